@@ -1,0 +1,56 @@
+package io.hookpost;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The one typed home of Hookpost's settings. Defaults live in {@code application.yaml} (not here), so the
+ * Camel routes, which read the same keys as {@code {{hookpost.…}}} placeholders, and the Java code always
+ * agree on one value.
+ */
+@Validated
+@ConfigurationProperties("hookpost")
+public record HookpostProperties(
+        @NotEmpty String dataDir,
+        @Valid @NotNull Delivery delivery,
+        @Valid @NotNull Accounts accounts,
+        @Valid @NotNull Security security,
+        @Valid @NotNull Events events,
+        @Valid @NotNull Fanout fanout) {
+
+    public record Delivery(
+            boolean allowHttp,
+            List<String> allowedCidrs,
+            @NotNull Duration timeout,
+            @NotEmpty List<Duration> retrySchedule,
+            @Min(1) int disableAfterFailures,
+            @Min(0) int responseBodyLimit,
+            @Min(1) int concurrency,
+            @Min(1) int maxConnections,
+            @Min(1) int maxConnectionsPerHost) {
+
+        public List<String> allowedCidrs() {
+            return allowedCidrs == null ? List.of() : allowedCidrs;
+        }
+    }
+
+    public record Accounts(@Min(1) int maxEndpoints) {
+    }
+
+    /** {@code adminToken} empty means: generate one at first start and log it once. */
+    public record Security(String adminToken) {
+    }
+
+    public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue) {
+    }
+
+    public record Fanout(@Min(1) int concurrency) {
+    }
+}

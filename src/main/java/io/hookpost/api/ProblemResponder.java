@@ -1,0 +1,63 @@
+package io.hookpost.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the exception an API route caught into a problem document. Client mistakes keep their 4xx;
+ * anything unexpected is a 500 with a neutral detail (and a log line), never a stack trace to the client.
+ */
+@Component("problemResponder")
+public class ProblemResponder implements Processor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
+    private final ObjectMapper json;
+
+    public ProblemResponder(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ProblemException problem = toProblem(caught, exchange);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("type", "about:blank");
+        doc.put("title", problem.title());
+        doc.put("status", problem.status());
+        doc.put("detail", problem.getMessage());
+        String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
+        if (path != null) {
+            doc.put("instance", path);
+        }
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        exchange.getMessage().setBody(json.writeValueAsBytes(doc));
+    }
+
+    private ProblemException toProblem(Throwable caught, Exchange exchange) {
+        for (Throwable t = caught; t != null; t = t.getCause()) {
+            if (t instanceof ProblemException p) {
+                return p;
+            }
+            if (t instanceof JsonProcessingException j) {
+                return ProblemException.badRequest("The request body is not valid JSON: " + j.getOriginalMessage());
+            }
+            if (t instanceof DuplicateKeyException) {
+                return ProblemException.conflict("An object with this id already exists.");
+            }
+        }
+        LOG.error("Unexpected failure in API route {}", exchange.getFromRouteId(), caught);
+        return new ProblemException(500, "Internal Server Error",
+                "Hookpost failed to handle this request; the failure has been logged.");
+    }
+}

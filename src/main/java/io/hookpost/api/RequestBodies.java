@@ -1,0 +1,33 @@
+package io.hookpost.api;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Component;
+
+/**
+ * Strict JSON request binding: unknown fields, wrong types and trailing garbage are 400s with Jackson's
+ * own explanation (see {@link ProblemResponder}), never silently ignored.
+ */
+@Component
+public class RequestBodies {
+    private final ObjectMapper strict = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    public <T> T read(byte[] body, Class<T> type) throws IOException {
+        if (body == null || body.length == 0) {
+            throw ProblemException.badRequest("The request body must be a JSON object.");
+        }
+        T value = strict.readValue(body, type);
+        if (value == null) {
+            throw ProblemException.badRequest("The request body must be a JSON object.");
+        }
+        return value;
+    }
+}

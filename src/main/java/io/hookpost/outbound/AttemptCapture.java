@@ -1,0 +1,111 @@
+package io.hookpost.outbound;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
+import io.hookpost.HookpostProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Steps {@code remember-request} and {@code capture-response}: build the attempt row from the request
+ * exactly as sent and from what the receiver answered (status,
+ * headers, the first {@code hookpost.delivery.response-body-limit} bytes of body) or from the error that
+ * prevented an answer, and leaves it as the body for the SQL insert.
+ *
+ * <p>The response arrives as the raw stream (stream caching off), so a huge or endless body is never
+ * buffered: we read up to the limit and abort the connection if more is coming.
+ */
+@Component("attemptCapture")
+public class AttemptCapture {
+    private final ObjectMapper json;
+    private final int bodyLimit;
+
+    public AttemptCapture(ObjectMapper json, HookpostProperties properties) {
+        this.json = json;
+        this.bodyLimit = properties.delivery().responseBodyLimit();
+    }
+
+    /** Right before the POST: the request headers as they go on the wire (signature included). */
+    public void requestSent(Exchange exchange) throws IOException {
+        Map<String, Object> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        exchange.getMessage().getHeaders().forEach((k, v) -> {
+            if (!k.startsWith("Camel")) {
+                headers.put(k, String.valueOf(v));
+            }
+        });
+        attempt(exchange).put("request_headers", json.writeValueAsString(headers));
+    }
+
+    /** After an answer arrived (any status). */
+    public Map<String, Object> answered(Exchange exchange) throws IOException {
+        Map<String, Object> attempt = attempt(exchange);
+        Message message = exchange.getMessage();
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Map<String, Object> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        message.getHeaders().forEach((k, v) -> {
+            if (!k.startsWith("Camel") && !k.startsWith("camel")) {
+                headers.put(k, String.valueOf(v));
+            }
+        });
+        attempt.put("response_status", status);
+        attempt.put("response_headers", json.writeValueAsString(headers));
+        attempt.put("response_body", readBounded(message.getBody(InputStream.class)));
+        attempt.put("error", null);
+        attempt.put("succeeded", status >= 200 && status < 300);
+        return finish(attempt);
+    }
+
+    /** When no answer arrived: connection refused, timeout, DNS failure, blocked destination. */
+    public Map<String, Object> failed(Exchange exchange) {
+        Map<String, Object> attempt = attempt(exchange);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        attempt.put("response_status", null);
+        attempt.put("response_headers", null);
+        attempt.put("response_body", null);
+        attempt.put("error", describe(error));
+        attempt.put("succeeded", false);
+        return finish(attempt);
+    }
+
+    private Map<String, Object> attempt(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attempt = exchange.getProperty(DeliveryProperties.ATTEMPT, Map.class);
+        return attempt;
+    }
+
+    private Map<String, Object> finish(Map<String, Object> attempt) {
+        long started = (Long) attempt.get("started_nanos");
+        attempt.put("duration_ms", (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000));
+        attempt.put("created_at", OffsetDateTime.now(ZoneOffset.UTC));
+        return attempt;
+    }
+
+    private String readBounded(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        byte[] buffer = in.readNBytes(bodyLimit);
+        if (in.read() != -1 && in instanceof EofSensorInputStream sensor) {
+            // more than we keep: drop the connection instead of draining an arbitrarily large body
+            sensor.abort();
+        }
+        return new String(buffer, StandardCharsets.UTF_8);
+    }
+
+    static String describe(Throwable error) {
+        if (error == null) {
+            return "unknown error";
+        }
+        String text = error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
+        return text.length() > 1000 ? text.substring(0, 1000) : text;
+    }
+}

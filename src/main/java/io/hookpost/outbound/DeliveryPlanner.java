@@ -1,0 +1,48 @@
+package io.hookpost.outbound;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.Ids;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * Step {@code plan-deliveries}: one delivery row per matching endpoint. Active endpoints get a
+ * {@code pending} delivery to send now; disabled ones a {@code held} one, so nothing is lost while an
+ * endpoint is off and a later recover can replay it.
+ */
+@Component("deliveryPlanner")
+public class DeliveryPlanner {
+    public static final String PENDING = "hookpost.pendingDeliveries";
+
+    public List<Map<String, Object>> plan(List<Map<String, Object>> endpoints,
+                                          @ExchangeProperty("hookpost.event") Map<String, Object> event,
+                                          Exchange exchange) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Map<String, Object>> rows = new ArrayList<>(endpoints.size());
+        List<String> pending = new ArrayList<>(endpoints.size());
+        for (Map<String, Object> endpoint : endpoints) {
+            boolean active = Boolean.TRUE.equals(endpoint.get("active"));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", Ids.next("msg"));
+            row.put("account_id", event.get("account_id"));
+            row.put("event_id", event.get("id"));
+            row.put("endpoint_id", endpoint.get("endpoint_id"));
+            row.put("status", active ? "pending" : "held");
+            row.put("next_attempt_at", active ? now : null);
+            row.put("created_at", now);
+            rows.add(row);
+            if (active) {
+                pending.add((String) row.get("id"));
+            }
+        }
+        exchange.setProperty(PENDING, pending);
+        return rows;
+    }
+}

@@ -1,0 +1,16 @@
+package io.hookpost.outbound;
+
+/**
+ * Names of the exchange properties the deliver route carries between its steps. State rides in
+ * properties, never in headers, because every header on the message is sent to the receiver.
+ */
+public final class DeliveryProperties {
+    public static final String DELIVERY = "hookpost.delivery";
+    public static final String SCHEME = "hookpost.signatureScheme";
+    public static final String SIGNATURE_HEADER = "hookpost.signatureHeader";
+    public static final String SECRETS = "hookpost.secrets";
+    public static final String ATTEMPT = "hookpost.attempt";
+
+    private DeliveryProperties() {
+    }
+}

@@ -1,0 +1,108 @@
+package io.hookpost.outbound;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Step {@code prepare-request}: turns the loaded delivery row (endpoint + event) into the HTTP request of
+ * one attempt: exactly the headers of PRODUCT.md's outbound contract, and the stored envelope bytes as
+ * body. Everything the later steps need rides in exchange properties, not in headers.
+ */
+@Component("deliveryRequest")
+public class DeliveryRequest implements Processor {
+    public static final String USER_AGENT_PREFIX = "Hookpost/";
+
+    private final ObjectMapper json;
+    private final String userAgent;
+
+    public DeliveryRequest(ObjectMapper json, @Value("${hookpost.version:0.1.0}") String version) {
+        this.json = json;
+        this.userAgent = USER_AGENT_PREFIX + version;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> row = exchange.getMessage().getBody(Map.class);
+        SignatureScheme scheme = SignatureScheme.fromApiName((String) row.get("signature_scheme"))
+                .orElseThrow(() -> new IllegalStateException("unknown scheme " + row.get("signature_scheme")));
+        String header = row.get("signature_header") != null ? (String) row.get("signature_header")
+                : scheme.defaultHeader();
+
+        exchange.setProperty(DeliveryProperties.DELIVERY, row);
+        exchange.setProperty(DeliveryProperties.SCHEME, scheme);
+        exchange.setProperty(DeliveryProperties.SIGNATURE_HEADER, header);
+        exchange.setProperty(DeliveryProperties.SECRETS, validSecrets(row));
+
+        Map<String, Object> attempt = new LinkedHashMap<>();
+        attempt.put("id", UUID.randomUUID().toString());
+        attempt.put("delivery_id", row.get("delivery_id"));
+        attempt.put("endpoint_id", row.get("endpoint_id"));
+        attempt.put("account_id", row.get("account_id"));
+        attempt.put("attempt_number", ((Number) row.get("attempts")).intValue() + 1);
+        attempt.put("trigger_kind", exchange.getProperty("hookpost.trigger", "scheduled", String.class));
+        attempt.put("request_url", row.get("url"));
+        attempt.put("started_nanos", System.nanoTime());
+        exchange.setProperty(DeliveryProperties.ATTEMPT, attempt);
+
+        var message = exchange.getMessage();
+        message.removeHeaders("*");
+        String custom = (String) row.get("headers");
+        if (custom != null && !custom.isBlank()) {
+            json.readValue(custom, new TypeReference<Map<String, String>>() { }).forEach(message::setHeader);
+        }
+        message.setHeader(Exchange.HTTP_URI, row.get("url"));
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setHeader("Content-Type", "application/json");
+        message.setHeader("User-Agent", userAgent);
+        message.setHeader("X-Webhook-Event", row.get("event_type"));
+        message.setHeader("X-Webhook-Delivery", attempt.get("id"));
+        message.setHeader("webhook-id", row.get("delivery_id"));
+        message.setHeader("webhook-timestamp", Instant.now().getEpochSecond());
+        message.setBody(((String) row.get("payload")).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The current secret, plus the previous one while its rotation grace period lasts. */
+    private static List<String> validSecrets(Map<String, Object> row) {
+        List<String> secrets = new ArrayList<>(2);
+        if (row.get("secret") != null) {
+            secrets.add((String) row.get("secret"));
+        }
+        Object previous = row.get("previous_secret");
+        OffsetDateTime expires = toOffsetDateTime(row.get("previous_secret_expires_at"));
+        if (previous != null && expires != null && expires.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+            secrets.add((String) previous);
+        }
+        return secrets;
+    }
+
+    static OffsetDateTime toOffsetDateTime(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof OffsetDateTime o) {
+            return o;
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof Instant i) {
+            return i.atOffset(ZoneOffset.UTC);
+        }
+        throw new IllegalArgumentException("not a timestamp: " + value.getClass());
+    }
+}

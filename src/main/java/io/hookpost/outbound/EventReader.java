@@ -1,0 +1,206 @@
+package io.hookpost.outbound;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hookpost.HookpostProperties;
+import io.hookpost.Ids;
+import io.hookpost.api.ProblemException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads and validates events, the same rules for {@code POST …/events} and for JSON put straight on the
+ * events queue: {@code {type, id?, timestamp?, data}} (plus {@code account} on the queue). Produces the
+ * envelope {@code {id, type, timestamp, data}} once, so every attempt sends the same bytes.
+ */
+@Component("eventReader")
+public class EventReader {
+    public static final String EVENT_ID = "hookpost.eventId";
+    static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,199}");
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,199}");
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
+
+    /** Exact numbers: {@code 1.10} stays {@code 1.10} in the envelope. */
+    private final ObjectMapper json = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private final int maxPayloadBytes;
+
+    public EventReader(HookpostProperties properties) {
+        this.maxPayloadBytes = properties.events().maxPayloadBytes();
+    }
+
+    /**
+     * Step {@code validate-event} of the ingest route: checks the request and returns the queue message.
+     * Without an id, one is derived from the {@code Idempotency-Key} (so a repeated request dedupes in
+     * the fan-out) or generated.
+     */
+    public byte[] fromRequest(Exchange exchange, @Header("acct") String account,
+                              @Header("Idempotency-Key") String idempotencyKey) throws IOException {
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        if (body == null || body.length == 0) {
+            throw ProblemException.badRequest("The request body must be a JSON event {type, id?, timestamp?, data}.");
+        }
+        if (body.length > maxPayloadBytes) {
+            throw ProblemException.tooLarge("The event is " + body.length + " bytes; the limit is "
+                    + maxPayloadBytes + " bytes (hookpost.events.max-payload-bytes).");
+        }
+        JsonNode node = parse(body);
+        if (node.has("account")) {
+            throw ProblemException.badRequest("'account' is taken from the URL; remove it from the body.");
+        }
+        ObjectNode event = normalise(node, () -> {
+            if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+                return "evt_" + sha256Hex(account + "\n" + idempotencyKey).substring(0, 32);
+            }
+            return Ids.next("evt");
+        }, ProblemException::badRequest);
+        exchange.setProperty(EVENT_ID, event.get("id").asText());
+        ObjectNode message = json.createObjectNode();
+        message.put("account", account);
+        message.setAll(event);
+        return json.writeValueAsBytes(message);
+    }
+
+    /**
+     * Step {@code read-event} of the fan-out: validates a queue message and returns the event row,
+     * with the envelope as payload. A message without an id gets one derived from its JMS message id,
+     * which stays the same on redelivery, so a redelivered message still dedupes.
+     */
+    public Map<String, Object> fromQueue(byte[] body, @Header("JMSMessageID") String messageId,
+                                         @Header("hookpostSource") String source) {
+        if (body == null || body.length == 0) {
+            throw new InvalidEventException("empty message");
+        }
+        if (body.length > maxPayloadBytes + 1024) {
+            throw new InvalidEventException("message larger than hookpost.events.max-payload-bytes");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (IOException e) {
+            throw new InvalidEventException("not JSON: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidEventException("not a JSON object");
+        }
+        JsonNode account = node.get("account");
+        if (account == null || !account.isTextual() || account.asText().isBlank()) {
+            throw new InvalidEventException("'account' is required on queued events");
+        }
+        ObjectNode rest = ((ObjectNode) node).deepCopy();
+        rest.remove("account");
+        ObjectNode envelope = normalise(rest,
+                () -> "evt_" + sha256Hex(String.valueOf(messageId)).substring(0, 32),
+                InvalidEventException::new);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("account_id", account.asText());
+        row.put("id", envelope.get("id").asText());
+        row.put("type", envelope.get("type").asText());
+        row.put("occurred_at", OffsetDateTime.parse(envelope.get("timestamp").asText()));
+        try {
+            row.put("payload", json.writeValueAsString(envelope));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        row.put("source", source != null ? source : "queue");
+        row.put("created_at", OffsetDateTime.now(ZoneOffset.UTC));
+        return row;
+    }
+
+    private JsonNode parse(byte[] body) throws IOException {
+        JsonNode node = json.readTree(body);
+        if (node == null || !node.isObject()) {
+            throw ProblemException.badRequest("The request body must be a JSON object.");
+        }
+        return node;
+    }
+
+    /** Validates {type, id?, timestamp?, data} and returns the envelope in canonical field order. */
+    private ObjectNode normalise(JsonNode node, java.util.function.Supplier<String> newId,
+                                 java.util.function.Function<String, RuntimeException> invalid) {
+        node.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("type") && !f.equals("id") && !f.equals("timestamp") && !f.equals("data")) {
+                throw invalid.apply("Unknown field '" + f + "'; an event has type, id, timestamp and data.");
+            }
+        });
+        JsonNode type = node.get("type");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw invalid.apply("'type' is required, e.g. \"host.offline\".");
+        }
+        if (!TYPE.matcher(type.asText()).matches()) {
+            throw invalid.apply("'type' may hold letters, digits, '.', '_' and '-' (at most 200).");
+        }
+        String id;
+        JsonNode givenId = node.get("id");
+        if (givenId == null || givenId.isNull()) {
+            id = newId.get();
+        } else if (!givenId.isTextual() || !ID.matcher(givenId.asText()).matches()) {
+            throw invalid.apply("'id' must be a string of letters, digits, '.', '_', ':' and '-' (at most 200).");
+        } else {
+            id = givenId.asText();
+        }
+        String timestamp;
+        JsonNode givenTimestamp = node.get("timestamp");
+        if (givenTimestamp == null || givenTimestamp.isNull()) {
+            timestamp = TIMESTAMP.format(Instant.now());
+        } else {
+            try {
+                timestamp = TIMESTAMP.format(OffsetDateTime.parse(givenTimestamp.asText()).toInstant());
+            } catch (DateTimeParseException e) {
+                throw invalid.apply("'timestamp' must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z.");
+            }
+        }
+        JsonNode data = node.get("data");
+        if (data == null) {
+            throw invalid.apply("'data' is required (an object, may be empty).");
+        }
+        if (!data.isObject()) {
+            throw invalid.apply("'data' must be a JSON object.");
+        }
+        ObjectNode envelope = json.createObjectNode();
+        envelope.put("id", id);
+        envelope.put("type", type.asText());
+        envelope.put("timestamp", timestamp);
+        envelope.set("data", data);
+        return envelope;
+    }
+
+    static String sha256Hex(String value) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A queued message that can never become an event; the fan-out parks it on the invalid queue. */
+    public static class InvalidEventException extends RuntimeException {
+        public InvalidEventException(String reason) {
+            super(reason);
+        }
+    }
+}
