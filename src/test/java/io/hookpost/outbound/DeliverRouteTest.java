@@ -1,0 +1,149 @@
+package io.hookpost.outbound;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Received;
+import io.hookpost.support.TestReceiver.Reply;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/** The deliver route, seen from the receiver and from the attempts table. */
+class DeliverRouteTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void standard_webhooks_post_carries_the_contract_headers_and_verifies_with_the_official_library()
+            throws Exception {
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/hooks"), "eventTypes", List.of("host.offline")));
+        String eventId = publish("{\"type\":\"host.offline\",\"data\":{\"host\":\"web-1\",\"load\":1.10}}");
+
+        Received post = receiver.next(WAIT);
+        Map<String, Object> delivery = deliveriesOf(eventId).get(0);
+        assertThat(post.path()).isEqualTo("/hooks");
+        assertThat(post.header("content-type")).isEqualTo("application/json");
+        assertThat(post.header("user-agent")).startsWith("Hookpost/");
+        assertThat(post.header("x-webhook-event")).isEqualTo("host.offline");
+        assertThat(post.header("webhook-id")).isEqualTo(delivery.get("id"));
+        assertThat(post.header("x-webhook-delivery")).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(Long.parseLong(post.header("webhook-timestamp")))
+                .isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(30L));
+        // the envelope, with exact numbers
+        assertThat(post.bodyText()).startsWith("{\"id\":\"" + eventId + "\",\"type\":\"host.offline\",\"timestamp\":\"")
+                .endsWith(",\"data\":{\"host\":\"web-1\",\"load\":1.10}}");
+        assertThatNoException().isThrownBy(() -> new Webhook(endpoint.get("secret").asText())
+                .verify(post.bodyText(), post.headers()));
+
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is marked delivered");
+        Map<String, Object> attempt = db.queryForMap("SELECT * FROM attempts WHERE delivery_id = ?", delivery.get("id"));
+        assertThat(attempt.get("id")).isEqualTo(post.header("x-webhook-delivery"));
+        assertThat(attempt.get("response_status")).isEqualTo(200);
+        assertThat(attempt.get("response_body")).isEqualTo("ok");
+        assertThat(attempt.get("succeeded")).isEqualTo(true);
+        assertThat(attempt.get("attempt_number")).isEqualTo(1);
+        JsonNode sentHeaders = JSON.readTree((String) attempt.get("request_headers"));
+        assertThat(sentHeaders.get("webhook-signature").asText()).isEqualTo(post.header("webhook-signature"));
+    }
+
+    @Test
+    void hex_scheme_with_a_chosen_header_verifies_with_a_plain_hmac_over_the_received_bytes() throws Exception {
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/hyprwatch"),
+                "signatureScheme", "hmac-sha256-hex", "signatureHeader", "X-Hyprwatch-Signature"));
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "db-2")));
+
+        Received post = receiver.next(WAIT);
+        String secret = endpoint.get("secret").asText();
+        String expected = "sha256=" + HexFormat.of().formatHex(
+                WebhookSignerTest.jdkHmac(secret.getBytes(StandardCharsets.UTF_8), post.body()));
+        assertThat(post.header("x-hyprwatch-signature")).isEqualTo(expected);
+        assertThat(post.header("webhook-signature")).isNull();
+    }
+
+    @Test
+    void base64_scheme_signs_the_whole_raw_body_huntr_style() throws Exception {
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/huntr"),
+                "signatureScheme", "hmac-sha256-base64", "signatureHeader", "x-huntr-hmac-sha256"));
+        publish(Map.of("type", "action.created", "data", Map.of("note", "héllo ✓")));
+
+        Received post = receiver.next(WAIT);
+        String expected = Base64.getEncoder().encodeToString(WebhookSignerTest.jdkHmac(
+                endpoint.get("secret").asText().getBytes(StandardCharsets.UTF_8), post.body()));
+        assertThat(post.header("x-huntr-hmac-sha256")).isEqualTo(expected);
+        assertThat(post.bodyText()).contains("héllo ✓");
+    }
+
+    @Test
+    void none_scheme_sends_no_signature_and_custom_headers_are_sent() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/plain"), "signatureScheme", "none",
+                "headers", Map.of("X-Customer", "acme", "Authorization", "Bearer receiver-token")));
+        publish(Map.of("type", "ticket.created", "data", Map.of()));
+
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("webhook-signature")).isNull();
+        assertThat(post.header("x-webhook-signature")).isNull();
+        assertThat(post.header("x-customer")).isEqualTo("acme");
+        assertThat(post.header("authorization")).isEqualTo("Bearer receiver-token");
+        assertThat(post.header("webhook-id")).startsWith("msg_");
+    }
+
+    @Test
+    void a_redirect_is_not_followed_and_is_recorded_as_a_failed_attempt() throws Exception {
+        receiver.answer(r -> r.path().equals("/moved")
+                ? new Reply(302, Map.of("Location", receiver.url("/elsewhere")), new byte[0]) : Reply.ok());
+        createEndpoint(Map.of("url", receiver.url("/moved")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        assertThat(receiver.next(WAIT).path()).isEqualTo("/moved");
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        eventually(() -> count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId) == 1, "an attempt is recorded");
+        Map<String, Object> attempt = db.queryForMap("SELECT * FROM attempts WHERE delivery_id = ?", deliveryId);
+        assertThat(attempt.get("response_status")).isEqualTo(302);
+        assertThat(attempt.get("succeeded")).isEqualTo(false);
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
+        eventually(() -> "pending".equals(deliveriesOf(eventId).get(0).get("status"))
+                && Integer.valueOf(302).equals(deliveriesOf(eventId).get(0).get("last_response_status")),
+                "the delivery shows the failed attempt and is not delivered");
+    }
+
+    @Test
+    void only_the_first_4096_bytes_of_a_large_response_are_kept() throws Exception {
+        byte[] big = "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
+        receiver.answer(r -> new Reply(200, Map.of(), big));
+        createEndpoint(Map.of("url", receiver.url("/big")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is delivered");
+        String body = db.queryForObject("SELECT response_body FROM attempts WHERE delivery_id = ?", String.class,
+                deliveriesOf(eventId).get(0).get("id"));
+        assertThat(body).hasSize(4096);
+    }
+
+    @Test
+    void a_refused_connection_is_recorded_as_an_attempt_with_the_error() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        createEndpoint(Map.of("url", "http://127.0.0.1:" + closedPort + "/down"));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        String deliveryId = deliveriesOf(eventId).isEmpty() ? null : (String) deliveriesOf(eventId).get(0).get("id");
+        eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
+        Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+        assertThat(attempt.get("response_status")).isNull();
+        assertThat((String) attempt.get("error")).containsIgnoringCase("refused");
+        assertThat(attempt.get("succeeded")).isEqualTo(false);
+    }
+}

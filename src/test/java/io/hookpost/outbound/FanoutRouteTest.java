@@ -1,0 +1,108 @@
+package io.hookpost.outbound;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fan-out route: which endpoints get a delivery, exactly once, from the API or straight from the queue. */
+class FanoutRouteTest extends HookpostTest {
+    @Autowired
+    ProducerTemplate producer;
+    @Autowired
+    ConsumerTemplate consumer;
+
+    @Test
+    void wildcard_exact_and_category_subscriptions_match_and_others_do_not() throws Exception {
+        String type = account + ".host.offline"; // the catalog is global: a type of this test's own
+        db.update("INSERT INTO event_types (name, category, created_at) VALUES (?, ?, ?)",
+                type, "Incident Reports " + account, OffsetDateTime.now());
+        String wildcard = createEndpoint(Map.of("url", receiver.url("/a"), "eventTypes", List.of(account + ".host.*"))).get("id").asText();
+        createEndpoint(Map.of("url", receiver.url("/b"), "eventTypes", List.of(account + ".host")));
+        String category = createEndpoint(Map.of("url", receiver.url("/c"), "categories", List.of("Incident Reports " + account))).get("id").asText();
+        String all = createEndpoint(Map.of("url", receiver.url("/d"))).get("id").asText();
+        createEndpoint(Map.of("url", receiver.url("/e"), "eventTypes", List.of("ticket.*"), "categories", List.of("Other")));
+
+        String eventId = publish(Map.of("type", type, "data", Map.of()));
+
+        eventually(() -> deliveriesOf(eventId).size() == 3, "three deliveries are recorded");
+        assertThat(deliveriesOf(eventId)).extracting(d -> d.get("endpoint_id"))
+                .containsExactlyInAnyOrder(wildcard, category, all);
+        assertThat(List.of(receiver.next(WAIT).path(), receiver.next(WAIT).path(), receiver.next(WAIT).path()))
+                .containsExactlyInAnyOrder("/a", "/c", "/d");
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
+    void a_repeated_event_id_is_fanned_out_once() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/once")));
+        Map<String, Object> event = Map.of("id", "evt-dup-1", "type", "host.offline", "data", Map.of("n", 1));
+        assertThat(publish(event)).isEqualTo("evt-dup-1");
+        assertThat(publish(event)).isEqualTo("evt-dup-1");
+
+        receiver.next(WAIT);
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+        assertThat(deliveriesOf("evt-dup-1")).hasSize(1);
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(1);
+    }
+
+    @Test
+    void a_repeated_idempotency_key_answers_the_same_id_and_is_fanned_out_once() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/idem")));
+        Map<String, Object> event = Map.of("type", "host.offline", "data", Map.of("n", 1));
+        Api.Response first = operator.post("/api/v1/accounts/" + account + "/events", event, Map.of("Idempotency-Key", "order-42"));
+        Api.Response second = operator.post("/api/v1/accounts/" + account + "/events", event, Map.of("Idempotency-Key", "order-42"));
+        Api.Response other = operator.post("/api/v1/accounts/" + account + "/events", event, Map.of("Idempotency-Key", "order-43"));
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.json().get("id")).isEqualTo(first.json().get("id"));
+        assertThat(other.json().get("id")).isNotEqualTo(first.json().get("id"));
+        receiver.next(WAIT);
+        receiver.next(WAIT);
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
+    }
+
+    @Test
+    void json_put_straight_on_the_events_queue_is_delivered_like_an_api_event() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/from-queue"), "eventTypes", List.of("finding.created")));
+        producer.sendBody("jms:queue:hookpost.events", ("{\"account\":\"" + account + "\",\"id\":\"f-1\","
+                + "\"type\":\"finding.created\",\"data\":{\"severity\":\"high\"}}").getBytes());
+
+        var post = receiver.next(WAIT);
+        assertThat(post.bodyText()).startsWith("{\"id\":\"f-1\",\"type\":\"finding.created\"")
+                .endsWith("\"data\":{\"severity\":\"high\"}}");
+        assertThat(db.queryForObject("SELECT source FROM events WHERE account_id = ? AND id = 'f-1'", String.class, account))
+                .isEqualTo("queue");
+    }
+
+    @Test
+    void a_queue_message_that_can_never_be_an_event_is_parked_not_lost() {
+        producer.sendBody("jms:queue:hookpost.events", "{\"account\":\"" + account + "\",\"data\":{}}");
+        String parked = consumer.receiveBody("jms:queue:hookpost.events.invalid", WAIT.toMillis(), String.class);
+        assertThat(parked).isEqualTo("{\"account\":\"" + account + "\",\"data\":{}}");
+
+        producer.sendBody("jms:queue:hookpost.events", "{\"account\":\"no-such-account\",\"type\":\"a.b\",\"data\":{}}");
+        assertThat(consumer.receiveBody("jms:queue:hookpost.events.invalid", WAIT.toMillis(), String.class))
+                .contains("no-such-account");
+    }
+
+    @Test
+    void a_disabled_endpoint_gets_a_held_delivery_and_no_post() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/off"), "active", false));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        eventually(() -> deliveriesOf(eventId).size() == 1, "a delivery is recorded");
+        assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("held");
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+    }
+}
