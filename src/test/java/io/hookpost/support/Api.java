@@ -39,8 +39,10 @@ public final class Api {
                     : body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8)
                     : JSON.writeValueAsBytes(body);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+            if (!headers.containsKey("Content-Type")) {
+                request.header("Content-Type", "application/json");
+            }
             headers.forEach(request::header);
             return send(request);
         } catch (IOException e) {

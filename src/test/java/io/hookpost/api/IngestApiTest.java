@@ -1,0 +1,99 @@
+package io.hookpost.api;
+
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input gets a clear problem document and changes nothing; keys only reach their own account. */
+class IngestApiTest extends HookpostTest {
+    @Autowired
+    ApiKeys keys;
+
+    private String events() {
+        return "/api/v1/accounts/" + account + "/events";
+    }
+
+    private void assertProblem(Api.Response response, int status, String detailPart) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("status").asInt()).isEqualTo(status);
+        assertThat(response.json().get("detail").asText()).containsIgnoringCase(detailPart);
+    }
+
+    @Test
+    void malformed_or_incomplete_events_get_400_and_nothing_is_recorded() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/never")));
+        assertProblem(operator.post(events(), "{\"type\":"), 400, "not valid JSON");
+        assertProblem(operator.post(events(), "[1,2]"), 400, "JSON object");
+        assertProblem(operator.post(events(), "{\"data\":{}}"), 400, "'type' is required");
+        assertProblem(operator.post(events(), "{\"type\":\"a b\",\"data\":{}}"), 400, "'type' may hold");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":[1]}"), 400, "'data' must be a JSON object");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\"}"), 400, "'data' is required");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"extra\":1}"), 400, "Unknown field 'extra'");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"yesterday\"}"), 400, "ISO-8601");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"id\":42}"), 400, "'id' must be");
+
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
+    void an_event_over_the_payload_limit_gets_413() {
+        String big = "{\"type\":\"a.b\",\"data\":{\"blob\":\"" + "x".repeat(262_144) + "\"}}";
+        assertProblem(operator.post(events(), big), 413, "262144");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
+    void missing_wrong_or_foreign_keys_are_refused() {
+        String event = "{\"type\":\"a.b\",\"data\":{}}";
+        assertProblem(operator.withKey(null).post(events(), event), 401, "Bearer");
+        assertProblem(operator.withKey("not-a-key").post(events(), event), 401, "not valid");
+
+        String ownKey = keys.issue(account, "test");
+        Api own = operator.withKey(ownKey);
+        assertThat(own.post(events(), event).status()).isEqualTo(202);
+        assertThat(own.get("/api/v1/accounts/" + account + "/endpoints").status()).isEqualTo(200);
+
+        String otherAccount = "other-" + account;
+        operator.post("/api/v1/accounts", Map.of("name", "Other", "id", otherAccount));
+        assertProblem(own.post("/api/v1/accounts/" + otherAccount + "/events", event), 404, "No account");
+        assertProblem(own.get("/api/v1/accounts/" + otherAccount + "/endpoints"), 404, "No account");
+        assertProblem(own.post("/api/v1/accounts", Map.of("name", "x")), 403, "operator");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", otherAccount)).isZero();
+    }
+
+    @Test
+    void an_unknown_account_gets_404_and_a_form_body_gets_415() {
+        assertProblem(operator.post("/api/v1/accounts/no-such-account/events", "{\"type\":\"a.b\",\"data\":{}}"),
+                404, "No account");
+        Api.Response form = operator.post(events(), "type=a.b", Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(form.status()).isEqualTo(415);
+    }
+
+    @Test
+    void endpoint_creation_validates_and_enforces_the_per_account_limit() {
+        String path = "/api/v1/accounts/" + account + "/endpoints";
+        assertProblem(operator.post(path, Map.of()), 400, "'url' is required");
+        assertProblem(operator.post(path, Map.of("url", "https://10.0.0.5/hook")), 422, "blocked range");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "signatureScheme", "md5")), 400, "signatureScheme");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "headers", Map.of("webhook-id", "x"))), 400, "Hookpost sets it");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "eventTypes", List.of("bad type"))), 400, "eventTypes");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "secret", "whsec_tooshort")), 400, "secret");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "retrySchedule", List.of("soon"))), 400, "retrySchedule");
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "surprise", true)), 400, "surprise");
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
+
+        for (int i = 0; i < 5; i++) {
+            createEndpoint(Map.of("url", receiver.url("/e" + i)));
+        }
+        assertProblem(operator.post(path, Map.of("url", receiver.url("/sixth"))), 409, "limit is 5");
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isEqualTo(5);
+    }
+}
