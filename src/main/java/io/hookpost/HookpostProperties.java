@@ -48,7 +48,9 @@ public record HookpostProperties(
     public record Security(String adminToken) {
     }
 
-    public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue) {
+    /** The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max. */
+    public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue, @NotNull Duration redeliveryDelay,
+                         @NotNull Duration maxRedeliveryDelay) {
     }
 
     public record Fanout(@Min(1) int concurrency) {

@@ -41,7 +41,7 @@ public class AccountApi {
             throw ProblemException.badRequest(
                     "'id' may hold letters, digits, '_' and '-' (at most 64), starting with a letter or digit.");
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         jdbc.update("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)", id, request.name(), now);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", id);

@@ -29,7 +29,7 @@ public class DeliveryRequest implements Processor {
     private final ObjectMapper json;
     private final String userAgent;
 
-    public DeliveryRequest(ObjectMapper json, @Value("${hookpost.version:0.1.0}") String version) {
+    public DeliveryRequest(ObjectMapper json, @Value("${hookpost.version}") String version) {
         this.json = json;
         this.userAgent = USER_AGENT_PREFIX + version;
     }

@@ -32,7 +32,7 @@ class DeliverRouteTest extends HookpostTest {
         Map<String, Object> delivery = deliveriesOf(eventId).get(0);
         assertThat(post.path()).isEqualTo("/hooks");
         assertThat(post.header("content-type")).isEqualTo("application/json");
-        assertThat(post.header("user-agent")).startsWith("Hookpost/");
+        assertThat(post.header("user-agent")).matches("Hookpost/\\d+\\.\\d+\\.\\d+.*");
         assertThat(post.header("x-webhook-event")).isEqualTo("host.offline");
         assertThat(post.header("webhook-id")).isEqualTo(delivery.get("id"));
         assertThat(post.header("x-webhook-delivery")).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");

@@ -97,6 +97,15 @@ class FanoutRouteTest extends HookpostTest {
     }
 
     @Test
+    void the_events_queue_never_drops_a_message_whose_fan_out_failed(
+            @Autowired org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ broker) {
+        var settings = broker.getActiveMQServer().getAddressSettingsRepository().getMatch("hookpost.events");
+        assertThat(settings.getMaxDeliveryAttempts()).isEqualTo(-1);
+        assertThat(settings.getRedeliveryDelay()).isEqualTo(1000);
+        assertThat(settings.getMaxRedeliveryDelay()).isEqualTo(60_000);
+    }
+
+    @Test
     void a_disabled_endpoint_gets_a_held_delivery_and_no_post() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/off"), "active", false));
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));

@@ -19,7 +19,7 @@ class SsrfGuardTest {
                 new HookpostProperties.Delivery(allowHttp, allowedCidrs, Duration.ofSeconds(10),
                         List.of(Duration.ofSeconds(1)), 10, 4096, 1, 1, 1),
                 new HookpostProperties.Accounts(5), new HookpostProperties.Security(""),
-                new HookpostProperties.Events(262144, "q"), new HookpostProperties.Fanout(1)));
+                new HookpostProperties.Events(262144, "q", Duration.ofSeconds(1), Duration.ofMinutes(1)), new HookpostProperties.Fanout(1)));
     }
 
     @ParameterizedTest
