@@ -129,6 +129,28 @@ class DeliverRouteTest extends HookpostTest {
     }
 
     @Test
+    void a_receiver_slower_than_the_timeout_is_cut_off_and_recorded_as_a_timeout() throws Exception {
+        receiver.answer(r -> {
+            try {
+                Thread.sleep(6_000); // the tests run with hookpost.delivery.timeout=3s
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Reply.ok();
+        });
+        createEndpoint(Map.of("url", receiver.url("/slow")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
+        Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+        assertThat((String) attempt.get("error")).containsIgnoringCase("timed out");
+        assertThat((Integer) attempt.get("duration_ms")).isBetween(2_900, 5_500);
+        assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
+    }
+
+    @Test
     void a_refused_connection_is_recorded_as_an_attempt_with_the_error() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
