@@ -1,8 +1,12 @@
 SELECT d.id AS delivery_id, d.account_id, d.event_id, d.endpoint_id, d.attempts,
        e.url, e.signature_scheme, e.signature_header, e.secret, e.previous_secret,
-       e.previous_secret_expires_at, e.headers,
+       e.previous_secret_expires_at, e.headers, e.retry_schedule, e.disable_after_failures,
        ev.type AS event_type, ev.payload
 FROM deliveries d
 JOIN endpoints e ON e.id = d.endpoint_id
 JOIN events ev ON ev.account_id = d.account_id AND ev.id = d.event_id
-WHERE d.id = :#${body} AND d.status = 'pending'
+WHERE d.id = :#${exchangeProperty.hookpost.deliveryId}
+  AND d.lease_owner = :#${exchangeProperty.hookpost.claim}
+  AND d.status = 'pending'
+  AND e.active = TRUE
+  AND e.deleted_at IS NULL

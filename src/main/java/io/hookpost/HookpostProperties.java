@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -23,7 +25,8 @@ public record HookpostProperties(
         @Valid @NotNull Accounts accounts,
         @Valid @NotNull Security security,
         @Valid @NotNull Events events,
-        @Valid @NotNull Fanout fanout) {
+        @Valid @NotNull Fanout fanout,
+        @Valid @NotNull Ops ops) {
 
     public record Delivery(
             boolean allowHttp,
@@ -34,7 +37,13 @@ public record HookpostProperties(
             @Min(0) int responseBodyLimit,
             @Min(1) int concurrency,
             @Min(1) int maxConnections,
-            @Min(1) int maxConnectionsPerHost) {
+            @Min(1) int maxConnectionsPerHost,
+            @NotNull Duration inProcessMaxDelay,
+            @NotNull Duration maxRetryAfter,
+            @DecimalMin("0") @DecimalMax("1") double jitter,
+            @NotNull Duration lease,
+            @Min(50) long pollIntervalMs,
+            @Min(1) int pollBatch) {
 
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;
@@ -54,5 +63,9 @@ public record HookpostProperties(
     }
 
     public record Fanout(@Min(1) int concurrency) {
+    }
+
+    /** Operational events (endpoint.disabled, delivery.exhausted) are events of this account: its endpoints are the admin webhooks. */
+    public record Ops(@NotEmpty String accountId) {
     }
 }

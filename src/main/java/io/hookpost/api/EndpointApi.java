@@ -1,7 +1,6 @@
 package io.hookpost.api;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,12 +18,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
 import io.hookpost.outbound.SsrfGuard;
 import io.hookpost.outbound.WebhookSigner;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -44,7 +43,8 @@ public class EndpointApi {
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
-                                 List<String> retrySchedule, String description, Boolean active, String secret) {
+                                 List<String> retrySchedule, Integer disableAfterFailures, String description,
+                                 Boolean active, String secret) {
     }
 
     private final JdbcTemplate jdbc;
@@ -80,6 +80,10 @@ public class EndpointApi {
         String signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
         Map<String, String> headers = checkHeaders(request.headers(), signatureHeader);
         String schedule = checkSchedule(request.retrySchedule());
+        if (request.disableAfterFailures() != null
+                && (request.disableAfterFailures() < 1 || request.disableAfterFailures() > 1000)) {
+            throw ProblemException.badRequest("'disableAfterFailures' must be between 1 and 1000.");
+        }
         if (request.description() != null && request.description().length() > 1000) {
             throw ProblemException.badRequest("'description' may be at most 1000 characters.");
         }
@@ -104,10 +108,11 @@ public class EndpointApi {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean active = request.active() == null || request.active();
         jdbc.update("INSERT INTO endpoints (id, account_id, url, description, signature_scheme, signature_header,"
-                        + " secret, headers, retry_schedule, active, failure_streak, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                        + " secret, headers, retry_schedule, disable_after_failures, active, failure_streak, created_at,"
+                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                 id, account, url, request.description(), scheme.apiName(), signatureHeader, secret,
-                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, active, now, now);
+                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
+                request.disableAfterFailures(), active, now, now);
         for (String type : types) {
             String prefix = type.endsWith("*") ? type.substring(0, type.length() - 1) : null;
             jdbc.update("INSERT INTO endpoint_event_types (endpoint_id, pattern, prefix) VALUES (?, ?, ?)",
@@ -117,6 +122,59 @@ public class EndpointApi {
             jdbc.update("INSERT INTO endpoint_categories (endpoint_id, category) VALUES (?, ?)", id, category);
         }
         return get(account, id);
+    }
+
+    /** Re-enables an endpoint (after auto-disable or a pause) with a fresh failure count. */
+    public Map<String, Object> enable(@Header("acct") String account, @Header("endpointId") String id) {
+        get(account, id);
+        jdbc.update("UPDATE endpoints SET active = TRUE, disabled_reason = NULL, disabled_at = NULL,"
+                + " failure_streak = 0, updated_at = ? WHERE id = ?", OffsetDateTime.now(ZoneOffset.UTC), id);
+        return get(account, id);
+    }
+
+    public record Recover(String since, String until) {
+    }
+
+    /** Replays the endpoint's failed and held deliveries created in [since, until): they become due now. */
+    public Map<String, Object> recover(@Header("acct") String account, @Header("endpointId") String id,
+                                       @Body byte[] body) throws IOException {
+        Map<String, Object> endpoint = get(account, id);
+        Recover request = bodies.read(body, Recover.class);
+        if (request.since() == null) {
+            throw ProblemException.badRequest("'since' is required, e.g. \"2026-01-31T00:00:00Z\".");
+        }
+        OffsetDateTime since = timestamp("since", request.since());
+        OffsetDateTime until = request.until() == null ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1)
+                : timestamp("until", request.until());
+        if (!until.isAfter(since)) {
+            throw ProblemException.badRequest("'until' must be after 'since'.");
+        }
+        if (!Boolean.TRUE.equals(endpoint.get("active"))) {
+            throw ProblemException.conflict("The endpoint is disabled; enable it before recovering its deliveries.");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        int recovered = jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL,"
+                        + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('failed', 'held')"
+                        + " AND created_at >= ? AND created_at < ?", now, now, id, since, until);
+        return Map.of("recovered", recovered);
+    }
+
+    /** Deletes the endpoint; its pending and held deliveries are discarded, its history kept. */
+    @Transactional
+    public void delete(@Header("acct") String account, @Header("endpointId") String id) {
+        get(account, id);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        jdbc.update("UPDATE endpoints SET deleted_at = ?, active = FALSE, updated_at = ? WHERE id = ?", now, now, id);
+        jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, lease_owner = NULL,"
+                + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'held')", now, id);
+    }
+
+    private static OffsetDateTime timestamp(String field, String value) {
+        try {
+            return OffsetDateTime.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.badRequest("'" + field + "' must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z.");
+        }
     }
 
     public List<Map<String, Object>> list(@Header("acct") String account) {
@@ -161,6 +219,7 @@ public class EndpointApi {
         }
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
+        view.put("disableAfterFailures", row.get("disable_after_failures"));
         view.put("active", row.get("active"));
         view.put("disabledReason", row.get("disabled_reason"));
         view.put("secret", row.get("secret"));
@@ -273,11 +332,8 @@ public class EndpointApi {
         List<String> out = new ArrayList<>();
         for (String delay : schedule) {
             try {
-                Duration d = DurationStyle.SIMPLE.parse(delay);
-                if (d.isNegative() || d.compareTo(Duration.ofDays(7)) > 0) {
-                    throw new IllegalArgumentException();
-                }
-                out.add(delay);
+                RetrySchedule.parse(List.of(delay));
+                out.add(delay.trim());
             } catch (RuntimeException e) {
                 throw ProblemException.badRequest("'retrySchedule' entries are delays from 0s to 7d such as"
                         + " \"30s\", \"5m\", \"2h\"; got '" + delay + "'.");

@@ -61,6 +61,8 @@ public class AttemptCapture {
         attempt.put("response_body", readBounded(message.getBody(InputStream.class)));
         attempt.put("error", null);
         attempt.put("succeeded", status >= 200 && status < 300);
+        attempt.put("retry_after_ms", status == 429 || status == 503
+                ? retryAfterMillis((String) headers.get("Retry-After")) : null);
         return finish(attempt);
     }
 
@@ -73,6 +75,7 @@ public class AttemptCapture {
         attempt.put("response_body", null);
         attempt.put("error", describe(error));
         attempt.put("succeeded", false);
+        attempt.put("retry_after_ms", null);
         return finish(attempt);
     }
 
@@ -99,6 +102,24 @@ public class AttemptCapture {
             sensor.abort();
         }
         return new String(buffer, StandardCharsets.UTF_8);
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date; null when absent or unreadable. */
+    static Long retryAfterMillis(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Math.max(0, Long.parseLong(value.trim())) * 1000;
+        } catch (NumberFormatException notSeconds) {
+            try {
+                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
     }
 
     static String describe(Throwable error) {

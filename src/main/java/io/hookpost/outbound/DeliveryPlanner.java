@@ -20,13 +20,18 @@ import org.springframework.stereotype.Component;
 @Component("deliveryPlanner")
 public class DeliveryPlanner {
     public static final String PENDING = "hookpost.pendingDeliveries";
+    private final DeliveryClaims claims;
+
+    public DeliveryPlanner(DeliveryClaims claims) {
+        this.claims = claims;
+    }
 
     public List<Map<String, Object>> plan(List<Map<String, Object>> endpoints,
                                           @ExchangeProperty("hookpost.event") Map<String, Object> event,
                                           Exchange exchange) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Map<String, Object>> rows = new ArrayList<>(endpoints.size());
-        List<String> pending = new ArrayList<>(endpoints.size());
+        List<Map<String, Object>> pending = new ArrayList<>(endpoints.size());
         for (Map<String, Object> endpoint : endpoints) {
             boolean active = Boolean.TRUE.equals(endpoint.get("active"));
             Map<String, Object> row = new LinkedHashMap<>();
@@ -36,10 +41,14 @@ public class DeliveryPlanner {
             row.put("endpoint_id", endpoint.get("endpoint_id"));
             row.put("status", active ? "pending" : "held");
             row.put("next_attempt_at", active ? now : null);
+            // born claimed by this fan-out, which hands it to the deliver route; if we crash first the lease
+            // expires and the retry scheduler picks it up
+            row.put("lease_owner", active ? DeliveryClaims.newToken() : null);
+            row.put("lease_until", active ? claims.leaseUntil(now) : null);
             row.put("created_at", now);
             rows.add(row);
             if (active) {
-                pending.add((String) row.get("id"));
+                pending.add(Map.of("id", row.get("id"), "lease_owner", row.get("lease_owner")));
             }
         }
         exchange.setProperty(PENDING, pending);

@@ -10,6 +10,9 @@ public final class DeliveryProperties {
     public static final String SIGNATURE_HEADER = "hookpost.signatureHeader";
     public static final String SECRETS = "hookpost.secrets";
     public static final String ATTEMPT = "hookpost.attempt";
+    /** The delivery id and the lease token this exchange holds on it. */
+    public static final String DELIVERY_ID = "hookpost.deliveryId";
+    public static final String CLAIM = "hookpost.claim";
 
     private DeliveryProperties() {
     }

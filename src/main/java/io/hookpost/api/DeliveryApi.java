@@ -1,0 +1,40 @@
+package io.hookpost.api;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** {@code POST …/deliveries/{id}/retry}: try one delivery again now, whatever its status but discarded. */
+@Component("deliveryApi")
+public class DeliveryApi {
+    private final JdbcTemplate jdbc;
+
+    public DeliveryApi(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Map<String, Object> retry(@Header("acct") String account, @Header("deliveryId") String id) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT d.status, e.active, e.deleted_at FROM deliveries d"
+                + " JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ? AND d.account_id = ?", id, account);
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
+        }
+        Map<String, Object> row = rows.get(0);
+        if (row.get("deleted_at") != null || "discarded".equals(row.get("status"))) {
+            throw ProblemException.conflict("The delivery was discarded with its endpoint.");
+        }
+        if (!Boolean.TRUE.equals(row.get("active"))) {
+            throw ProblemException.conflict("The endpoint is disabled; enable it before retrying its deliveries.");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // due now: the retry scheduler claims it within one poll interval (unless an attempt holds it)
+        jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                now, now, id);
+        return Map.of("id", id, "status", "pending");
+    }
+}

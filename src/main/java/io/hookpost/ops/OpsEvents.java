@@ -1,0 +1,76 @@
+package io.hookpost.ops;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.HookpostProperties;
+import io.hookpost.outbound.DeliveryProperties;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * Operational events for the operator: {@code endpoint.disabled} and {@code delivery.exhausted}. They are
+ * events of the ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
+ * that account's endpoints, delivered, signed and retried like any other. Their ids are derived from what
+ * happened, so a repeat is deduplicated. Nothing is emitted about the ops account's own deliveries, so a
+ * failing admin webhook cannot feed on itself.
+ */
+@Component("opsEvents")
+public class OpsEvents {
+    private final ObjectMapper json;
+    private final String opsAccount;
+
+    public OpsEvents(ObjectMapper json, HookpostProperties properties) {
+        this.json = json;
+        this.opsAccount = properties.ops().accountId();
+    }
+
+    /** Queue message for an endpoint just disabled (body: the attempt row with its failure facts), or null. */
+    public byte[] endpointDisabled(@Body Map<String, Object> attempt, Exchange exchange) throws JsonProcessingException {
+        if (opsAccount.equals(attempt.get("account_id"))) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> delivery = exchange.getProperty(DeliveryProperties.DELIVERY, Map.class);
+        OffsetDateTime at = (OffsetDateTime) attempt.get("now");
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("accountId", attempt.get("account_id"));
+        data.put("endpointId", attempt.get("endpoint_id"));
+        data.put("url", delivery == null ? null : delivery.get("url"));
+        data.put("reason", attempt.get("disable_reason"));
+        data.put("lastResponseStatus", attempt.get("response_status"));
+        data.put("lastError", attempt.get("error"));
+        data.put("disabledAt", DateTimeFormatter.ISO_INSTANT.format(at));
+        return message("endpoint.disabled", "endpoint.disabled:" + attempt.get("endpoint_id") + ":"
+                + at.toInstant().toEpochMilli(), data);
+    }
+
+    /** Queue message for a delivery whose schedule ran out (body: the plan of delivery-failed), or null. */
+    public byte[] deliveryExhausted(@Body Map<String, Object> plan) throws JsonProcessingException {
+        if (opsAccount.equals(plan.get("account_id"))) {
+            return null;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("accountId", plan.get("account_id"));
+        data.put("endpointId", plan.get("endpoint_id"));
+        data.put("deliveryId", plan.get("delivery_id"));
+        data.put("attempts", plan.get("attempts"));
+        data.put("lastResponseStatus", plan.get("last_status"));
+        data.put("lastError", plan.get("last_error"));
+        return message("delivery.exhausted", "delivery.exhausted:" + plan.get("delivery_id") + ":" + plan.get("attempts"), data);
+    }
+
+    private byte[] message(String type, String id, Map<String, Object> data) throws JsonProcessingException {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("account", opsAccount);
+        event.put("id", id);
+        event.put("type", type);
+        event.put("data", data);
+        return json.writeValueAsBytes(event);
+    }
+}

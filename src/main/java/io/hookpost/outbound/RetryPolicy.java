@@ -1,0 +1,132 @@
+package io.hookpost.outbound;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.hookpost.HookpostProperties;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * What follows a failed attempt: another try in memory soon (Camel redelivery), a try scheduled in the
+ * database later, holding the delivery (its endpoint is disabled), or giving up (schedule used up).
+ * The schedule is the endpoint's, or {@code hookpost.delivery.retry-schedule}; each delay gets a little
+ * jitter, and a 429/503 {@code Retry-After} is honoured up to {@code hookpost.delivery.max-retry-after}.
+ */
+@Component("retryPolicy")
+public class RetryPolicy {
+    public static final String ENDPOINT_DISABLED = "hookpost.endpointDisabled";
+
+    private final HookpostProperties.Delivery settings;
+    private final RetrySchedule defaultSchedule;
+
+    public RetryPolicy(HookpostProperties properties) {
+        this.settings = properties.delivery();
+        this.defaultSchedule = new RetrySchedule(settings.retrySchedule());
+    }
+
+    /** Step {@code classify-failure}: adds what the failure counting needs to the attempt row. */
+    public Map<String, Object> classify(Exchange exchange) {
+        Map<String, Object> attempt = attempt(exchange);
+        Map<String, Object> delivery = delivery(exchange);
+        boolean gone = Integer.valueOf(410).equals(attempt.get("response_status"));
+        Object perEndpoint = delivery.get("disable_after_failures");
+        int threshold = perEndpoint != null ? ((Number) perEndpoint).intValue() : settings.disableAfterFailures();
+        attempt.put("gone", gone);
+        attempt.put("disable_after", threshold);
+        attempt.put("disable_reason", gone ? "The endpoint answered 410 Gone."
+                : "Disabled after " + threshold + " consecutive failed attempts.");
+        attempt.put("now", OffsetDateTime.now(ZoneOffset.UTC));
+        return attempt;
+    }
+
+    /** Step {@code give-up-attempt}: hands the failure to the deliver route's error handling. */
+    public void fail(Exchange exchange) throws DeliveryAttemptFailed {
+        Map<String, Object> attempt = attempt(exchange);
+        Object status = attempt.get("response_status");
+        throw new DeliveryAttemptFailed("attempt " + attempt.get("attempt_number") + " of delivery "
+                + attempt.get("delivery_id") + " failed: " + (status != null ? "HTTP " + status : attempt.get("error")));
+    }
+
+    /**
+     * The deliver route's {@code retryWhile}: true when the next try is due soon enough to wait for in memory.
+     * Sets the exchange's redelivery delay (Camel reads {@link Exchange#REDELIVERY_DELAY}).
+     */
+    public boolean retryInProcess(Exchange exchange) {
+        Optional<Duration> next = nextDelay(exchange);
+        if (next.isEmpty() || next.get().compareTo(settings.inProcessMaxDelay()) > 0) {
+            return false;
+        }
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, next.get().toMillis());
+        return true;
+    }
+
+    /** Step {@code plan-next-attempt} of delivery-failed: the decision, as parameters for its SQL. */
+    public Map<String, Object> planAfterFailure(Exchange exchange) {
+        Map<String, Object> attempt = attempt(exchange);
+        Map<String, Object> plan = new LinkedHashMap<>();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        plan.put("delivery_id", attempt.get("delivery_id"));
+        plan.put("endpoint_id", attempt.get("endpoint_id"));
+        plan.put("account_id", attempt.get("account_id"));
+        plan.put("claim", exchange.getProperty(DeliveryProperties.CLAIM));
+        plan.put("attempts", attempt.get("attempt_number"));
+        plan.put("last_status", attempt.get("response_status"));
+        plan.put("last_error", attempt.get("error"));
+        plan.put("now", now);
+        if (endpointDisabled(exchange)) {
+            plan.put("decision", "held");
+        } else {
+            Optional<Duration> next = nextDelay(exchange);
+            plan.put("decision", next.isPresent() ? "retry" : "exhausted");
+            plan.put("next_attempt_at", next.map(d -> now.plus(d)).orElse(null));
+        }
+        return plan;
+    }
+
+    /** The wait before the next try, jittered and stretched by Retry-After; empty when there is none. */
+    Optional<Duration> nextDelay(Exchange exchange) {
+        if (endpointDisabled(exchange)) {
+            return Optional.empty();
+        }
+        Map<String, Object> attempt = attempt(exchange);
+        int failedAttempt = ((Number) attempt.get("attempt_number")).intValue();
+        Object custom = delivery(exchange).get("retry_schedule");
+        RetrySchedule schedule = custom != null ? RetrySchedule.parse((String) custom) : defaultSchedule;
+        return schedule.delayAfter(failedAttempt).map(delay -> {
+            Duration jittered = delay.plusMillis(
+                    (long) (delay.toMillis() * settings.jitter() * ThreadLocalRandom.current().nextDouble()));
+            Object retryAfterMs = attempt.get("retry_after_ms");
+            if (retryAfterMs != null) {
+                Duration retryAfter = Duration.ofMillis((Long) retryAfterMs);
+                if (retryAfter.compareTo(settings.maxRetryAfter()) > 0) {
+                    retryAfter = settings.maxRetryAfter();
+                }
+                if (retryAfter.compareTo(jittered) > 0) {
+                    return retryAfter;
+                }
+            }
+            return jittered;
+        });
+    }
+
+    private static boolean endpointDisabled(Exchange exchange) {
+        Map<String, Object> attempt = attempt(exchange);
+        return Boolean.TRUE.equals(exchange.getProperty(ENDPOINT_DISABLED)) || Boolean.TRUE.equals(attempt.get("gone"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> attempt(Exchange exchange) {
+        return exchange.getProperty(DeliveryProperties.ATTEMPT, Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> delivery(Exchange exchange) {
+        return exchange.getProperty(DeliveryProperties.DELIVERY, Map.class);
+    }
+}
