@@ -47,6 +47,11 @@ public final class TestReceiver implements AutoCloseable {
         public static Reply status(int status) {
             return new Reply(status, Map.of(), new byte[0]);
         }
+
+        /** Close the connection without answering. */
+        public static Reply drop() {
+            return new Reply(-1, Map.of(), new byte[0]);
+        }
     }
 
     private final HttpServer server;
@@ -94,6 +99,11 @@ public final class TestReceiver implements AutoCloseable {
         Received r = new Received(exchange.getRequestURI().getPath(), headers, body);
         Reply reply = script.apply(r);
         received.add(r);
+        if (reply.status() < 0) {
+            exchange.getRequestBody().close();
+            exchange.close(); // no status line: the client sees the connection end
+            return;
+        }
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {

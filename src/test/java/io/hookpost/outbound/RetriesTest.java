@@ -1,0 +1,271 @@
+package io.hookpost.outbound;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.HookpostProperties;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver;
+import io.hookpost.support.TestReceiver.Received;
+import io.hookpost.support.TestReceiver.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Retries, failure classification, auto-disable and recovery, seen by receivers and in the database. */
+class RetriesTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @Autowired
+    HookpostProperties properties;
+    private final List<String> opsEndpoints = new ArrayList<>();
+    private TestReceiver admin;
+
+    @AfterEach
+    void removeAdminWebhooks() {
+        opsEndpoints.forEach(id -> operator.delete("/api/v1/accounts/" + properties.ops().accountId() + "/endpoints/" + id));
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    private String delivery(String eventId) {
+        return (String) deliveriesOf(eventId).get(0).get("id");
+    }
+
+    private Map<String, Object> deliveryRow(String eventId) {
+        return deliveriesOf(eventId).get(0);
+    }
+
+    /** An admin webhook on the ops account that gets the given operational event types. */
+    private TestReceiver adminWebhook(String... types) throws Exception {
+        admin = new TestReceiver();
+        Api.Response created = operator.post("/api/v1/accounts/" + properties.ops().accountId() + "/endpoints",
+                Map.of("url", admin.url("/ops"), "eventTypes", List.of(types), "signatureScheme", "none"));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        opsEndpoints.add(created.json().get("id").asText());
+        return admin;
+    }
+
+    /** Reads operational events until one is about the given id (other tests' events may arrive too). */
+    private JsonNode opsEventAbout(TestReceiver admin, String field, String value) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode event = JSON.readTree(admin.next(WAIT).body());
+            if (value.equals(event.path("data").path(field).asText())) {
+                return event;
+            }
+        }
+        throw new AssertionError("no operational event with " + field + "=" + value);
+    }
+
+    @Test
+    void failed_attempts_are_retried_on_the_endpoints_schedule_with_the_same_webhook_id_and_body() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() <= 2 ? Reply.status(500) : Reply.ok());
+        createEndpoint(Map.of("url", receiver.url("/flaky"), "retrySchedule", List.of("0s", "1s", "1s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+
+        Received first = receiver.next(WAIT);
+        Received second = receiver.next(WAIT);
+        Received third = receiver.next(WAIT);
+        assertThat(List.of(second.header("webhook-id"), third.header("webhook-id"))).containsOnly(first.header("webhook-id"));
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(third.body()).isEqualTo(first.body());
+        assertThat(List.of(first.header("x-webhook-delivery"), second.header("x-webhook-delivery"),
+                third.header("x-webhook-delivery"))).doesNotHaveDuplicates();
+
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the third attempt delivers");
+        assertThat(deliveryRow(eventId).get("attempts")).isEqualTo(3);
+        assertThat(db.queryForList("SELECT response_status FROM attempts WHERE delivery_id = ? ORDER BY attempt_number",
+                Integer.class, delivery(eventId))).containsExactly(500, 500, 200);
+        assertThat(receiver.drain(Duration.ofMillis(1500))).isEmpty();
+    }
+
+    @Test
+    void delays_beyond_the_in_process_limit_wait_in_the_database_and_the_scheduler_sends_them() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() == 1 ? Reply.status(503) : Reply.ok());
+        createEndpoint(Map.of("url", receiver.url("/later"), "retrySchedule", List.of("30m")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        receiver.next(WAIT);
+        eventually(() -> deliveryRow(eventId).get("lease_owner") == null
+                && deliveryRow(eventId).get("next_attempt_at") != null, "the retry is scheduled in the database");
+        OffsetDateTime next = toTime(deliveryRow(eventId).get("next_attempt_at"));
+        assertThat(Duration.between(Instant.now(), next.toInstant())).isBetween(Duration.ofMinutes(29), Duration.ofMinutes(34));
+        assertThat(receiver.drain(Duration.ofMillis(1500))).isEmpty();
+
+        // time passes: the retry falls due, and the scheduler (camel-quartz) claims and sends it
+        db.update("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", OffsetDateTime.now(ZoneOffset.UTC), delivery(eventId));
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(delivery(eventId));
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the scheduled retry delivers");
+        assertThat(db.queryForObject("SELECT trigger_kind FROM attempts WHERE delivery_id = ? AND attempt_number = 2",
+                String.class, delivery(eventId))).isEqualTo("scheduled");
+    }
+
+    @Test
+    void an_exhausted_schedule_marks_the_delivery_failed_tells_the_admin_and_a_manual_retry_sends_it_again()
+            throws Exception {
+        TestReceiver admin = adminWebhook("delivery.exhausted");
+        receiver.answer(r -> Reply.status(500));
+        createEndpoint(Map.of("url", receiver.url("/down"), "retrySchedule", List.of("0s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        receiver.next(WAIT);
+        receiver.next(WAIT);
+        eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the delivery is failed");
+        JsonNode exhausted = opsEventAbout(admin, "deliveryId", delivery(eventId));
+        assertThat(exhausted.get("type").asText()).isEqualTo("delivery.exhausted");
+        assertThat(exhausted.path("data").path("attempts").asInt()).isEqualTo(2);
+        assertThat(exhausted.path("data").path("lastResponseStatus").asInt()).isEqualTo(500);
+        assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
+
+        receiver.answer(r -> Reply.ok());
+        Api.Response retry = operator.post("/api/v1/accounts/" + account + "/deliveries/" + delivery(eventId) + "/retry", Map.of());
+        assertThat(retry.status()).as(retry.text()).isEqualTo(202);
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(delivery(eventId));
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the manual retry delivers");
+    }
+
+    @Test
+    void consecutive_failures_disable_the_endpoint_which_then_holds_events_until_enabled_and_recovered()
+            throws Exception {
+        TestReceiver admin = adminWebhook("endpoint.disabled");
+        receiver.answer(r -> Reply.status(502));
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/dying"), "disableAfterFailures", 3,
+                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s")));
+        String endpointId = endpoint.get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        String first = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+
+        for (int i = 0; i < 3; i++) {
+            receiver.next(WAIT);
+        }
+        eventually(() -> "held".equals(deliveryRow(first).get("status")), "the delivery is held");
+        Map<String, Object> disabled = db.queryForMap("SELECT * FROM endpoints WHERE id = ?", endpointId);
+        assertThat(disabled.get("active")).isEqualTo(false);
+        assertThat((String) disabled.get("disabled_reason")).contains("3 consecutive failed attempts");
+        JsonNode event = opsEventAbout(admin, "endpointId", endpointId);
+        assertThat(event.get("type").asText()).isEqualTo("endpoint.disabled");
+        assertThat(event.path("data").path("accountId").asText()).isEqualTo(account);
+
+        String second = publish(Map.of("type", "host.offline", "data", Map.of("n", 2)));
+        eventually(() -> "held".equals(deliveryRow(second).get("status")), "a new event is held for the disabled endpoint");
+        assertThat(receiver.drain(Duration.ofMillis(1500))).isEmpty();
+        assertThat(operator.get("/api/v1/accounts/" + account + "/endpoints/" + endpointId).json()
+                .get("disabledReason").asText()).contains("consecutive");
+
+        receiver.answer(r -> Reply.ok());
+        Api.Response enabled = operator.post("/api/v1/accounts/" + account + "/endpoints/" + endpointId + "/enable", Map.of());
+        assertThat(enabled.json().get("active").asBoolean()).isTrue();
+        Api.Response recovered = operator.post("/api/v1/accounts/" + account + "/endpoints/" + endpointId + "/recover",
+                Map.of("since", start.toString()));
+        assertThat(recovered.status()).as(recovered.text()).isEqualTo(202);
+        assertThat(recovered.json().get("recovered").asInt()).isEqualTo(2);
+        assertThat(List.of(receiver.next(WAIT).header("webhook-id"), receiver.next(WAIT).header("webhook-id")))
+                .containsExactlyInAnyOrder(delivery(first), delivery(second));
+        eventually(() -> "delivered".equals(deliveryRow(first).get("status"))
+                && "delivered".equals(deliveryRow(second).get("status")), "both held deliveries are delivered");
+    }
+
+    @Test
+    void a_success_resets_the_consecutive_failure_count() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() % 3 == 0 ? Reply.ok() : Reply.status(500));
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/wobbly"), "disableAfterFailures", 3,
+                "retrySchedule", List.of("0s", "0s", "0s")));
+        for (int n = 0; n < 3; n++) {
+            String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", n)));
+            eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "event delivered on its third try");
+        }
+        Map<String, Object> row = db.queryForMap("SELECT active, failure_streak FROM endpoints WHERE id = ?",
+                endpoint.get("id").asText());
+        assertThat(row.get("active")).isEqualTo(true);
+        assertThat(row.get("failure_streak")).isEqualTo(0);
+    }
+
+    @Test
+    void gone_410_disables_the_endpoint_at_once() throws Exception {
+        receiver.answer(r -> Reply.status(410));
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/gone"), "retrySchedule", List.of("0s", "0s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        receiver.next(WAIT);
+        eventually(() -> "held".equals(deliveryRow(eventId).get("status")), "the delivery is held");
+        assertThat(db.queryForObject("SELECT disabled_reason FROM endpoints WHERE id = ?", String.class,
+                endpoint.get("id").asText())).contains("410 Gone");
+        assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
+    }
+
+    @Test
+    void retry_after_on_429_is_honoured_before_the_next_try() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() == 1
+                ? new Reply(429, Map.of("Retry-After", "2"), new byte[0]) : Reply.ok());
+        createEndpoint(Map.of("url", receiver.url("/busy"), "retrySchedule", List.of("0s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        receiver.next(WAIT);
+        long firstAt = System.nanoTime();
+        receiver.next(WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - firstAt)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the second try delivers");
+    }
+
+    @Test
+    void dropped_connections_and_redirects_are_failures_that_are_retried() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> switch (calls.incrementAndGet()) {
+            case 1 -> Reply.drop();
+            case 2 -> new Reply(301, Map.of("Location", receiver.url("/new")), new byte[0]);
+            default -> Reply.ok();
+        });
+        createEndpoint(Map.of("url", receiver.url("/old"), "retrySchedule", List.of("0s", "0s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        assertThat(List.of(receiver.next(WAIT).path(), receiver.next(WAIT).path(), receiver.next(WAIT).path()))
+                .containsOnly("/old");
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the third try delivers");
+        List<Map<String, Object>> attempts = db.queryForList(
+                "SELECT response_status, error FROM attempts WHERE delivery_id = ? ORDER BY attempt_number", delivery(eventId));
+        assertThat(attempts.get(0).get("response_status")).isNull();
+        assertThat((String) attempts.get(0).get("error")).isNotBlank();
+        assertThat(attempts.get(1).get("response_status")).isEqualTo(301);
+        assertThat(attempts.get(2).get("response_status")).isEqualTo(200);
+    }
+
+    @Test
+    void deleting_an_endpoint_discards_its_pending_deliveries() throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/bye"), "retrySchedule", List.of("30m")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        receiver.next(WAIT);
+        eventually(() -> deliveryRow(eventId).get("lease_owner") == null, "the retry is scheduled");
+
+        Api.Response deleted = operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint.get("id").asText());
+        assertThat(deleted.status()).isEqualTo(204);
+        assertThat(deliveryRow(eventId).get("status")).isEqualTo("discarded");
+        assertThat(operator.get("/api/v1/accounts/" + account + "/endpoints/" + endpoint.get("id").asText()).status())
+                .isEqualTo(404);
+        db.update("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", OffsetDateTime.now(ZoneOffset.UTC), delivery(eventId));
+        assertThat(receiver.drain(Duration.ofMillis(2500))).isEmpty();
+    }
+
+    static OffsetDateTime toTime(Object value) {
+        if (value instanceof OffsetDateTime o) {
+            return o;
+        }
+        return ((java.sql.Timestamp) value).toInstant().atOffset(ZoneOffset.UTC);
+    }
+}
