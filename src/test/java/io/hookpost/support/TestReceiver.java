@@ -57,6 +57,7 @@ public final class TestReceiver implements AutoCloseable {
     private final HttpServer server;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private volatile Function<Received, Reply> script = r -> Reply.ok();
+    private volatile java.util.function.Consumer<Received> afterReply = r -> { };
 
     public TestReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -71,6 +72,18 @@ public final class TestReceiver implements AutoCloseable {
 
     public void answer(Function<Received, Reply> script) {
         this.script = script;
+    }
+
+    /** Runs after the reply has been written to the client (e.g. to kill the sender right then). */
+    public void afterReply(java.util.function.Consumer<Received> action) {
+        this.afterReply = action;
+    }
+
+    /** Every request received so far, without waiting, and forget them. */
+    public List<Received> takeAll() {
+        List<Received> out = new ArrayList<>();
+        received.drainTo(out);
+        return out;
     }
 
     public Received next(Duration timeout) throws InterruptedException {
@@ -112,6 +125,7 @@ public final class TestReceiver implements AutoCloseable {
             }
         }
         exchange.close();
+        afterReply.accept(r);
     }
 
     @Override

@@ -1,0 +1,100 @@
+package io.hookpost.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Hookpost as a real separate JVM on its embedded defaults (H2 file and persistent Artemis under its own data
+ * directory), so a test can kill it with SIGKILL and start it again on the same data.
+ */
+public final class HookpostProcess implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private final List<String> settings;
+    private Process process;
+    private int starts;
+
+    public HookpostProcess(Path dataDir, int port, List<String> settings) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.settings = settings;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void start() throws IOException, InterruptedException {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", classpath, "io.hookpost.HookpostApplication",
+                "--server.port=" + port,
+                "--hookpost.data-dir=" + dataDir.toAbsolutePath(),
+                "--hookpost.security.admin-token=" + HookpostTest.ADMIN_TOKEN));
+        command.addAll(settings);
+        File log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
+        dataDir.toFile().mkdirs();
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        awaitHealthy(log);
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** SIGTERM, and wait for the graceful shutdown. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    /** The embedded database, opened after {@link #stop()}. */
+    public Connection database() throws SQLException {
+        return DriverManager.getConnection("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db/hookpost")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", "");
+    }
+
+    private void awaitHealthy(File log) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Hookpost exited at start; see " + log);
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Hookpost did not become healthy within 60 s; see " + log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
