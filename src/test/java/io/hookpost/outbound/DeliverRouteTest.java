@@ -159,7 +159,6 @@ class DeliverRouteTest extends HookpostTest {
         createEndpoint(Map.of("url", "http://127.0.0.1:" + closedPort + "/down"));
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
 
-        String deliveryId = deliveriesOf(eventId).isEmpty() ? null : (String) deliveriesOf(eventId).get(0).get("id");
         eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
                 + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
         Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
