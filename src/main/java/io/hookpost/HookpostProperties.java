@@ -43,7 +43,9 @@ public record HookpostProperties(
             @DecimalMin("0") @DecimalMax("1") double jitter,
             @NotNull Duration lease,
             @Min(50) long pollIntervalMs,
-            @Min(1) int pollBatch) {
+            @Min(1) int pollBatch,
+            @Min(1) int maxInFlightPerEndpoint,
+            @NotNull Duration busyRetryDelay) {
 
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;

@@ -97,9 +97,13 @@ public class AttemptCapture {
             return "";
         }
         byte[] buffer = in.readNBytes(bodyLimit);
-        if (in.read() != -1 && in instanceof EofSensorInputStream sensor) {
+        if (in.read() != -1) {
             // more than we keep: drop the connection instead of draining an arbitrarily large body
-            sensor.abort();
+            if (in instanceof DeliveryDeadline.Body body) {
+                body.abort();
+            } else if (in instanceof EofSensorInputStream sensor) {
+                sensor.abort();
+            }
         }
         return new String(buffer, StandardCharsets.UTF_8);
     }

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The one pooled HTTP client every delivery goes through (camel-http would otherwise make a pool per
- * distinct URI and wait 3 minutes): explicit timeouts, the SSRF guard as DNS resolver, no redirects,
+ * distinct URI and wait 3 minutes): explicit timeouts and a whole-request deadline, the SSRF guard as DNS resolver, no redirects,
  * no cookies, no automatic retries (a retry is our decision, recorded as an attempt), no proxy from
  * the environment.
  */
@@ -33,10 +33,16 @@ public class DeliveryHttpClient {
                 .build();
     }
 
+    @Bean(destroyMethod = "close")
+    DeliveryDeadline deliveryDeadline(HookpostProperties properties) {
+        return new DeliveryDeadline(properties.delivery().timeout());
+    }
+
     @Bean
-    public HttpClientConfigurer deliveryHttpClientConfigurer(HookpostProperties properties) {
+    public HttpClientConfigurer deliveryHttpClientConfigurer(HookpostProperties properties, DeliveryDeadline deadline) {
         Timeout timeout = Timeout.of(properties.delivery().timeout());
         return builder -> builder
+                .addExecInterceptorFirst("hookpost-deadline", deadline)
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableCookieManagement()

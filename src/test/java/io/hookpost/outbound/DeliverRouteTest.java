@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import io.hookpost.support.HookpostTest;
+import io.hookpost.support.StallingReceiver;
 import io.hookpost.support.TestReceiver.Received;
 import io.hookpost.support.TestReceiver.Reply;
 import org.junit.jupiter.api.Test;
@@ -148,6 +149,22 @@ class DeliverRouteTest extends HookpostTest {
         assertThat((String) attempt.get("error")).containsIgnoringCase("timed out");
         assertThat((Integer) attempt.get("duration_ms")).isBetween(2_900, 5_500);
         assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
+    }
+
+    @Test
+    void a_receiver_that_drips_its_answer_is_cut_off_at_the_whole_request_timeout() throws Exception {
+        try (StallingReceiver dripping = StallingReceiver.dripping()) {
+            createEndpoint(Map.of("url", dripping.url("/drip")));
+            String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+            eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                    + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
+            Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                    + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+            assertThat((String) attempt.get("error")).contains("timed out: no complete answer within 3000 ms");
+            assertThat(attempt.get("succeeded")).isEqualTo(false);
+            assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
+        }
     }
 
     @Test
