@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
 import io.hookpost.Ids;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** {@code POST /api/v1/accounts}: operators create the tenants. */
+/** Accounts (operators create the tenants) and their API keys. */
 @Component("accountApi")
 public class AccountApi {
     static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}");
@@ -22,12 +23,38 @@ public class AccountApi {
     public record CreateAccount(String name, String id) {
     }
 
+    public record CreateApiKey(String description) {
+    }
+
     private final JdbcTemplate jdbc;
     private final RequestBodies bodies;
+    private final ApiKeys keys;
 
-    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies) {
+    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys) {
         this.jdbc = jdbc;
         this.bodies = bodies;
+        this.keys = keys;
+    }
+
+    /**
+     * {@code POST …/accounts/{acct}/api-keys}: an account-admin key, which sees only this account. The key is
+     * in the answer once; only its SHA-256 is stored.
+     */
+    public Map<String, Object> createApiKey(@Header("acct") String account, @Body byte[] body) throws IOException {
+        CreateApiKey request = body == null || body.length == 0 ? new CreateApiKey(null)
+                : bodies.read(body, CreateApiKey.class);
+        if (request.description() != null && request.description().length() > 200) {
+            throw ProblemException.badRequest("'description' may be at most 200 characters.");
+        }
+        ApiKeys.Issued issued = keys.issueKey(account, request.description());
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", issued.id());
+        view.put("key", issued.key());
+        view.put("prefix", issued.prefix());
+        view.put("accountId", account);
+        view.put("description", request.description());
+        view.put("createdAt", DateTimeFormatter.ISO_INSTANT.format(issued.createdAt()));
+        return view;
     }
 
     public Map<String, Object> create(@Body byte[] body, Exchange exchange) throws IOException {

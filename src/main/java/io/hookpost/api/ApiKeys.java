@@ -23,15 +23,24 @@ public class ApiKeys {
         this.jdbc = jdbc;
     }
 
+    /** A key just issued: the only moment its clear text exists outside the caller's hands. */
+    public record Issued(String id, String key, String prefix, OffsetDateTime createdAt) {
+    }
+
     /** Issues a key; {@code accountId} null makes an operator key. Returns the key in clear, once. */
     public String issue(String accountId, String description) {
+        return issueKey(accountId, description).key();
+    }
+
+    public Issued issueKey(String accountId, String description) {
         String prefix = accountId == null ? "hpo_" : "hpk_";
         String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Ids.randomBytes(32));
+        Issued issued = new Issued(Ids.next("key"), key, key.substring(0, 8),
+                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
         jdbc.update("INSERT INTO api_keys (id, account_id, key_hash, key_prefix, description, created_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?)",
-                Ids.next("key"), accountId, hash(key), key.substring(0, 8), description,
-                OffsetDateTime.now(ZoneOffset.UTC));
-        return key;
+                issued.id(), accountId, hash(key), issued.prefix(), description, issued.createdAt());
+        return issued;
     }
 
     /** The principal a key stands for, if it is a live key. */

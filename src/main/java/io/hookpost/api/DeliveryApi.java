@@ -33,7 +33,8 @@ public class DeliveryApi {
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // due now: the retry scheduler claims it within one poll interval (unless an attempt holds it)
-        jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
+                + " trigger_kind = CASE WHEN trigger_kind = 'test' THEN 'test' ELSE 'manual' END WHERE id = ?",
                 now, now, id);
         return Map.of("id", id, "status", "pending");
     }

@@ -3,7 +3,6 @@ package io.hookpost.api;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,7 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Endpoints of an account: create, list, get. */
+/** Endpoints of an account: create, list, get, change, delete, enable, recover, secrets. */
 @Component("endpointApi")
 public class EndpointApi {
     /** An exact type, '*', or a prefix wildcard such as 'host.*'. */
@@ -40,6 +39,11 @@ public class EndpointApi {
             "host", "connection", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer", "expect",
             "proxy-authorization", "x-webhook-event", "x-webhook-delivery", "x-webhook-signature",
             "webhook-id", "webhook-timestamp", "webhook-signature");
+
+    /** The reason shown for an endpoint switched off over the API (not by failures). */
+    static final String PAUSED = "disabled over the API";
+    private static final int RECENT_DELIVERIES = 10;
+    private static final long MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
@@ -68,30 +72,18 @@ public class EndpointApi {
         String url = checkUrl(request.url());
         List<String> types = checkTypes(request.eventTypes());
         List<String> categories = checkCategories(request.categories());
-        if (types.isEmpty() && categories.isEmpty()) {
-            types = List.of("*"); // no filter: every event of the account, stated explicitly
-        }
-        if (request.filter() != null && !request.filter().isNull()) {
-            throw ProblemException.badRequest("'filter' is not supported by this version of Hookpost yet.");
-        }
-        SignatureScheme scheme = request.signatureScheme() == null ? SignatureScheme.STANDARD_WEBHOOKS
-                : SignatureScheme.fromApiName(request.signatureScheme()).orElseThrow(() -> ProblemException.badRequest(
-                        "'signatureScheme' must be one of standard-webhooks, hmac-sha256-hex, hmac-sha256-base64, none."));
+        String filter = checkFilter(request.filter());
+        SignatureScheme scheme = checkScheme(request.signatureScheme(), SignatureScheme.STANDARD_WEBHOOKS);
         String signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
         Map<String, String> headers = checkHeaders(request.headers(), signatureHeader);
         String schedule = checkSchedule(request.retrySchedule());
-        if (request.disableAfterFailures() != null
-                && (request.disableAfterFailures() < 1 || request.disableAfterFailures() > 1000)) {
-            throw ProblemException.badRequest("'disableAfterFailures' must be between 1 and 1000.");
-        }
-        if (request.description() != null && request.description().length() > 1000) {
-            throw ProblemException.badRequest("'description' may be at most 1000 characters.");
-        }
+        checkDisableAfterFailures(request.disableAfterFailures());
+        checkDescription(request.description());
         String secret = request.secret();
         if (secret == null) {
             secret = WebhookSigner.newSecret();
-        } else if (!WebhookSigner.isValidSecret(secret)) {
-            throw ProblemException.badRequest("'secret' must be whsec_ followed by the base64 of 24 to 64 bytes.");
+        } else {
+            checkSecret(secret);
         }
 
         // Lock the account row so two concurrent creates cannot both pass the limit.
@@ -107,12 +99,141 @@ public class EndpointApi {
         String id = Ids.next("ep");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean active = request.active() == null || request.active();
-        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, signature_scheme, signature_header,"
-                        + " secret, headers, retry_schedule, disable_after_failures, active, failure_streak, created_at,"
-                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                id, account, url, request.description(), scheme.apiName(), signatureHeader, secret,
+        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, signature_scheme,"
+                        + " signature_header, secret, headers, retry_schedule, disable_after_failures, active,"
+                        + " disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                id, account, url, request.description(), filter, scheme.apiName(), signatureHeader, secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
-                request.disableAfterFailures(), active, now, now);
+                request.disableAfterFailures(), active, active ? null : PAUSED, active ? null : now, now, now);
+        subscribe(id, types, categories);
+        Map<String, Object> view = get(account, id);
+        view.put("secret", secret); // shown on creation; later only through GET …/secret
+        return view;
+    }
+
+    /**
+     * {@code PATCH}: changes only the fields present in the body; {@code null} puts a field back to its
+     * default (description, filter, headers, retrySchedule, disableAfterFailures). The secret changes only
+     * through rotate-secret.
+     */
+    @Transactional
+    public Map<String, Object> update(@Header("acct") String account, @Header("endpointId") String id,
+                                      @Body byte[] body) throws IOException {
+        CreateEndpoint request = bodies.read(body, CreateEndpoint.class);
+        Set<String> present = new LinkedHashSet<>();
+        json.readTree(body).fieldNames().forEachRemaining(present::add);
+        if (present.contains("secret")) {
+            throw ProblemException.badRequest("'secret' cannot be patched; use POST …/endpoints/{id}/rotate-secret.");
+        }
+        Map<String, Object> row = row(account, id, true);
+
+        String url = present.contains("url") ? checkUrl(request.url()) : (String) row.get("url");
+        String description = present.contains("description") ? checkDescription(request.description())
+                : (String) row.get("description");
+        String filter = present.contains("filter") ? checkFilter(request.filter()) : (String) row.get("filter_expression");
+        SignatureScheme current = SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow();
+        SignatureScheme scheme = present.contains("signatureScheme")
+                ? checkScheme(request.signatureScheme(), null) : current;
+        String signatureHeader;
+        if (present.contains("signatureHeader")) {
+            signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
+        } else if (scheme != current) {
+            signatureHeader = checkSignatureHeader(scheme, null);
+        } else {
+            signatureHeader = (String) row.get("signature_header");
+        }
+        Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
+                : checkHeaders(storedHeaders(row), signatureHeader);
+        String schedule = present.contains("retrySchedule") ? checkSchedule(request.retrySchedule())
+                : (String) row.get("retry_schedule");
+        Integer disableAfter = present.contains("disableAfterFailures")
+                ? checkDisableAfterFailures(request.disableAfterFailures())
+                : (Integer) row.get("disable_after_failures");
+        if (present.contains("active") && request.active() == null) {
+            throw ProblemException.badRequest("'active' must be true or false.");
+        }
+
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, signature_scheme = ?,"
+                        + " signature_header = ?, headers = ?, retry_schedule = ?, disable_after_failures = ?,"
+                        + " updated_at = ? WHERE id = ?",
+                url, description, filter, scheme.apiName(), signatureHeader,
+                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, now, id);
+        if (present.contains("eventTypes") || present.contains("categories")) {
+            List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
+                    : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);
+            List<String> categories = present.contains("categories") ? checkCategories(request.categories())
+                    : jdbc.queryForList("SELECT category FROM endpoint_categories WHERE endpoint_id = ?", String.class, id);
+            jdbc.update("DELETE FROM endpoint_event_types WHERE endpoint_id = ?", id);
+            jdbc.update("DELETE FROM endpoint_categories WHERE endpoint_id = ?", id);
+            subscribe(id, types, categories);
+        }
+        if (present.contains("active")) {
+            if (request.active()) {
+                activate(id, now);
+            } else {
+                jdbc.update("UPDATE endpoints SET active = FALSE, disabled_reason = ?, disabled_at = ? WHERE id = ?"
+                        + " AND active = TRUE", PAUSED, now, id);
+            }
+        }
+        return get(account, id);
+    }
+
+    /** {@code GET …/secret}: the signing secret, for the account admin to configure the receiver. */
+    public Map<String, Object> secret(@Header("acct") String account, @Header("endpointId") String id) {
+        Map<String, Object> row = row(account, id, false);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("secret", row.get("secret"));
+        OffsetDateTime previousUntil = Views.time(row.get("previous_secret_expires_at"));
+        boolean previousValid = previousUntil != null && previousUntil.isAfter(OffsetDateTime.now(ZoneOffset.UTC));
+        view.put("previousSecretExpiresAt", previousValid ? Views.instant(previousUntil) : null);
+        return view;
+    }
+
+    public record RotateSecret(Long gracePeriodSeconds, String secret) {
+    }
+
+    /**
+     * {@code POST …/rotate-secret {gracePeriodSeconds?, secret?}}: a new secret signs from now on. With a grace
+     * period the old one signs too until it ends (a second signature), so receivers can switch over; with 0
+     * (the default) the old secret is invalid at once.
+     */
+    @Transactional
+    public Map<String, Object> rotateSecret(@Header("acct") String account, @Header("endpointId") String id,
+                                            @Body byte[] body) throws IOException {
+        RotateSecret request = body == null || body.length == 0 ? new RotateSecret(null, null)
+                : bodies.read(body, RotateSecret.class);
+        long grace = request.gracePeriodSeconds() == null ? 0 : request.gracePeriodSeconds();
+        if (grace < 0 || grace > MAX_GRACE_SECONDS) {
+            throw ProblemException.badRequest("'gracePeriodSeconds' must be from 0 to " + MAX_GRACE_SECONDS
+                    + " (7 days).");
+        }
+        String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
+        Map<String, Object> row = row(account, id, true);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
+                        + " updated_at = ? WHERE id = ?",
+                secret, grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace), now, id);
+        return secret(account, id);
+    }
+
+    /** Re-enables an endpoint (after auto-disable or a pause) with a fresh failure count. */
+    public Map<String, Object> enable(@Header("acct") String account, @Header("endpointId") String id) {
+        row(account, id, true);
+        activate(id, OffsetDateTime.now(ZoneOffset.UTC));
+        return get(account, id);
+    }
+
+    private void activate(String id, OffsetDateTime now) {
+        jdbc.update("UPDATE endpoints SET active = TRUE, disabled_reason = NULL, disabled_at = NULL,"
+                + " failure_streak = 0, updated_at = ? WHERE id = ?", now, id);
+    }
+
+    private void subscribe(String id, List<String> types, List<String> categories) {
+        if (types.isEmpty() && categories.isEmpty()) {
+            types = List.of("*"); // no filter: every event of the account, stated explicitly
+        }
         for (String type : types) {
             String prefix = type.endsWith("*") ? type.substring(0, type.length() - 1) : null;
             jdbc.update("INSERT INTO endpoint_event_types (endpoint_id, pattern, prefix) VALUES (?, ?, ?)",
@@ -121,15 +242,6 @@ public class EndpointApi {
         for (String category : categories) {
             jdbc.update("INSERT INTO endpoint_categories (endpoint_id, category) VALUES (?, ?)", id, category);
         }
-        return get(account, id);
-    }
-
-    /** Re-enables an endpoint (after auto-disable or a pause) with a fresh failure count. */
-    public Map<String, Object> enable(@Header("acct") String account, @Header("endpointId") String id) {
-        get(account, id);
-        jdbc.update("UPDATE endpoints SET active = TRUE, disabled_reason = NULL, disabled_at = NULL,"
-                + " failure_streak = 0, updated_at = ? WHERE id = ?", OffsetDateTime.now(ZoneOffset.UTC), id);
-        return get(account, id);
     }
 
     public record Recover(String since, String until) {
@@ -138,7 +250,7 @@ public class EndpointApi {
     /** Replays the endpoint's failed and held deliveries created in [since, until): they become due now. */
     public Map<String, Object> recover(@Header("acct") String account, @Header("endpointId") String id,
                                        @Body byte[] body) throws IOException {
-        Map<String, Object> endpoint = get(account, id);
+        Map<String, Object> endpoint = row(account, id, false);
         Recover request = bodies.read(body, Recover.class);
         if (request.since() == null) {
             throw ProblemException.badRequest("'since' is required, e.g. \"2026-01-31T00:00:00Z\".");
@@ -154,7 +266,8 @@ public class EndpointApi {
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         int recovered = jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL,"
-                        + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('failed', 'held')"
+                        + " lease_until = NULL, updated_at = ?, trigger_kind = CASE WHEN trigger_kind = 'test' THEN"
+                        + " 'test' ELSE 'manual' END WHERE endpoint_id = ? AND status IN ('failed', 'held')"
                         + " AND created_at >= ? AND created_at < ?", now, now, id, since, until);
         return Map.of("recovered", recovered);
     }
@@ -162,7 +275,7 @@ public class EndpointApi {
     /** Deletes the endpoint; its pending and held deliveries are discarded, its history kept. */
     @Transactional
     public void delete(@Header("acct") String account, @Header("endpointId") String id) {
-        get(account, id);
+        row(account, id, true);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET deleted_at = ?, active = FALSE, updated_at = ? WHERE id = ?", now, now, id);
         jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, lease_owner = NULL,"
@@ -188,54 +301,60 @@ public class EndpointApi {
         return views;
     }
 
+    /** One endpoint with its most recent deliveries. */
     public Map<String, Object> get(@Header("acct") String account, @Header("endpointId") String id) {
+        Map<String, Object> view = view(row(account, id, false));
+        List<Map<String, Object>> recent = new ArrayList<>();
+        jdbc.queryForList("SELECT * FROM deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                id, RECENT_DELIVERIES).forEach(d -> recent.add(Views.delivery(d)));
+        view.put("recentDeliveries", recent);
+        return view;
+    }
+
+    /** The endpoint's row; {@code lock} takes a row lock so concurrent changes apply one after the other. */
+    private Map<String, Object> row(String account, String id, boolean lock) {
         List<Map<String, Object>> rows = jdbc.queryForList(
-                "SELECT * FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL", account, id);
+                "SELECT * FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL"
+                        + (lock ? " FOR UPDATE" : ""), account, id);
         if (rows.isEmpty()) {
             throw ProblemException.notFound("No endpoint '" + id + "' in account '" + account + "'.");
         }
-        return view(rows.get(0));
+        return rows.get(0);
     }
 
+    private Map<String, String> storedHeaders(Map<String, Object> row) {
+        try {
+            return row.get("headers") == null ? Map.of()
+                    : json.readValue((String) row.get("headers"), new TypeReference<Map<String, String>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The endpoint as the API shows it; the secret is shown on creation and by GET …/secret only. */
     private Map<String, Object> view(Map<String, Object> row) {
         String id = (String) row.get("id");
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", id);
         view.put("url", row.get("url"));
         view.put("description", row.get("description"));
-        List<String> types = jdbc.queryForList(
-                "SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ? ORDER BY pattern", String.class, id);
-        view.put("eventTypes", types);
+        view.put("eventTypes", jdbc.queryForList(
+                "SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ? ORDER BY pattern", String.class, id));
         view.put("categories", jdbc.queryForList(
                 "SELECT category FROM endpoint_categories WHERE endpoint_id = ? ORDER BY category", String.class, id));
+        view.put("filter", row.get("filter_expression"));
         view.put("signatureScheme", row.get("signature_scheme"));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
-        try {
-            view.put("headers", row.get("headers") == null ? Map.of()
-                    : json.readValue((String) row.get("headers"), new TypeReference<Map<String, String>>() { }));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        view.put("headers", storedHeaders(row));
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
         view.put("disableAfterFailures", row.get("disable_after_failures"));
         view.put("active", row.get("active"));
         view.put("disabledReason", row.get("disabled_reason"));
-        view.put("secret", row.get("secret"));
-        view.put("createdAt", instant(row.get("created_at")));
-        view.put("updatedAt", instant(row.get("updated_at")));
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        view.put("updatedAt", Views.instant(row.get("updated_at")));
         return view;
-    }
-
-    private static String instant(Object value) {
-        if (value instanceof OffsetDateTime o) {
-            return DateTimeFormatter.ISO_INSTANT.format(o);
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
-        }
-        return value == null ? null : value.toString();
     }
 
     private String checkUrl(String url) {
@@ -251,6 +370,43 @@ public class EndpointApi {
             throw ProblemException.unprocessable("'url' is not allowed: " + e.getMessage() + ".");
         }
         return url;
+    }
+
+    /** A payload filter; see {@code PayloadFilter}. */
+    private String checkFilter(JsonNode filter) {
+        if (filter == null || filter.isNull()) {
+            return null;
+        }
+        throw ProblemException.badRequest("'filter' is not supported by this version of Hookpost yet.");
+    }
+
+    private static SignatureScheme checkScheme(String name, SignatureScheme absent) {
+        if (name == null && absent != null) {
+            return absent;
+        }
+        return SignatureScheme.fromApiName(name).orElseThrow(() -> ProblemException.badRequest(
+                "'signatureScheme' must be one of standard-webhooks, hmac-sha256-hex, hmac-sha256-base64, none."));
+    }
+
+    private static Integer checkDisableAfterFailures(Integer value) {
+        if (value != null && (value < 1 || value > 1000)) {
+            throw ProblemException.badRequest("'disableAfterFailures' must be between 1 and 1000.");
+        }
+        return value;
+    }
+
+    private static String checkDescription(String description) {
+        if (description != null && description.length() > 1000) {
+            throw ProblemException.badRequest("'description' may be at most 1000 characters.");
+        }
+        return description;
+    }
+
+    private static String checkSecret(String secret) {
+        if (!WebhookSigner.isValidSecret(secret)) {
+            throw ProblemException.badRequest("'secret' must be whsec_ followed by the base64 of 24 to 64 bytes.");
+        }
+        return secret;
     }
 
     private static List<String> checkTypes(List<String> types) {

@@ -54,7 +54,7 @@ public class DeliveryRequest implements Processor {
         attempt.put("endpoint_id", row.get("endpoint_id"));
         attempt.put("account_id", row.get("account_id"));
         attempt.put("attempt_number", ((Number) row.get("attempts")).intValue() + 1);
-        attempt.put("trigger_kind", exchange.getProperty("hookpost.trigger", "scheduled", String.class));
+        attempt.put("trigger_kind", row.get("trigger_kind"));
         attempt.put("request_url", row.get("url"));
         attempt.put("started_nanos", System.nanoTime());
         exchange.setProperty(DeliveryProperties.ATTEMPT, attempt);

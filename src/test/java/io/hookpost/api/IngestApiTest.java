@@ -19,13 +19,6 @@ class IngestApiTest extends HookpostTest {
         return "/api/v1/accounts/" + account + "/events";
     }
 
-    private void assertProblem(Api.Response response, int status, String detailPart) {
-        assertThat(response.status()).as(response.text()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.json().get("status").asInt()).isEqualTo(status);
-        assertThat(response.json().get("detail").asText()).containsIgnoringCase(detailPart);
-    }
-
     @Test
     void malformed_or_incomplete_events_get_400_and_nothing_is_recorded() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/never")));

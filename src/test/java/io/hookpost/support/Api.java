@@ -34,12 +34,21 @@ public final class Api {
     }
 
     public Response post(String path, Object body, Map<String, String> headers) {
+        return send("POST", path, body, headers);
+    }
+
+    public Response patch(String path, Object body) {
+        return send("PATCH", path, body, Map.of());
+    }
+
+    /** Any method with a body: a map (sent as JSON), raw JSON text or bytes. */
+    public Response send(String method, String path, Object body, Map<String, String> headers) {
         try {
             byte[] bytes = body instanceof byte[] b ? b
                     : body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8)
                     : JSON.writeValueAsBytes(body);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
             if (!headers.containsKey("Content-Type")) {
                 request.header("Content-Type", "application/json");
             }

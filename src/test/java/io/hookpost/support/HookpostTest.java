@@ -89,6 +89,14 @@ public abstract class HookpostTest {
         return n == null ? 0 : n;
     }
 
+    /** The answer is an application/problem+json document with this status and a detail saying this. */
+    protected static void assertProblem(Api.Response response, int status, String detailPart) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("status").asInt()).isEqualTo(status);
+        assertThat(response.json().get("detail").asText()).containsIgnoringCase(detailPart);
+    }
+
     /** Polls until the condition holds: the pipeline is asynchronous after the 202. */
     protected static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -1,0 +1,128 @@
+package io.hookpost.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * What happened to an account's events: an event with its deliveries, the deliveries by status, and an
+ * endpoint's attempts with the request and response of each (newest first, cursor paging).
+ */
+@Component("historyApi")
+public class HistoryApi {
+    private static final Set<String> STATUSES = Set.of("pending", "held", "delivered", "failed", "discarded");
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public HistoryApi(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** {@code GET …/events/{eventId}}: the event as delivered, and its deliveries. */
+    public Map<String, Object> event(@Header("acct") String account, @Header("eventId") String id) {
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT * FROM events WHERE account_id = ? AND id = ?", account, id);
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("No event '" + id + "' in account '" + account + "'.");
+        }
+        Map<String, Object> row = rows.get(0);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("type", row.get("type"));
+        view.put("timestamp", Views.instant(row.get("occurred_at")));
+        view.put("payload", Views.json(json, row.get("payload")));
+        view.put("source", row.get("source"));
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        List<Map<String, Object>> deliveries = new ArrayList<>();
+        jdbc.queryForList("SELECT * FROM deliveries WHERE account_id = ? AND event_id = ? ORDER BY id", account, id)
+                .forEach(d -> deliveries.add(Views.delivery(d)));
+        view.put("deliveries", deliveries);
+        return view;
+    }
+
+    /** {@code GET …/deliveries?status=&endpointId=&limit=&cursor=}: newest first. */
+    public Map<String, Object> deliveries(@Header("acct") String account, @Header("status") String status,
+                                          @Header("endpointId") String endpointId, @Header("limit") String limit,
+                                          @Header("cursor") String cursor) {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.badRequest("'status' must be one of pending, held, delivered, failed, discarded.");
+        }
+        int pageSize = Paging.limit(limit);
+        Paging.Cursor from = Paging.cursor(cursor);
+        StringBuilder sql = new StringBuilder("SELECT * FROM deliveries WHERE account_id = ?");
+        List<Object> args = new ArrayList<>(List.of(account));
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status);
+        }
+        if (endpointId != null) {
+            sql.append(" AND endpoint_id = ?");
+            args.add(endpointId);
+        }
+        return page(sql, args, "", from, pageSize, Views::delivery);
+    }
+
+    /** {@code GET …/endpoints/{endpointId}/attempts?limit=&cursor=}: newest first, with request and response. */
+    public Map<String, Object> attempts(@Header("acct") String account, @Header("endpointId") String endpointId,
+                                        @Header("limit") String limit, @Header("cursor") String cursor) {
+        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM endpoints WHERE id = ? AND account_id = ?",
+                Integer.class, endpointId, account);
+        if (known == null || known == 0) {
+            throw ProblemException.notFound("No endpoint '" + endpointId + "' in account '" + account + "'.");
+        }
+        int pageSize = Paging.limit(limit);
+        Paging.Cursor from = Paging.cursor(cursor);
+        StringBuilder sql = new StringBuilder("SELECT a.*, d.event_id, ev.payload FROM attempts a"
+                + " JOIN deliveries d ON d.id = a.delivery_id"
+                + " JOIN events ev ON ev.account_id = d.account_id AND ev.id = d.event_id"
+                + " WHERE a.account_id = ? AND a.endpoint_id = ?");
+        List<Object> args = new ArrayList<>(List.of(account, endpointId));
+        return page(sql, args, "a.", from, pageSize, this::attempt);
+    }
+
+    /** Appends the cursor condition and order on {@code t}'s created_at and id ({@code t}: table alias and dot, or empty). */
+    private Map<String, Object> page(StringBuilder sql, List<Object> args, String t, Paging.Cursor from, int pageSize,
+                                     java.util.function.Function<Map<String, Object>, Map<String, Object>> view) {
+        if (from != null) {
+            sql.append(" AND (").append(t).append("created_at < ? OR (").append(t).append("created_at = ? AND ")
+                    .append(t).append("id < ?))");
+            args.add(from.at());
+            args.add(from.at());
+            args.add(from.id());
+        }
+        sql.append(" ORDER BY ").append(t).append("created_at DESC, ").append(t).append("id DESC LIMIT ?");
+        args.add(pageSize + 1);
+        return Paging.page(jdbc.queryForList(sql.toString(), args.toArray()), pageSize, view);
+    }
+
+    private Map<String, Object> attempt(Map<String, Object> row) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("deliveryId", row.get("delivery_id"));
+        view.put("eventId", row.get("event_id"));
+        view.put("endpointId", row.get("endpoint_id"));
+        view.put("attemptNumber", row.get("attempt_number"));
+        view.put("trigger", row.get("trigger_kind"));
+        view.put("url", row.get("request_url"));
+        view.put("requestHeaders", Views.json(json, row.get("request_headers")));
+        // the body is the event's payload, byte for byte the same on every attempt, so it is not copied per attempt
+        view.put("requestBody", row.get("payload"));
+        view.put("responseStatus", row.get("response_status"));
+        view.put("responseHeaders", Views.json(json, row.get("response_headers")));
+        view.put("responseBody", row.get("response_body"));
+        view.put("durationMs", row.get("duration_ms"));
+        view.put("error", row.get("error"));
+        view.put("succeeded", row.get("succeeded"));
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        return view;
+    }
+}

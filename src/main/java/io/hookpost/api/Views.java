@@ -1,0 +1,67 @@
+package io.hookpost.api;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Shared pieces of the API's JSON views: timestamps as ISO instants, stored JSON text as JSON. */
+final class Views {
+    private Views() {
+    }
+
+    static OffsetDateTime time(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof OffsetDateTime o) {
+            return o;
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof Instant i) {
+            return i.atOffset(ZoneOffset.UTC);
+        }
+        throw new IllegalArgumentException("not a timestamp: " + value.getClass());
+    }
+
+    static String instant(Object value) {
+        OffsetDateTime time = time(value);
+        return time == null ? null : DateTimeFormatter.ISO_INSTANT.format(time);
+    }
+
+    static JsonNode json(ObjectMapper json, Object text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readTree((String) text);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+
+    /** A delivery as the API shows it (inside an event, an endpoint or the deliveries list). */
+    static Map<String, Object> delivery(Map<String, Object> row) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("eventId", row.get("event_id"));
+        view.put("endpointId", row.get("endpoint_id"));
+        view.put("status", row.get("status"));
+        view.put("attempts", row.get("attempts"));
+        view.put("lastAttemptAt", instant(row.get("last_attempt_at")));
+        view.put("lastResponseStatus", row.get("last_response_status"));
+        view.put("lastError", row.get("last_error"));
+        view.put("nextAttemptAt", "pending".equals(row.get("status")) ? instant(row.get("next_attempt_at")) : null);
+        view.put("deliveredAt", instant(row.get("delivered_at")));
+        view.put("createdAt", instant(row.get("created_at")));
+        return view;
+    }
+}

@@ -1,0 +1,272 @@
+package io.hookpost.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import io.hookpost.outbound.WebhookSigner;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Received;
+import io.hookpost.support.TestReceiver.Reply;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The account admin's side of the API: change, test, inspect, rotate, and account keys. */
+class EndpointManagementTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String endpoints() {
+        return "/api/v1/accounts/" + account + "/endpoints";
+    }
+
+    /** A header from a recorded header object; names are case-insensitive, as in HTTP. */
+    private static String header(JsonNode headers, String name) {
+        for (var fields = headers.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (field.getKey().equalsIgnoreCase(name)) {
+                return field.getValue().asText();
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, List<String>> headersOf(Received received) {
+        return new HashMap<>(received.headers());
+    }
+
+    @Test
+    void patch_changes_only_the_fields_sent_and_null_restores_a_default() {
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/a"), "eventTypes", List.of("host.offline"),
+                "description", "first", "retrySchedule", List.of("1s", "1m"), "headers", Map.of("X-Tenant", "t1")));
+        String id = created.get("id").asText();
+
+        Api.Response patched = operator.patch(endpoints() + "/" + id, Map.of("url", receiver.url("/b"),
+                "eventTypes", List.of("host.*", "agent.online"), "signatureScheme", "hmac-sha256-hex",
+                "signatureHeader", "X-Hyprwatch-Signature"));
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        JsonNode view = patched.json();
+        assertThat(view.get("url").asText()).isEqualTo(receiver.url("/b"));
+        assertThat(view.get("eventTypes")).extracting(JsonNode::asText).containsExactly("agent.online", "host.*");
+        assertThat(view.get("signatureHeader").asText()).isEqualTo("X-Hyprwatch-Signature");
+        assertThat(view.get("description").asText()).isEqualTo("first");
+        assertThat(view.get("headers").get("X-Tenant").asText()).isEqualTo("t1");
+        assertThat(view.has("secret")).as("the secret is shown on creation and by GET …/secret only").isFalse();
+
+        Map<String, Object> reset = new HashMap<>();
+        reset.put("description", null);
+        reset.put("retrySchedule", null);
+        reset.put("headers", null);
+        JsonNode cleared = operator.patch(endpoints() + "/" + id, reset).json();
+        assertThat(cleared.get("description").isNull()).isTrue();
+        assertThat(cleared.get("retrySchedule").isNull()).isTrue();
+        assertThat(cleared.get("headers").size()).isZero();
+        assertThat(db.queryForObject("SELECT url FROM endpoints WHERE id = ?", String.class, id))
+                .isEqualTo(receiver.url("/b"));
+    }
+
+    @Test
+    void patch_refuses_bad_values_and_changes_nothing() {
+        String id = createEndpoint(Map.of("url", receiver.url("/a"))).get("id").asText();
+        String path = endpoints() + "/" + id;
+        Map<String, Object> before = db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id);
+
+        assertProblem(operator.patch(path, Map.of("url", "https://169.254.169.254/latest")), 422, "not allowed");
+        assertProblem(operator.patch(path, Map.of("secret", WebhookSigner.newSecret())), 400, "rotate-secret");
+        assertProblem(operator.patch(path, Map.of("eventTypes", List.of("no spaces"))), 400, "eventTypes");
+        assertProblem(operator.patch(path, Map.of("headers", Map.of("User-Agent", "x"))), 400, "Hookpost sets it");
+        assertProblem(operator.patch(path, Map.of("active", "yes")), 400, "");
+        assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
+        assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
+
+        assertThat(db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id)).isEqualTo(before);
+    }
+
+    @Test
+    void an_endpoint_paused_by_patch_holds_its_deliveries_and_gets_them_after_it_is_resumed() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/paused"))).get("id").asText();
+        JsonNode paused = operator.patch(endpoints() + "/" + id, Map.of("active", false)).json();
+        assertThat(paused.get("active").asBoolean()).isFalse();
+        assertThat(paused.get("disabledReason").asText()).contains("API");
+
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is held");
+        assertThat(receiver.drain(Duration.ofMillis(300))).isEmpty();
+
+        assertThat(operator.patch(endpoints() + "/" + id, Map.of("active", true)).json().get("active").asBoolean()).isTrue();
+        Api.Response recovered = operator.post(endpoints() + "/" + id + "/recover", Map.of("since", "2020-01-01T00:00:00Z"));
+        assertThat(recovered.json().get("recovered").asInt()).isEqualTo(1);
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(deliveriesOf(eventId).get(0).get("id"));
+    }
+
+    @Test
+    void the_secret_is_revealed_and_rotation_without_grace_invalidates_the_old_one_at_once() throws Exception {
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/rotate")));
+        String id = created.get("id").asText();
+        String original = created.get("secret").asText();
+        assertThat(operator.get(endpoints() + "/" + id + "/secret").json().get("secret").asText()).isEqualTo(original);
+
+        JsonNode rotated = operator.post(endpoints() + "/" + id + "/rotate-secret", Map.of()).json();
+        String fresh = rotated.get("secret").asText();
+        assertThat(fresh).startsWith("whsec_").isNotEqualTo(original);
+        assertThat(rotated.get("previousSecretExpiresAt").isNull()).isTrue();
+
+        publish(Map.of("type", "host.offline", "data", Map.of()));
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("webhook-signature").split(" ")).hasSize(1);
+        assertThatNoException().isThrownBy(() -> new Webhook(fresh).verify(post.bodyText(), headersOf(post)));
+        assertThatThrownBy(() -> new Webhook(original).verify(post.bodyText(), headersOf(post)))
+                .hasMessageContaining("No matching signature");
+    }
+
+    @Test
+    void during_a_grace_period_both_secrets_sign_every_post() throws Exception {
+        JsonNode standard = createEndpoint(Map.of("url", receiver.url("/std")));
+        JsonNode hex = createEndpoint(Map.of("url", receiver.url("/hex"), "signatureScheme", "hmac-sha256-hex",
+                "signatureHeader", "X-Webhook-Signature"));
+        String oldStandard = standard.get("secret").asText();
+        String oldHex = hex.get("secret").asText();
+        String newStandard = operator.post(endpoints() + "/" + standard.get("id").asText() + "/rotate-secret",
+                Map.of("gracePeriodSeconds", 3600)).json().get("secret").asText();
+        JsonNode hexRotation = operator.post(endpoints() + "/" + hex.get("id").asText() + "/rotate-secret",
+                Map.of("gracePeriodSeconds", 3600)).json();
+        assertThat(hexRotation.get("previousSecretExpiresAt").asText()).isNotEmpty();
+        String newHex = hexRotation.get("secret").asText();
+
+        publish(Map.of("type", "host.offline", "data", Map.of("x", 1)));
+        Map<String, Received> byPath = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            Received r = receiver.next(WAIT);
+            byPath.put(r.path(), r);
+        }
+        Received std = byPath.get("/std");
+        assertThatNoException().isThrownBy(() -> new Webhook(newStandard).verify(std.bodyText(), headersOf(std)));
+        assertThatNoException().isThrownBy(() -> new Webhook(oldStandard).verify(std.bodyText(), headersOf(std)));
+        Received hexPost = byPath.get("/hex");
+        assertThat(hexPost.header("X-Webhook-Signature")).isEqualTo(
+                WebhookSigner.hex(newHex, hexPost.body()) + "," + WebhookSigner.hex(oldHex, hexPost.body()));
+    }
+
+    @Test
+    void a_test_event_goes_to_that_endpoint_only_and_its_attempt_is_logged_as_a_test() throws Exception {
+        String tested = createEndpoint(Map.of("url", receiver.url("/tested"))).get("id").asText();
+        createEndpoint(Map.of("url", receiver.url("/other")));
+
+        Api.Response sent = operator.post(endpoints() + "/" + tested + "/test", Map.of());
+        assertThat(sent.status()).as(sent.text()).isEqualTo(202);
+        Received post = receiver.next(WAIT);
+        assertThat(post.path()).isEqualTo("/tested");
+        JsonNode body = JSON.readTree(post.body());
+        assertThat(body.get("type").asText()).isEqualTo("webhook.test");
+        assertThat(body.get("id").asText()).isEqualTo(sent.json().get("eventId").asText());
+        assertThat(post.header("webhook-id")).isEqualTo(sent.json().get("deliveryId").asText());
+        assertThat(receiver.drain(Duration.ofMillis(500))).as("the other endpoint gets nothing").isEmpty();
+
+        eventually(() -> operator.get(endpoints() + "/" + tested + "/attempts").json().get("data").size() == 1,
+                "the attempt is listed");
+        JsonNode attempt = operator.get(endpoints() + "/" + tested + "/attempts").json().get("data").get(0);
+        assertThat(attempt.get("trigger").asText()).isEqualTo("test");
+        assertThat(attempt.get("requestBody").asText()).isEqualTo(post.bodyText());
+    }
+
+    @Test
+    void attempts_are_listed_newest_first_with_request_and_response_and_paged_by_cursor() throws Exception {
+        receiver.answer(r -> new Reply(500, Map.of("X-Trace", "t-" + r.header("webhook-id")),
+                "boom".getBytes(StandardCharsets.UTF_8)));
+        String id = createEndpoint(Map.of("url", receiver.url("/failing"), "retrySchedule", List.of("1h"))).get("id").asText();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            events.add(publish(Map.of("id", "evt-page-" + i, "type", "host.offline", "data", Map.of("n", i))));
+            receiver.next(WAIT); // one at a time, so the attempts' order is the events' order
+            String eventId = events.get(i);
+            eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                    + " WHERE d.account_id = ? AND d.event_id = ?", account, eventId) == 1, "attempt recorded");
+        }
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Api.Response page = operator.get(endpoints() + "/" + id + "/attempts?limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).as(page.text()).isEqualTo(200);
+            for (JsonNode attempt : page.json().get("data")) {
+                seen.add(attempt.get("eventId").asText());
+                assertThat(attempt.get("responseStatus").asInt()).isEqualTo(500);
+                assertThat(attempt.get("responseBody").asText()).isEqualTo("boom");
+                assertThat(header(attempt.get("responseHeaders"), "X-Trace")).startsWith("t-msg_");
+                assertThat(header(attempt.get("requestHeaders"), "webhook-signature")).startsWith("v1,");
+                assertThat(JSON.readTree(attempt.get("requestBody").asText()).get("id").asText())
+                        .isEqualTo(attempt.get("eventId").asText());
+                assertThat(attempt.get("succeeded").asBoolean()).isFalse();
+            }
+            cursor = page.json().get("nextCursor").isNull() ? null : page.json().get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactly("evt-page-4", "evt-page-3", "evt-page-2", "evt-page-1", "evt-page-0");
+
+        assertProblem(operator.get(endpoints() + "/" + id + "/attempts?cursor=bm9wZQ"), 400, "cursor");
+        assertProblem(operator.get(endpoints() + "/" + id + "/attempts?limit=0"), 400, "limit");
+        assertProblem(operator.get(endpoints() + "/ep_missing/attempts"), 404, "No endpoint");
+    }
+
+    @Test
+    void deliveries_are_listed_by_status_and_an_event_shows_its_deliveries() throws Exception {
+        receiver.answer(r -> r.path().equals("/bad") ? Reply.status(400) : Reply.ok());
+        String good = createEndpoint(Map.of("url", receiver.url("/good"))).get("id").asText();
+        String bad = createEndpoint(Map.of("url", receiver.url("/bad"), "retrySchedule", List.of("0s"))).get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
+
+        eventually(() -> operator.get("/api/v1/accounts/" + account + "/deliveries?status=failed").json()
+                .get("data").size() == 1, "the failing endpoint's delivery is failed");
+        JsonNode failed = operator.get("/api/v1/accounts/" + account + "/deliveries?status=failed").json().get("data").get(0);
+        assertThat(failed.get("endpointId").asText()).isEqualTo(bad);
+        assertThat(failed.get("lastResponseStatus").asInt()).isEqualTo(400);
+        JsonNode delivered = operator.get("/api/v1/accounts/" + account + "/deliveries?status=delivered").json().get("data");
+        assertThat(delivered).hasSize(1);
+        assertThat(delivered.get(0).get("endpointId").asText()).isEqualTo(good);
+        assertThat(operator.get("/api/v1/accounts/" + account + "/deliveries?endpointId=" + good).json().get("data"))
+                .hasSize(1);
+        assertProblem(operator.get("/api/v1/accounts/" + account + "/deliveries?status=lost"), 400, "status");
+
+        JsonNode event = operator.get("/api/v1/accounts/" + account + "/events/" + eventId).json();
+        assertThat(event.get("type").asText()).isEqualTo("host.offline");
+        assertThat(event.get("payload").get("data").get("host").asText()).isEqualTo("web-1");
+        assertThat(event.get("deliveries")).extracting(d -> d.get("status").asText())
+                .containsExactlyInAnyOrder("delivered", "failed");
+        assertProblem(operator.get("/api/v1/accounts/" + account + "/events/evt-unknown"), 404, "No event");
+
+        JsonNode endpoint = operator.get(endpoints() + "/" + good).json();
+        assertThat(endpoint.get("recentDeliveries").get(0).get("eventId").asText()).isEqualTo(eventId);
+    }
+
+    @Test
+    void an_account_key_is_shown_once_stored_hashed_and_sees_only_its_account() {
+        Api.Response issued = operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of("description", "ci"));
+        assertThat(issued.status()).as(issued.text()).isEqualTo(201);
+        String key = issued.json().get("key").asText();
+        assertThat(key).startsWith("hpk_");
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE key_hash = ? AND account_id = ?",
+                io.hookpost.api.ApiKeysAccess.hash(key), account)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE key_hash = ?", key)).isZero();
+
+        Api admin = operator.withKey(key);
+        assertThat(admin.get(endpoints()).status()).isEqualTo(200);
+        String other = "other-" + account;
+        operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other));
+        assertProblem(admin.get("/api/v1/accounts/" + other + "/endpoints"), 404, "No account");
+        assertProblem(admin.post("/api/v1/accounts/" + other + "/api-keys", Map.of()), 404, "No account");
+        // an account admin may add keys for its own account
+        assertThat(admin.post("/api/v1/accounts/" + account + "/api-keys", Map.of()).status()).isEqualTo(201);
+    }
+}
