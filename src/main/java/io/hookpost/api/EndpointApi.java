@@ -120,13 +120,13 @@ public class EndpointApi {
     @Transactional
     public Map<String, Object> update(@Header("acct") String account, @Header("endpointId") String id,
                                       @Body byte[] body) throws IOException {
+        Map<String, Object> row = row(account, id, true);
         CreateEndpoint request = bodies.read(body, CreateEndpoint.class);
         Set<String> present = new LinkedHashSet<>();
         json.readTree(body).fieldNames().forEachRemaining(present::add);
         if (present.contains("secret")) {
             throw ProblemException.badRequest("'secret' cannot be patched; use POST …/endpoints/{id}/rotate-secret.");
         }
-        Map<String, Object> row = row(account, id, true);
 
         String url = present.contains("url") ? checkUrl(request.url()) : (String) row.get("url");
         String description = present.contains("description") ? checkDescription(request.description())
@@ -202,6 +202,7 @@ public class EndpointApi {
     @Transactional
     public Map<String, Object> rotateSecret(@Header("acct") String account, @Header("endpointId") String id,
                                             @Body byte[] body) throws IOException {
+        Map<String, Object> row = row(account, id, true);
         RotateSecret request = body == null || body.length == 0 ? new RotateSecret(null, null)
                 : bodies.read(body, RotateSecret.class);
         long grace = request.gracePeriodSeconds() == null ? 0 : request.gracePeriodSeconds();
@@ -210,7 +211,6 @@ public class EndpointApi {
                     + " (7 days).");
         }
         String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
-        Map<String, Object> row = row(account, id, true);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
                         + " updated_at = ? WHERE id = ?",

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -44,10 +46,31 @@ public class ProblemResponder implements Processor {
         exchange.getMessage().setBody(json.writeValueAsBytes(doc));
     }
 
+    /** e.g. {@code headers.X-Tenant} or {@code eventTypes[2]}. */
+    private static String fieldPath(MismatchedInputException m) {
+        StringBuilder path = new StringBuilder();
+        for (var reference : m.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
     private ProblemException toProblem(Throwable caught, Exchange exchange) {
         for (Throwable t = caught; t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
                 return p;
+            }
+            if (t instanceof UnrecognizedPropertyException u) {
+                return ProblemException.badRequest("Unknown field '" + u.getPropertyName() + "'; known fields: "
+                        + u.getKnownPropertyIds() + ".");
+            }
+            if (t instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+                return ProblemException.badRequest("'" + fieldPath(m) + "' has the wrong type or form: "
+                        + m.getOriginalMessage());
             }
             if (t instanceof JsonProcessingException j) {
                 return ProblemException.badRequest("The request body is not valid JSON: " + j.getOriginalMessage());

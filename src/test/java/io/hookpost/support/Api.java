@@ -47,12 +47,19 @@ public final class Api {
             byte[] bytes = body instanceof byte[] b ? b
                     : body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8)
                     : JSON.writeValueAsBytes(body);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+            // a body of unknown length goes out chunked (the JDK client refuses a Transfer-Encoding header)
+            boolean chunked = "chunked".equals(headers.get("Transfer-Encoding"));
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, chunked
+                    ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))
+                    : HttpRequest.BodyPublishers.ofByteArray(bytes));
             if (!headers.containsKey("Content-Type")) {
                 request.header("Content-Type", "application/json");
             }
-            headers.forEach(request::header);
+            headers.forEach((name, value) -> {
+                if (!name.equals("Transfer-Encoding")) {
+                    request.header(name, value);
+                }
+            });
             return send(request);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -1,0 +1,140 @@
+package io.hookpost.api;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import io.hookpost.HookpostProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * In front of Camel, for every {@code /api/} request: JSON bodies only, and no body larger than the largest
+ * event plus room for its envelope. Both checks must happen here: Camel's HTTP binding turns a form-encoded
+ * body into message headers before any route step runs, and reads the whole body into memory first.
+ */
+@Component
+@Order(0)
+public class ApiRequestFilter extends OncePerRequestFilter {
+    /** Room for the fields around an event's data (the event route checks the exact event limit itself). */
+    private static final int ENVELOPE_ROOM = 16 * 1024;
+    private final int maxBody;
+
+    public ApiRequestFilter(HookpostProperties properties) {
+        this.maxBody = properties.events().maxPayloadBytes() + ENVELOPE_ROOM;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String contentType = request.getContentType();
+        long declared = request.getContentLengthLong();
+        boolean chunked = request.getHeader("Transfer-Encoding") != null;
+        boolean hasBody = declared > 0 || chunked;
+        if (hasBody && contentType != null && !isJson(contentType)) {
+            problem(response, 415, "Unsupported Media Type", "The API accepts JSON only: send 'Content-Type: application/json'.");
+            return;
+        }
+        if (declared > maxBody) {
+            problem(response, 413, "Content Too Large", tooLarge());
+            return;
+        }
+        if (chunked) {
+            // no length given: read at most one byte past the limit, and hand Camel what was read
+            byte[] body = request.getInputStream().readNBytes(maxBody + 1);
+            if (body.length > maxBody) {
+                problem(response, 413, "Content Too Large", tooLarge());
+                return;
+            }
+            chain.doFilter(new BufferedBody(request, body), response);
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private String tooLarge() {
+        return "The request body is larger than " + maxBody + " bytes (hookpost.events.max-payload-bytes plus "
+                + ENVELOPE_ROOM + " for the envelope).";
+    }
+
+    private static void problem(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean isJson(String contentType) {
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.getSubtype().endsWith("+json");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The request with its body already read into memory. */
+    private static final class BufferedBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("blocking reads only");
+                }
+            };
+        }
+    }
+}

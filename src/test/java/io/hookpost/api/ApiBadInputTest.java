@@ -1,0 +1,196 @@
+package io.hookpost.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 4, point 6: every operation of the OpenAPI document, driven with missing and wrong keys, malformed
+ * JSON, wrong types, unknown fields, huge bodies, bad ids and bad paging: each answer is a 4xx problem
+ * document with a detail, never a 5xx, and the database is exactly as before.
+ */
+class ApiBadInputTest extends HookpostTest {
+    private List<OpenApiDocument.Op> operations;
+    private String endpointId;
+    private Api accountAdmin;
+
+    @BeforeEach
+    void readDocumentAndPrepare() throws Exception {
+        operations = new OpenApiDocument(OpenApiDocumentTest.fetch(port)).operations.stream()
+                .filter(op -> !op.public_()).toList();
+        endpointId = createEndpoint(Map.of("url", receiver.url("/ok"))).get("id").asText();
+        accountAdmin = operator.withKey(operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of())
+                .json().get("key").asText());
+    }
+
+    /** The operation's path with this test's account and endpoint, and unknown ids for the rest. */
+    private String path(OpenApiDocument.Op op) {
+        return op.path().replace("{acct}", account).replace("{endpointId}", endpointId)
+                .replaceAll("\\{[A-Za-z]+}", "no-such-id");
+    }
+
+    /** What a rejected request must not change: this account's rows and the shared tables. */
+    private Map<String, Object> snapshot() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("accounts", count("SELECT COUNT(*) FROM accounts"));
+        state.put("event_types", count("SELECT COUNT(*) FROM event_types"));
+        state.put("api_keys", count("SELECT COUNT(*) FROM api_keys"));
+        state.put("events", count("SELECT COUNT(*) FROM events WHERE account_id = ?", account));
+        state.put("deliveries", count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account));
+        state.put("endpoints", db.queryForList("SELECT * FROM endpoints WHERE account_id = ? ORDER BY id", account));
+        state.put("subscriptions", db.queryForList("SELECT t.* FROM endpoint_event_types t JOIN endpoints e"
+                + " ON e.id = t.endpoint_id WHERE e.account_id = ? ORDER BY t.endpoint_id, t.pattern", account));
+        return state;
+    }
+
+    private static void assertClientError(Api.Response response, String what) {
+        assertThat(response.status()).as(what + " → " + response.text()).isBetween(400, 499);
+        assertThat(response.contentType()).as(what).startsWith("application/problem+json");
+        assertThat(response.json().get("detail").asText()).as(what).isNotBlank();
+    }
+
+    @Test
+    void every_operation_refuses_a_missing_or_wrong_key_with_401() {
+        Map<String, Object> before = snapshot();
+        for (OpenApiDocument.Op op : operations) {
+            Object body = op.hasBody() ? op.example() : "";
+            assertProblem(operator.withKey(null).send(op.method(), path(op), body, Map.of()), 401, "Bearer");
+            assertProblem(operator.withKey("hpk_wrong").send(op.method(), path(op), body, Map.of()), 401, "not valid");
+            assertProblem(operator.withKey(ADMIN_TOKEN + "x").send(op.method(), path(op), body, Map.of()), 401, "not valid");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void every_account_operation_answers_404_for_an_unknown_or_foreign_account() {
+        String other = "other-" + account;
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
+        Map<String, Object> before = snapshot();
+        for (OpenApiDocument.Op op : operations) {
+            if (!op.path().contains("{acct}")) {
+                continue;
+            }
+            Object body = op.hasBody() ? op.example() : "";
+            String unknown = path(op).replace("/accounts/" + account + "/", "/accounts/no-such-account/");
+            assertProblem(operator.send(op.method(), unknown, body, Map.of()), 404, "No account");
+            String foreign = path(op).replace("/accounts/" + account + "/", "/accounts/" + other + "/");
+            assertProblem(accountAdmin.send(op.method(), foreign, body, Map.of()), 404, "No account");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void operator_only_operations_answer_403_to_an_account_key() {
+        Map<String, Object> before = snapshot();
+        for (OpenApiDocument.Op op : operations) {
+            if (op.path().contains("{acct}") || !op.method().equals("POST")) {
+                continue;
+            }
+            assertProblem(accountAdmin.send(op.method(), path(op), op.example(), Map.of()), 403, "operator");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void unknown_ids_in_the_path_answer_404() {
+        Map<String, Object> before = snapshot();
+        for (OpenApiDocument.Op op : operations) {
+            String path = op.path().replace("{acct}", account).replaceAll("\\{[A-Za-z]+}", "no-such-id");
+            if (!path.contains("no-such-id")) {
+                continue;
+            }
+            Object body = op.hasBody() ? op.example() : "";
+            assertProblem(operator.send(op.method(), path, body, Map.of()), 404, "no-such-id");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void malformed_json_non_objects_unknown_fields_and_huge_bodies_get_4xx() {
+        Map<String, Object> before = snapshot();
+        String huge = "{\"description\":\"" + "x".repeat(400_000) + "\"}";
+        for (OpenApiDocument.Op op : operations) {
+            if (!op.hasBody()) {
+                continue;
+            }
+            String path = path(op);
+            assertProblem(operator.send(op.method(), path, "{\"name\":", Map.of()), 400, "not valid JSON");
+            assertClientError(operator.send(op.method(), path, "[1,2]", Map.of()), op + " with an array");
+            assertClientError(operator.send(op.method(), path, "\"text\"", Map.of()), op + " with a string");
+            assertClientError(operator.send(op.method(), path, "null", Map.of()), op + " with null");
+            assertClientError(operator.send(op.method(), path, "{} trailing", Map.of()), op + " with trailing text");
+            Map<String, Object> unknownField = new LinkedHashMap<>(op.example());
+            unknownField.put("surpriseField", 1);
+            assertProblem(operator.send(op.method(), path, unknownField, Map.of()), 400, "surpriseField");
+            assertProblem(operator.send(op.method(), path, huge, Map.of()), 413, "larger than");
+            assertProblem(operator.send(op.method(), path, huge, Map.of("Transfer-Encoding", "chunked")), 413, "larger than");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_field_of_the_wrong_type_gets_a_4xx_that_names_the_field() {
+        Map<String, Object> before = snapshot();
+        List<String> checked = new ArrayList<>();
+        for (OpenApiDocument.Op op : operations) {
+            if (!op.hasBody()) {
+                continue;
+            }
+            for (Map.Entry<String, Object> field : op.example().entrySet()) {
+                Map<String, Object> body = new LinkedHashMap<>(op.example());
+                body.put(field.getKey(), wrongType(field.getValue()));
+                Api.Response response = operator.send(op.method(), path(op), body, Map.of());
+                assertClientError(response, op + " with " + field.getKey() + "=" + body.get(field.getKey()));
+                assertThat(response.json().get("detail").asText()).as(op + " " + field.getKey())
+                        .contains(field.getKey());
+                checked.add(op + " " + field.getKey());
+            }
+        }
+        assertThat(checked).hasSizeGreaterThan(20);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void bad_paging_parameters_get_400() {
+        Map<String, Object> before = snapshot();
+        int paged = 0;
+        for (OpenApiDocument.Op op : operations) {
+            if (!op.hasQuery("cursor")) {
+                continue;
+            }
+            paged++;
+            assertProblem(operator.get(path(op) + "?cursor=not-a-cursor"), 400, "cursor");
+            assertProblem(operator.get(path(op) + "?cursor=MTIzOg"), 400, "cursor");
+            assertProblem(operator.get(path(op) + "?limit=abc"), 400, "limit");
+            assertProblem(operator.get(path(op) + "?limit=0"), 400, "limit");
+            assertProblem(operator.get(path(op) + "?limit=1000"), 400, "limit");
+        }
+        assertThat(paged).isGreaterThanOrEqualTo(2);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    /** A JSON value of another type than the example's. */
+    private static Object wrongType(Object value) {
+        if (value instanceof String) {
+            return 12345;
+        }
+        if (value instanceof Number) {
+            return "not-a-number";
+        }
+        if (value instanceof Boolean) {
+            return "not-a-boolean";
+        }
+        if (value instanceof List) {
+            return Map.of("not", "a list");
+        }
+        return List.of("not", "an object");
+    }
+}
