@@ -26,7 +26,8 @@ public record HookpostProperties(
         @Valid @NotNull Security security,
         @Valid @NotNull Events events,
         @Valid @NotNull Fanout fanout,
-        @Valid @NotNull Ops ops) {
+        @Valid @NotNull Ops ops,
+        @Valid @NotNull Inbound inbound) {
 
     public record Delivery(
             boolean allowHttp,
@@ -65,6 +66,15 @@ public record HookpostProperties(
     }
 
     public record Fanout(@Min(1) int concurrency) {
+    }
+
+    /**
+     * Provider callbacks under {@code /inbound/}: the largest body accepted, how old a signed timestamp may be,
+     * the queue that carries verified callbacks to normalisation, and (behind a proxy) the public base URL the
+     * providers call, which Twilio's signature covers.
+     */
+    public record Inbound(@Min(1) int maxBodyBytes, @NotNull Duration tolerance, @NotEmpty String queue,
+                          String publicBaseUrl) {
     }
 
     /** Operational events (endpoint.disabled, delivery.exhausted) are events of this account: its endpoints are the admin webhooks. */

@@ -1,0 +1,125 @@
+package io.hookpost.inbound;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.Ids;
+import io.hookpost.api.ProblemException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.common.HttpMessage;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Steps {@code verify-callback} and {@code answer-handshake} of the inbound routes: find the provider
+ * connection the URL names, verify the callback on its raw bytes, and build the row that stores it. Headers are
+ * read from the servlet request itself, not from Camel's message headers, because Camel also copies query
+ * parameters into message headers and a query string must not be able to pose as a signature header.
+ */
+@Component("inboundCallbacks")
+public class InboundCallbacks {
+    /** Never stored: they carry the provider's credentials (basic auth) or nothing worth keeping. */
+    private static final Set<String> UNSTORED = Set.of("authorization", "cookie", "proxy-authorization");
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Verifiers verifiers;
+
+    public InboundCallbacks(JdbcTemplate jdbc, ObjectMapper json, Verifiers verifiers) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.verifiers = verifiers;
+    }
+
+    /** A verified callback's row for insert-callback; 404 for an unknown connection, 401 when verification fails. */
+    public Map<String, Object> receive(Exchange exchange) throws Exception {
+        Provider provider = provider(exchange);
+        Connection connection = connection(exchange, provider);
+        InboundRequest request = request(exchange);
+        Verifiers.Verdict verdict = verifiers.verify(provider, request, connection.credentials(), Instant.now());
+        if (!verdict.verified()) {
+            throw ProblemException.unauthorized("The callback is not verified: " + verdict.reason() + ".");
+        }
+        Map<String, List<String>> stored = new TreeMap<>();
+        request.headers().forEach((name, values) -> {
+            if (!UNSTORED.contains(name)) {
+                stored.put(name, values);
+            }
+        });
+        stored.put("content-type", request.contentType() == null ? List.of() : List.of(request.contentType()));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", Ids.next("cb"));
+        row.put("connection_id", connection.id());
+        row.put("account_id", connection.accountId());
+        row.put("dedupe_key", verdict.replayKey() != null ? verdict.replayKey()
+                : InboundNormaliser.sha256(request.body()));
+        row.put("headers", json.writeValueAsString(flatten(stored)));
+        row.put("body", request.body());
+        row.put("received_at", OffsetDateTime.now(ZoneOffset.UTC));
+        return row;
+    }
+
+    /** GET on an inbound URL: Meta's subscription handshake answers the challenge; other providers have none. */
+    public String handshake(Exchange exchange) throws Exception {
+        Provider provider = provider(exchange);
+        Connection connection = connection(exchange, provider);
+        if (provider != Provider.META) {
+            throw new ProblemException(405, "Method Not Allowed", "Callbacks of " + provider.apiName() + " are POSTs.");
+        }
+        HttpServletRequest servlet = exchange.getIn(HttpMessage.class).getRequest();
+        return verifiers.metaHandshake(servlet.getParameter("hub.mode"), servlet.getParameter("hub.verify_token"),
+                        servlet.getParameter("hub.challenge"), connection.credentials())
+                .orElseThrow(() -> new ProblemException(403, "Forbidden", "The verify token does not match."));
+    }
+
+    private record Connection(String id, String accountId, Map<String, String> credentials) {
+    }
+
+    private static Provider provider(Exchange exchange) {
+        return Provider.fromApiName(exchange.getProperty("hookpost.provider", String.class)).orElseThrow();
+    }
+
+    private Connection connection(Exchange exchange, Provider provider) throws Exception {
+        String id = exchange.getIn().getHeader("connectionId", String.class);
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT account_id, credentials FROM provider_connections"
+                + " WHERE id = ? AND provider = ? AND deleted_at IS NULL", id, provider.apiName());
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("No " + provider.apiName() + " connection '" + id + "'.");
+        }
+        Map<String, String> credentials = json.readValue((String) rows.get(0).get("credentials"),
+                new TypeReference<Map<String, String>>() { });
+        return new Connection(id, (String) rows.get(0).get("account_id"), credentials);
+    }
+
+    private static InboundRequest request(Exchange exchange) {
+        HttpServletRequest servlet = exchange.getIn(HttpMessage.class).getRequest();
+        Map<String, List<String>> headers = new TreeMap<>();
+        for (String name : Collections.list(servlet.getHeaderNames())) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("hookpost-") && !lower.equals("content-type") && !lower.equals("content-length")) {
+                headers.put(lower, new ArrayList<>(Collections.list(servlet.getHeaders(name))));
+            }
+        }
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        return new InboundRequest(servlet.getMethod(), servlet.getHeader(InboundRequestFilter.URL), headers,
+                body == null ? new byte[0] : body, servlet.getHeader(InboundRequestFilter.CONTENT_TYPE));
+    }
+
+    private static Map<String, String> flatten(Map<String, List<String>> headers) {
+        Map<String, String> flat = new TreeMap<>();
+        headers.forEach((name, values) -> flat.put(name, String.join(", ", values)));
+        return flat;
+    }
+}

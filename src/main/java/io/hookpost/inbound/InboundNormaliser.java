@@ -1,0 +1,401 @@
+package io.hookpost.inbound;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * Step {@code normalise-callback}: turns one verified callback (raw bytes, any provider) into changes in the
+ * common vocabulary: a {@link MessageStatus} of a provider message id, or an inbound message. Each change
+ * carries the outbound event that republishes it, with an id derived from what happened, so a callback
+ * processed twice (a crash, a redelivery) publishes nothing new.
+ */
+@Component("inboundNormaliser")
+public class InboundNormaliser {
+    public static final String CALLBACK = "hookpost.callback";
+    private final ObjectMapper json;
+
+    public InboundNormaliser(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The changes one callback reports; body: the loaded callback row. */
+    public List<Map<String, Object>> normalise(@Body Map<String, Object> callback) throws IOException {
+        Provider provider = Provider.fromApiName((String) callback.get("provider")).orElseThrow();
+        byte[] body = (byte[]) callback.get("body");
+        JsonNode headers = json.readTree((String) callback.get("headers"));
+        String contentType = headers.path("content-type").asText("");
+        Changes changes = new Changes(callback, provider);
+        switch (provider) {
+            case SENDGRID -> sendgrid(json.readTree(body), changes);
+            case SENDGRID_INBOUND_PARSE -> sendgridParse(body, contentType, changes);
+            case TWILIO -> twilio(body, contentType, changes);
+            case META -> meta(json.readTree(body), changes);
+            case MAILGUN -> mailgun(body, contentType, changes);
+            case POSTMARK -> postmark(json.readTree(body), changes);
+            case EMAIL_STATUS -> emailStatus(json.readTree(body), changes);
+            case INBOUND_EMAIL -> inboundEmail(json.readTree(body), changes);
+        }
+        return changes.list;
+    }
+
+    /** The queue message of a change's outbound event (the same JSON the events API takes, plus the account). */
+    public byte[] event(@Body Map<String, Object> change) throws JsonProcessingException {
+        return json.writeValueAsBytes(change.get("event"));
+    }
+
+    /** Parameters of mark-callback-processed. */
+    public Map<String, Object> processed(@ExchangeProperty(CALLBACK) Map<String, Object> callback) {
+        return Map.of("id", callback.get("id"), "now", OffsetDateTime.now(ZoneOffset.UTC));
+    }
+
+    // SendGrid Event Webhook: a JSON array of events; sg_message_id starts with the X-Message-Id of the send.
+    private static void sendgrid(JsonNode events, Changes changes) {
+        for (JsonNode event : events) {
+            MessageStatus status = switch (event.path("event").asText()) {
+                case "processed" -> MessageStatus.QUEUED;
+                case "deferred" -> MessageStatus.DEFERRED;
+                case "delivered" -> MessageStatus.DELIVERED;
+                case "bounce" -> MessageStatus.BOUNCED;
+                case "dropped" -> MessageStatus.DROPPED;
+                case "open" -> MessageStatus.OPENED;
+                case "click" -> MessageStatus.CLICKED;
+                case "spamreport" -> MessageStatus.SPAM_REPORT;
+                case "unsubscribe", "group_unsubscribe" -> MessageStatus.UNSUBSCRIBED;
+                default -> null;
+            };
+            String messageId = event.path("sg_message_id").asText("");
+            int dot = messageId.indexOf('.');
+            changes.status(dot > 0 ? messageId.substring(0, dot) : messageId, status, text(event, "email"),
+                    epochSeconds(event.path("timestamp")), event.path("event").asText(), text(event, "reason"));
+        }
+    }
+
+    // SendGrid Inbound Parse: multipart/form-data with from, to, subject, text, html (attachments not republished).
+    private void sendgridParse(byte[] body, String contentType, Changes changes) throws IOException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        try {
+            MimeMultipart multipart = new MimeMultipart(new ByteArrayDataSource(body, contentType));
+            for (int i = 0; i < multipart.getCount(); i++) {
+                BodyPart part = multipart.getBodyPart(i);
+                String disposition = part.getHeader("Content-Disposition") == null ? null
+                        : part.getHeader("Content-Disposition")[0];
+                String name = disposition == null ? null : new ContentDisposition(disposition).getParameter("name");
+                if (name != null && part.getFileName() == null) {
+                    fields.put(name, new String(part.getInputStream().readAllBytes(), charset(fields, name)));
+                }
+            }
+        } catch (MessagingException e) {
+            throw new IOException("not a multipart body", e);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("from", fields.get("from"));
+        data.put("to", fields.get("to"));
+        data.put("subject", fields.get("subject"));
+        data.put("text", fields.get("text"));
+        data.put("html", fields.get("html"));
+        String id = fields.getOrDefault("Message-Id", null);
+        changes.received("email.received", id != null ? id : sha256(body), data);
+    }
+
+    /** SendGrid sends a 'charsets' field: JSON of field name → charset. */
+    private java.nio.charset.Charset charset(Map<String, String> fields, String name) {
+        try {
+            JsonNode charsets = fields.containsKey("charsets") ? json.readTree(fields.get("charsets")) : null;
+            if (charsets != null && charsets.hasNonNull(name)) {
+                return java.nio.charset.Charset.forName(charsets.get(name).asText());
+            }
+        } catch (IOException | IllegalArgumentException ignored) {
+            // unknown charset: UTF-8
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    // Twilio: form fields (MessageSid, MessageStatus or SmsStatus, To, From, Body, ErrorCode); JSON bodies too.
+    private void twilio(byte[] body, String contentType, Changes changes) throws IOException {
+        Map<String, String> form = contentType.toLowerCase(Locale.ROOT).contains("json")
+                ? json.convertValue(json.readTree(body), json.getTypeFactory().constructMapType(Map.class, String.class, String.class))
+                : form(body);
+        String sid = form.getOrDefault("MessageSid", form.get("SmsSid"));
+        String twilioStatus = form.getOrDefault("MessageStatus", form.getOrDefault("SmsStatus", ""));
+        if ("received".equals(twilioStatus)) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("from", form.get("From"));
+            data.put("to", form.get("To"));
+            data.put("text", form.get("Body"));
+            data.put("media", form.get("NumMedia"));
+            changes.received("message.received", sid, data);
+            return;
+        }
+        MessageStatus status = switch (twilioStatus) {
+            case "accepted", "scheduled", "queued", "sending" -> MessageStatus.QUEUED;
+            case "sent" -> MessageStatus.SENT;
+            case "delivered" -> MessageStatus.DELIVERED;
+            case "undelivered", "failed", "canceled" -> MessageStatus.FAILED;
+            case "read" -> MessageStatus.READ;
+            default -> null;
+        };
+        changes.status(sid, status, form.get("To"), null, twilioStatus, form.get("ErrorCode"));
+    }
+
+    // Meta / WhatsApp Cloud API: entry[].changes[].value.statuses[] and .messages[].
+    private static void meta(JsonNode root, Changes changes) {
+        for (JsonNode entry : root.path("entry")) {
+            for (JsonNode change : entry.path("changes")) {
+                JsonNode value = change.path("value");
+                for (JsonNode s : value.path("statuses")) {
+                    MessageStatus status = switch (s.path("status").asText()) {
+                        case "sent" -> MessageStatus.SENT;
+                        case "delivered" -> MessageStatus.DELIVERED;
+                        case "read" -> MessageStatus.READ;
+                        case "failed" -> MessageStatus.FAILED;
+                        default -> null;
+                    };
+                    String reason = s.path("errors").path(0).path("title").asText(null);
+                    changes.status(s.path("id").asText(), status, text(s, "recipient_id"),
+                            epochSeconds(s.path("timestamp")), s.path("status").asText(), reason);
+                }
+                for (JsonNode m : value.path("messages")) {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("from", text(m, "from"));
+                    data.put("to", text(value.path("metadata"), "display_phone_number"));
+                    data.put("type", text(m, "type"));
+                    data.put("text", m.path("text").path("body").asText(null));
+                    data.put("timestamp", isoOrNull(epochSeconds(m.path("timestamp"))));
+                    changes.received("message.received", m.path("id").asText(), data);
+                }
+            }
+        }
+    }
+
+    // Mailgun: {"signature": …, "event-data": {event, severity, recipient, timestamp, message.headers.message-id}}.
+    private void mailgun(byte[] body, String contentType, Changes changes) throws IOException {
+        if (!contentType.toLowerCase(Locale.ROOT).contains("json")) {
+            // legacy form-encoded webhooks: event, recipient, Message-Id
+            Map<String, String> form = form(body);
+            changes.status(form.get("Message-Id"), mailgunStatus(form.get("event"), form.get("severity")),
+                    form.get("recipient"), null, form.get("event"), form.get("reason"));
+            return;
+        }
+        JsonNode event = json.readTree(body).path("event-data");
+        changes.status(event.path("message").path("headers").path("message-id").asText(null),
+                mailgunStatus(event.path("event").asText(), event.path("severity").asText(null)),
+                text(event, "recipient"), epochSeconds(event.path("timestamp")), event.path("event").asText(),
+                event.path("delivery-status").path("description").asText(text(event, "reason")));
+    }
+
+    private static MessageStatus mailgunStatus(String event, String severity) {
+        if (event == null) {
+            return null;
+        }
+        return switch (event) {
+            case "accepted" -> MessageStatus.QUEUED;
+            case "delivered" -> MessageStatus.DELIVERED;
+            case "failed" -> "temporary".equals(severity) ? MessageStatus.DEFERRED : MessageStatus.BOUNCED;
+            case "rejected" -> MessageStatus.DROPPED;
+            case "opened" -> MessageStatus.OPENED;
+            case "clicked" -> MessageStatus.CLICKED;
+            case "complained" -> MessageStatus.SPAM_REPORT;
+            case "unsubscribed" -> MessageStatus.UNSUBSCRIBED;
+            default -> null;
+        };
+    }
+
+    // Postmark: RecordType Delivery | Bounce | SpamComplaint | Open | Click | SubscriptionChange; inbound has none.
+    private static void postmark(JsonNode event, Changes changes) {
+        String type = event.path("RecordType").asText("");
+        if (type.isEmpty() && event.has("FromFull")) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("from", text(event, "From"));
+            data.put("to", text(event, "To"));
+            data.put("subject", text(event, "Subject"));
+            data.put("text", text(event, "TextBody"));
+            data.put("html", text(event, "HtmlBody"));
+            changes.received("email.received", event.path("MessageID").asText(), data);
+            return;
+        }
+        MessageStatus status = switch (type) {
+            case "Delivery" -> MessageStatus.DELIVERED;
+            case "Bounce" -> "Transient".equals(event.path("Type").asText()) ? MessageStatus.DEFERRED : MessageStatus.BOUNCED;
+            case "SpamComplaint" -> MessageStatus.SPAM_REPORT;
+            case "Open" -> MessageStatus.OPENED;
+            case "Click" -> MessageStatus.CLICKED;
+            case "SubscriptionChange" -> event.path("SuppressSending").asBoolean() ? MessageStatus.UNSUBSCRIBED : null;
+            default -> null;
+        };
+        String recipient = event.hasNonNull("Recipient") ? event.get("Recipient").asText() : text(event, "Email");
+        changes.status(event.path("MessageID").asText(null), status, recipient, null, type, text(event, "Description"));
+    }
+
+    // Hookpost's own email-delivery-status: {messageId, event: delivery | bounce | open | failure, recipient, timestamp}.
+    private static void emailStatus(JsonNode event, Changes changes) {
+        MessageStatus status = switch (event.path("event").asText()) {
+            case "delivery" -> MessageStatus.DELIVERED;
+            case "bounce" -> MessageStatus.BOUNCED;
+            case "open" -> MessageStatus.OPENED;
+            case "failure" -> MessageStatus.FAILED;
+            default -> null;
+        };
+        changes.status(text(event, "messageId"), status, text(event, "recipient"),
+                isoInstant(text(event, "timestamp")), event.path("event").asText(), text(event, "reason"));
+    }
+
+    // Hookpost's own inbound email: {messageId?, from, to, subject, text, html}.
+    private void inboundEmail(JsonNode email, Changes changes) throws JsonProcessingException {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (String field : List.of("from", "to", "subject", "text", "html")) {
+            data.put(field, text(email, field));
+        }
+        String id = text(email, "messageId");
+        changes.received("email.received", id != null ? id : sha256(json.writeValueAsBytes(email)), data);
+    }
+
+    /** The changes of one callback, each with its outbound event. */
+    private static final class Changes {
+        private final List<Map<String, Object>> list = new ArrayList<>();
+        private final Map<String, Object> callback;
+        private final Provider provider;
+        private final OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+
+        Changes(Map<String, Object> callback, Provider provider) {
+            this.callback = callback;
+            this.provider = provider;
+        }
+
+        /** A status of a provider message; unknown statuses and events without a message id are not changes. */
+        void status(String messageId, MessageStatus status, String recipient, Instant at, String providerEvent,
+                    String reason) {
+            if (status == null || messageId == null || messageId.isBlank()) {
+                return;
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("provider", provider.apiName());
+            data.put("connectionId", callback.get("connection_id"));
+            data.put("messageId", messageId);
+            data.put("status", status.apiName());
+            data.put("recipient", recipient);
+            data.put("occurredAt", isoOrNull(at));
+            data.put("providerEvent", providerEvent);
+            data.put("reason", reason);
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("kind", "status");
+            change.put("account_id", callback.get("account_id"));
+            change.put("provider", provider.apiName());
+            change.put("provider_message_id", messageId);
+            change.put("status", status.apiName());
+            change.put("status_rank", status.rank());
+            change.put("recipient", recipient);
+            change.put("now", now);
+            change.put("event", event(status.eventType(), messageId + ":" + status.apiName(), at, data));
+            list.add(change);
+        }
+
+        /** An inbound message (email or chat/SMS), republished as it is. */
+        void received(String type, String messageId, Map<String, Object> data) {
+            Map<String, Object> full = new LinkedHashMap<>();
+            full.put("provider", provider.apiName());
+            full.put("connectionId", callback.get("connection_id"));
+            full.put("messageId", messageId);
+            full.putAll(data);
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("kind", "message");
+            change.put("event", event(type, messageId + ":" + type, null, full));
+            list.add(change);
+        }
+
+        private Map<String, Object> event(String type, String what, Instant at, Map<String, Object> data) {
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("account", callback.get("account_id"));
+            event.put("id", "inb_" + sha256((callback.get("connection_id") + ":" + what).getBytes(StandardCharsets.UTF_8))
+                    .substring(0, 40));
+            event.put("type", type);
+            if (at != null) {
+                event.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(at));
+            }
+            event.put("data", data);
+            return event;
+        }
+    }
+
+    private static Map<String, String> form(byte[] body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (text.isEmpty()) {
+            return form;
+        }
+        for (String pair : text.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            form.putIfAbsent(name, value);
+        }
+        return form;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** Epoch seconds, as a number (SendGrid, Mailgun with fractions) or a string (Meta). */
+    private static Instant epochSeconds(JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        try {
+            BigDecimal seconds = new BigDecimal(value.asText());
+            return Instant.ofEpochMilli(seconds.movePointRight(3).longValue());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant isoInstant(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String isoOrNull(Instant at) {
+        return at == null ? null : DateTimeFormatter.ISO_INSTANT.format(at);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+UPDATE message_statuses
+SET status = :#status, status_rank = :#status_rank, recipient = COALESCE(:#recipient, recipient), updated_at = :#now
+WHERE account_id = :#account_id AND provider = :#provider AND provider_message_id = :#provider_message_id
+  AND status_rank < :#status_rank

@@ -1,0 +1,2 @@
+SELECT status FROM message_statuses
+WHERE account_id = :#account_id AND provider = :#provider AND provider_message_id = :#provider_message_id

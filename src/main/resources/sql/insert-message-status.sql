@@ -1,0 +1,4 @@
+INSERT INTO message_statuses (account_id, provider, provider_message_id, status, status_rank, recipient, updated_at)
+SELECT :#account_id, :#provider, :#provider_message_id, :#status, :#status_rank, :#recipient, :#now
+WHERE NOT EXISTS (SELECT 1 FROM message_statuses WHERE account_id = :#account_id AND provider = :#provider
+                  AND provider_message_id = :#provider_message_id)
