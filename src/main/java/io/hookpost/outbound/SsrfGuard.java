@@ -8,10 +8,12 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import io.hookpost.HookpostProperties;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,25 +24,42 @@ import org.springframework.stereotype.Component;
 @Component("ssrfGuard")
 public class SsrfGuard implements DnsResolver {
 
-    /** Never a webhook receiver: loopback, private, link-local, CGNAT, multicast, reserved, documentation. */
+    /**
+     * Never a webhook receiver: unspecified, loopback, private, link-local, CGNAT, IETF, benchmarking,
+     * documentation, multicast, reserved and broadcast; in IPv6 also IPv4-compatible (::/96), SIIT
+     * (::ffff:0:0:0/96), local-use NAT64, discard, IETF protocol assignments (2001::/23, Teredo included),
+     * unique-local, link-local, site-local and multicast.
+     */
     private static final List<Cidr> BLOCKED = List.of(
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
             "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-            "::/128", "::1/128", "::/96", "100::/64", "2001::/23", "2001:db8::/32", "fc00::/7", "fe80::/10",
-            "fec0::/10", "ff00::/8").stream().map(Cidr::parse).toList();
+            "::/128", "::1/128", "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
+            "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8").stream().map(Cidr::parse).toList();
     /** IPv6 forms that carry an IPv4 address: mapped, NAT64, 6to4. The embedded address is checked too. */
     private static final Cidr MAPPED = Cidr.parse("::ffff:0:0/96");
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
     private static final List<String> BLOCKED_SUFFIXES = List.of(".internal", ".local", ".svc", ".localhost",
             ".localdomain", ".home.arpa");
+    /** The one IPv4 spelling all clients read alike: four decimal octets without leading zeros. */
+    private static final Pattern DOTTED_QUAD = Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    /** A label that inet_aton, curl and the WHATWG URL parser read as a number: decimal, octal or hex. */
+    private static final Pattern NUMBER = Pattern.compile("[0-9]+|0x[0-9a-f]*");
 
     private final boolean allowHttp;
     private final List<Cidr> allowed;
-    private final DnsResolver system = SystemDefaultDnsResolver.INSTANCE;
+    private final DnsResolver dns;
 
+    @Autowired
     public SsrfGuard(HookpostProperties properties) {
+        this(properties, SystemDefaultDnsResolver.INSTANCE);
+    }
+
+    /** {@code dns} answers the look-ups whose addresses are checked; tests pass one that plays a rebinding DNS. */
+    SsrfGuard(HookpostProperties properties, DnsResolver dns) {
+        this.dns = dns;
         this.allowHttp = properties.delivery().allowHttp();
         this.allowed = properties.delivery().allowedCidrs().stream().map(Cidr::parse).toList();
     }
@@ -63,7 +82,8 @@ public class SsrfGuard implements DnsResolver {
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
-            throw new BlockedDestinationException("the URL has no host");
+            // also where java.net.URI reads no server-based host: IDN, underscores, percent-encoding
+            throw new BlockedDestinationException("the URL has no valid host name");
         }
         if (uri.getFragment() != null) {
             throw new BlockedDestinationException("the URL must not contain a fragment");
@@ -72,22 +92,54 @@ public class SsrfGuard implements DnsResolver {
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }
+        if (name.startsWith("[")) {
+            checkAddress(ipv6Literal(name.substring(1, name.length() - 1)));
+            return;
+        }
         if (name.equals("localhost") || BLOCKED_SUFFIXES.stream().anyMatch(name::endsWith)) {
             throw new BlockedDestinationException("the host " + host + " is an internal name");
         }
-        if (isLiteral(name)) {
-            try {
-                checkAddress(InetAddress.getByName(name.replace("[", "").replace("]", "")));
-            } catch (UnknownHostException e) {
-                throw new BlockedDestinationException("the host " + host + " is not a valid address");
+        // A host ending in a number is an IPv4 address to HTTP clients, who disagree with Java (and each
+        // other) on 127.1, 0177.0.0.1 or 0x7f000001: rather than guess their reading, refuse all but one.
+        if (NUMBER.matcher(name.substring(name.lastIndexOf('.') + 1)).matches()) {
+            if (!DOTTED_QUAD.matcher(name).matches()) {
+                throw new BlockedDestinationException("the host " + host + " is an ambiguous IP address spelling");
             }
+            checkAddress(literal(name));
+        }
+        // Other names are not resolved here: resolve() checks the addresses actually connected to.
+    }
+
+    private static InetAddress ipv6Literal(String text) throws BlockedDestinationException {
+        if (text.contains("%")) {
+            throw new BlockedDestinationException("the address must not name a network interface (zone id)");
+        }
+        if (!text.matches("[0-9a-f:.]+")) {
+            throw new BlockedDestinationException("the host [" + text + "] is not a valid address");
+        }
+        // Java reads the IPv4 tail of ::ffff:0177.0.0.1 as decimal; refuse it as above
+        if (text.contains(".") && !DOTTED_QUAD.matcher(text.substring(text.lastIndexOf(':') + 1)).matches()) {
+            throw new BlockedDestinationException("the host [" + text + "] is an ambiguous IP address spelling");
+        }
+        return literal(text);
+    }
+
+    /** Parses an IP literal already checked for form, so the JDK never turns it into a DNS lookup. */
+    private static InetAddress literal(String text) throws BlockedDestinationException {
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new BlockedDestinationException("the host " + text + " is not a valid address");
         }
     }
 
-    /** The HTTP client's resolver: resolves, then refuses if any address is blocked. */
+    /**
+     * The HTTP client's resolver, called for IP literals too: resolves, then refuses the host if any of its
+     * addresses is blocked, so neither a second DNS answer nor a round-robin entry can slip through.
+     */
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
-        InetAddress[] addresses = system.resolve(host);
+        InetAddress[] addresses = dns.resolve(host);
         for (InetAddress address : addresses) {
             try {
                 checkAddress(address);
@@ -100,7 +152,7 @@ public class SsrfGuard implements DnsResolver {
 
     @Override
     public String resolveCanonicalHostname(String host) throws UnknownHostException {
-        return system.resolveCanonicalHostname(host);
+        return dns.resolveCanonicalHostname(host);
     }
 
     public void checkAddress(InetAddress address) throws BlockedDestinationException {
@@ -130,10 +182,6 @@ public class SsrfGuard implements DnsResolver {
 
     private static boolean isBlocked(byte[] bytes) {
         return BLOCKED.stream().anyMatch(c -> c.contains(bytes));
-    }
-
-    private static boolean isLiteral(String host) {
-        return host.startsWith("[") || host.matches("[0-9a-fx.]+") && host.chars().anyMatch(Character::isDigit);
     }
 
     /** Why a destination is refused; the message is safe to show to the endpoint's owner. */
