@@ -48,7 +48,7 @@ public class InboundCallbacks {
         Provider provider = provider(exchange);
         Connection connection = connection(exchange, provider);
         InboundRequest request = request(exchange);
-        Verifiers.Verdict verdict = verifiers.verify(provider, request, connection.credentials(), Instant.now());
+        Verdict verdict = verifiers.verify(provider, request, connection.credentials(), Instant.now());
         if (!verdict.verified()) {
             throw ProblemException.unauthorized("The callback is not verified: " + verdict.reason() + ".");
         }

@@ -1,0 +1,137 @@
+package io.hookpost;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostProcess;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver;
+import io.hookpost.support.TestReceiver.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 6, point 6: on SIGTERM Hookpost stops taking work, lets the attempts in flight finish, and hands the
+ * deliveries still waiting for a thread back to the database; after a restart every delivery completes, each
+ * marked delivered once.
+ */
+class GracefulShutdownTest {
+    private static final int EVENTS = 30;
+    private HookpostProcess hookpost;
+    private TestReceiver receiver;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (hookpost != null) {
+            hookpost.close();
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    @Test
+    void sigterm_finishes_what_is_in_flight_hands_back_the_rest_and_a_restart_delivers_it() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path data = Files.createDirectories(Path.of("target", "shutdown-tests", UUID.randomUUID().toString()));
+        hookpost = new HookpostProcess(data, port, List.of(
+                "--hookpost.delivery.allow-http=true",
+                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8",
+                "--hookpost.delivery.timeout=10s",
+                "--hookpost.delivery.concurrency=3",
+                // long enough that only a hand-back, not an expiry, lets the restart deliver within the test
+                "--hookpost.delivery.lease=10m"));
+        receiver = new TestReceiver();
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        receiver.answer(r -> {
+            started.incrementAndGet();
+            sleep(1_000);
+            answered.incrementAndGet();
+            return Reply.ok();
+        });
+        Api api = new Api(port, HookpostTest.ADMIN_TOKEN);
+        hookpost.start();
+        assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/accounts/acme/endpoints", Map.of("url", receiver.url("/slow"))).status()).isEqualTo(201);
+        for (int i = 0; i < EVENTS; i++) {
+            assertThat(api.post("/api/v1/accounts/acme/events", Map.of("id", "evt-" + i, "type", "host.offline",
+                    "data", Map.of("n", i))).status()).isEqualTo(202);
+        }
+        while (started.get() < 3) {
+            Thread.sleep(20);
+        }
+
+        long stopping = System.nanoTime();
+        hookpost.stop();
+        Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+        assertThat(took).as("graceful stop within camel.main.shutdown-timeout").isLessThan(Duration.ofSeconds(40));
+        assertThat(answered.get()).as("requests the receiver answered equal those it started: none cut off")
+                .isEqualTo(started.get());
+
+        Map<String, Integer> leasedPending = new HashMap<>();
+        Map<String, String> statuses = statuses(leasedPending);
+        assertThat(statuses).hasSize(EVENTS);
+        assertThat(statuses.values()).contains("pending");
+        assertThat(leasedPending).as("pending deliveries still holding a lease after a graceful stop").isEmpty();
+
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        receiver.answer(r -> Reply.ok());
+        hookpost.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (seen.size() < EVENTS && System.nanoTime() < deadline) {
+            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
+            Thread.sleep(100);
+        }
+        assertThat(seen).hasSize(EVENTS);
+        hookpost.stop();
+        Map<String, String> after = statuses(new HashMap<>());
+        assertThat(after.values()).containsOnly("delivered");
+        try (Connection db = hookpost.database(); Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT delivery_id, COUNT(*) FROM attempts WHERE succeeded = TRUE"
+                     + " GROUP BY delivery_id HAVING COUNT(*) > 1")) {
+            assertThat(rs.next()).as("a delivery with two successful attempts").isFalse();
+        }
+    }
+
+    /** Delivery id → status; pending ones that still hold a lease go into {@code leasedPending}. */
+    private Map<String, String> statuses(Map<String, Integer> leasedPending) throws Exception {
+        Map<String, String> statuses = new HashMap<>();
+        try (Connection db = hookpost.database(); Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, status, lease_owner FROM deliveries")) {
+            while (rs.next()) {
+                statuses.put(rs.getString(1), rs.getString(2));
+                if ("pending".equals(rs.getString(2)) && rs.getString(3) != null) {
+                    leasedPending.put(rs.getString(1), 1);
+                }
+            }
+        }
+        return statuses;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.hookpost.inbound;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twilio.security.RequestValidator;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Received;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 5 end to end: provider callbacks over real HTTP, verified on their raw bytes, stored, normalised into
+ * message statuses that only move forward, and republished as events the account's endpoints receive.
+ */
+class InboundCallbackTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private JsonNode connect(String provider, Map<String, String> credentials) {
+        Api.Response created = operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", provider, "credentials", credentials));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json();
+    }
+
+    private HttpResponse<String> callback(String pathAndQuery, byte[] body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String hmacHex(String algorithm, String key, byte[]... parts) throws Exception {
+        return HexFormat.of().formatHex(hmac(algorithm, key, parts));
+    }
+
+    private static byte[] hmac(String algorithm, String key, byte[]... parts) throws Exception {
+        Mac mac = Mac.getInstance(algorithm);
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
+        for (byte[] part : parts) {
+            mac.update(part);
+        }
+        return mac.doFinal();
+    }
+
+    private int callbacks(String connectionId) {
+        return count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ?", connectionId);
+    }
+
+    private String status(String provider, String messageId) {
+        List<String> statuses = db.queryForList("SELECT status FROM message_statuses WHERE account_id = ? AND provider = ?"
+                + " AND provider_message_id = ?", String.class, account, provider, messageId);
+        return statuses.isEmpty() ? null : statuses.get(0);
+    }
+
+    @Test
+    void provider_credentials_are_never_shown_after_creation() {
+        JsonNode twilio = connect("twilio", Map.of("authToken", "tw-secret-token-123456"));
+        assertThat(twilio.get("inboundUrl").asText()).endsWith("/inbound/twilio/" + twilio.get("id").asText());
+        assertThat(twilio.toString()).doesNotContain("tw-secret-token-123456");
+        Api.Response list = operator.get("/api/v1/accounts/" + account + "/providers");
+        assertThat(list.text()).contains(twilio.get("id").asText()).doesNotContain("tw-secret-token-123456");
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", "twilio", "credentials", Map.of())), 400, "authToken");
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", "carrier-pigeon")), 400, "provider");
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/providers/" + twilio.get("id").asText()).status())
+                .isEqualTo(204);
+    }
+
+    @Test
+    void a_signed_email_status_is_stored_normalised_and_republished_and_a_replay_changes_nothing() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connect("email-status", Map.of());
+        String secret = connection.get("secret").asText();
+        String path = connection.get("inboundPath").asText();
+        byte[] body = "{\"messageId\":\"m-1\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\",\"timestamp\":\"2026-11-01T10:00:00Z\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        Map<String, String> signed = Map.of("Content-Type", "application/json",
+                "X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body));
+
+        assertThat(callback(path, body, signed).statusCode()).isEqualTo(200);
+        Received event = receiver.next(WAIT);
+        JsonNode delivered = JSON.readTree(event.body());
+        assertThat(delivered.get("type").asText()).isEqualTo("message.delivered");
+        assertThat(delivered.get("data").get("messageId").asText()).isEqualTo("m-1");
+        assertThat(delivered.get("data").get("recipient").asText()).isEqualTo("ana@example.com");
+        assertThat(status("email-status", "m-1")).isEqualTo("delivered");
+
+        assertThat(callback(path, body, signed).statusCode()).as("a replay is answered 200").isEqualTo(200);
+        assertThat(callbacks(connection.get("id").asText())).isEqualTo(1);
+        assertThat(receiver.drain(Duration.ofSeconds(1))).as("a replay republishes nothing").isEmpty();
+    }
+
+    @Test
+    void forged_unsigned_and_tampered_callbacks_get_401_and_change_nothing() throws Exception {
+        JsonNode connection = connect("email-status", Map.of());
+        String secret = connection.get("secret").asText();
+        String path = connection.get("inboundPath").asText();
+        byte[] body = "{\"messageId\":\"m-2\",\"event\":\"bounce\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] tampered = "{\"messageId\":\"m-2\",\"event\":\"open!\"}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(callback(path, body, Map.of()).statusCode()).isEqualTo(401);
+        assertThat(callback(path, body, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", "wrong", body)))
+                .statusCode()).isEqualTo(401);
+        assertThat(callback(path, tampered, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body)))
+                .statusCode()).isEqualTo(401);
+        // the signature may not arrive as a query parameter in place of the header
+        String viaQuery = path + "?X-Webhook-Signature=sha256%3D" + hmacHex("HmacSHA256", secret, body);
+        assertThat(callback(viaQuery, body, Map.of()).statusCode()).isEqualTo(401);
+        assertThat(callback("/inbound/email-status/prv_unknown", body, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(callbacks(connection.get("id").asText())).isZero();
+        assertThat(status("email-status", "m-2")).isNull();
+    }
+
+    @Test
+    void statuses_only_move_forward_when_callbacks_arrive_out_of_order() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connect("email-status", Map.of());
+        String secret = connection.get("secret").asText();
+        String path = connection.get("inboundPath").asText();
+        byte[] opened = "{\"messageId\":\"m-3\",\"event\":\"open\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] delivered = "{\"messageId\":\"m-3\",\"event\":\"delivery\"}".getBytes(StandardCharsets.UTF_8);
+        callback(path, opened, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, opened)));
+        assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.opened");
+
+        callback(path, delivered, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, delivered)));
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
+                connection.get("id").asText()) == 2, "both callbacks are normalised");
+        assertThat(status("email-status", "m-3")).isEqualTo("opened");
+        assertThat(receiver.drain(Duration.ofMillis(800))).as("a late 'delivered' is not republished").isEmpty();
+    }
+
+    @Test
+    void a_twilio_form_callback_signed_over_url_and_sorted_params_is_verified_by_the_sdk_and_by_hookpost() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/sms"), "eventTypes", List.of("message.*")));
+        String token = "12345abcdef12345abcdef12345abcde";
+        JsonNode connection = connect("twilio", Map.of("authToken", token));
+        String url = "http://127.0.0.1:" + port + connection.get("inboundPath").asText();
+        Map<String, String> params = new TreeMap<>(Map.of("MessageSid", "SM0001", "MessageStatus", "delivered",
+                "To", "+15550001111", "From", "+15552223333", "AccountSid", "AC123"));
+        StringBuilder signed = new StringBuilder(url);
+        params.forEach((k, v) -> signed.append(k).append(v));
+        String signature = Base64.getEncoder().encodeToString(
+                hmac("HmacSHA1", token, signed.toString().getBytes(StandardCharsets.UTF_8)));
+        assertThat(new RequestValidator(token).validate(url, params, signature))
+                .as("twilio-java agrees with the test's signature").isTrue();
+        StringBuilder form = new StringBuilder();
+        params.forEach((k, v) -> form.append(form.length() == 0 ? "" : "&").append(k).append('=')
+                .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        byte[] body = form.toString().getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body,
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "X-Twilio-Signature", signature));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(event.get("type").asText()).isEqualTo("message.delivered");
+        assertThat(event.get("data").get("messageId").asText()).isEqualTo("SM0001");
+        byte[] stored = db.queryForObject("SELECT body FROM inbound_callbacks WHERE connection_id = ?", byte[].class,
+                connection.get("id").asText());
+        assertThat(stored).isEqualTo(body);
+    }
+
+    @Test
+    void a_sendgrid_batch_signed_with_ecdsa_becomes_statuses_and_events() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        JsonNode connection = connect("sendgrid", Map.of("publicKey",
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        byte[] body = ("[{\"email\":\"bo@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
+                + "\"sg_message_id\":\"abc123.filter0001\",\"sg_event_id\":\"e1\"},"
+                + "{\"email\":\"bo@example.com\",\"timestamp\":1795300005,\"event\":\"delivered\","
+                + "\"sg_message_id\":\"abc123.filter0001\",\"sg_event_id\":\"e2\"}]\r\n").getBytes(StandardCharsets.UTF_8);
+        String timestamp = String.valueOf(Instant.now().getEpochSecond());
+        Signature ecdsa = Signature.getInstance("SHA256withECDSA");
+        ecdsa.initSign(keys.getPrivate());
+        ecdsa.update(timestamp.getBytes(StandardCharsets.UTF_8));
+        ecdsa.update(body);
+        String signature = Base64.getEncoder().encodeToString(ecdsa.sign());
+
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body, Map.of(
+                "Content-Type", "application/json",
+                "X-Twilio-Email-Event-Webhook-Signature", signature,
+                "X-Twilio-Email-Event-Webhook-Timestamp", timestamp));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        List<String> types = List.of(JSON.readTree(receiver.next(WAIT).body()).get("type").asText(),
+                JSON.readTree(receiver.next(WAIT).body()).get("type").asText());
+        assertThat(types).containsExactlyInAnyOrder("message.queued", "message.delivered");
+        eventually(() -> "delivered".equals(status("sendgrid", "abc123")), "the status is delivered");
+
+        String stale = String.valueOf(Instant.now().minusSeconds(3600).getEpochSecond());
+        ecdsa.initSign(keys.getPrivate());
+        ecdsa.update(stale.getBytes(StandardCharsets.UTF_8));
+        ecdsa.update(body);
+        assertThat(callback(connection.get("inboundPath").asText(), body, Map.of(
+                "X-Twilio-Email-Event-Webhook-Signature", Base64.getEncoder().encodeToString(ecdsa.sign()),
+                "X-Twilio-Email-Event-Webhook-Timestamp", stale)).statusCode()).as("a stale timestamp").isEqualTo(401);
+    }
+
+    @Test
+    void meta_answers_its_handshake_and_republishes_whatsapp_statuses_and_messages() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/wa"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connect("meta", Map.of("appSecret", "meta-app-secret", "verifyToken", "verify-me"));
+        String path = connection.get("inboundPath").asText();
+        HttpResponse<String> handshake = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
+                + "?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(handshake.statusCode()).isEqualTo(200);
+        assertThat(handshake.body()).isEqualTo("1158201444");
+        HttpResponse<String> wrongToken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
+                + "?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongToken.statusCode()).isEqualTo(403);
+
+        byte[] body = ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\","
+                + "\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"15550000000\"},"
+                + "\"statuses\":[{\"id\":\"wamid.A1\",\"status\":\"read\",\"timestamp\":\"1795300000\",\"recipient_id\":\"15551112222\"}],"
+                + "\"messages\":[{\"from\":\"15551112222\",\"id\":\"wamid.B2\",\"timestamp\":\"1795300001\",\"type\":\"text\","
+                + "\"text\":{\"body\":\"Ol\u00e1!\"}}]}}]}]}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> answer = callback(path, body, Map.of("Content-Type", "application/json",
+                "X-Hub-Signature-256", "sha256=" + hmacHex("HmacSHA256", "meta-app-secret", body)));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        Map<String, JsonNode> byType = new LinkedHashMap<>();
+        for (int i = 0; i < 2; i++) {
+            JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+            byType.put(event.get("type").asText(), event);
+        }
+        assertThat(byType).containsKeys("message.read", "message.received");
+        assertThat(byType.get("message.received").get("data").get("text").asText()).isEqualTo("Ol\u00e1!");
+    }
+}
