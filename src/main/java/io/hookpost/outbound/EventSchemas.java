@@ -2,6 +2,7 @@ package io.hookpost.outbound;
 
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,11 +22,15 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
 import io.hookpost.api.ProblemException;
+import org.apache.camel.Body;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The event catalog's JSON schemas (networknt json-schema-validator): the check that a schema given to the
- * catalog is itself a valid JSON Schema.
+ * The event catalog's JSON schemas (networknt json-schema-validator): step {@code check-data-schema} of the
+ * ingest route (a violating event gets 422) and of the fan-out (a violating queued event is parked), and the
+ * check that a schema given to the catalog is itself a valid JSON Schema. A type without a schema, or not in
+ * the catalog, accepts any {@code data} object.
  *
  * <p>Schemas are compiled once per schema text, so a changed catalog entry simply compiles anew. Only the
  * standard meta-schemas bundled with the library can be loaded: a {@code $ref} or {@code $schema} naming any
@@ -46,6 +51,11 @@ public class EventSchemas {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
     private final Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
+    private final JdbcTemplate jdbc;
+
+    public EventSchemas(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
 
     /**
      * Checks that {@code schema} is a JSON Schema (valid against its draft's meta-schema, and compilable) and
@@ -73,6 +83,37 @@ public class EventSchemas {
                     + describe(problems));
         }
         return text;
+    }
+
+    /** Step {@code check-data-schema} of the ingest route; body: the queue message {account, id, type, timestamp, data}. */
+    public void checkRequest(@Body byte[] message) throws IOException {
+        JsonNode event = json.readTree(message);
+        String violations = violations(event.get("type").asText(), event.get("data"));
+        if (violations != null) {
+            throw ProblemException.unprocessable(violations);
+        }
+    }
+
+    /** Step {@code check-data-schema} of the fan-out; body: the event row with its envelope as payload. */
+    public void checkQueued(@Body Map<String, Object> event) throws IOException {
+        JsonNode envelope = json.readTree((String) event.get("payload"));
+        String violations = violations((String) event.get("type"), envelope.get("data"));
+        if (violations != null) {
+            throw new EventReader.InvalidEventException(violations);
+        }
+    }
+
+    /** What is wrong with {@code data} for this type, or null when its type has no schema or it matches. */
+    String violations(String type, JsonNode data) {
+        List<String> schemas = jdbc.queryForList("SELECT json_schema FROM event_types WHERE name = ?", String.class, type);
+        if (schemas.isEmpty() || schemas.get(0) == null) {
+            return null;
+        }
+        Set<ValidationMessage> problems = compile(schemas.get(0)).validate(data);
+        if (problems.isEmpty()) {
+            return null;
+        }
+        return "'data' does not match the schema of event type '" + type + "' ($ is 'data'): " + describe(problems);
     }
 
     private JsonSchema compile(String text) {
