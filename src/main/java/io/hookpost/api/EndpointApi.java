@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.outbound.PayloadFilter;
 import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
 import io.hookpost.outbound.SsrfGuard;
@@ -71,9 +72,7 @@ public class EndpointApi {
         if (types.isEmpty() && categories.isEmpty()) {
             types = List.of("*"); // no filter: every event of the account, stated explicitly
         }
-        if (request.filter() != null && !request.filter().isNull()) {
-            throw ProblemException.badRequest("'filter' is not supported by this version of Hookpost yet.");
-        }
+        String filter = PayloadFilter.check(request.filter());
         SignatureScheme scheme = request.signatureScheme() == null ? SignatureScheme.STANDARD_WEBHOOKS
                 : SignatureScheme.fromApiName(request.signatureScheme()).orElseThrow(() -> ProblemException.badRequest(
                         "'signatureScheme' must be one of standard-webhooks, hmac-sha256-hex, hmac-sha256-base64, none."));
@@ -107,10 +106,10 @@ public class EndpointApi {
         String id = Ids.next("ep");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean active = request.active() == null || request.active();
-        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, signature_scheme, signature_header,"
-                        + " secret, headers, retry_schedule, disable_after_failures, active, failure_streak, created_at,"
-                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                id, account, url, request.description(), scheme.apiName(), signatureHeader, secret,
+        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, signature_scheme,"
+                        + " signature_header, secret, headers, retry_schedule, disable_after_failures, active,"
+                        + " failure_streak, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                id, account, url, request.description(), filter, scheme.apiName(), signatureHeader, secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), active, now, now);
         for (String type : types) {
@@ -208,6 +207,7 @@ public class EndpointApi {
         view.put("eventTypes", types);
         view.put("categories", jdbc.queryForList(
                 "SELECT category FROM endpoint_categories WHERE endpoint_id = ? ORDER BY category", String.class, id));
+        view.put("filter", row.get("filter_expression"));
         view.put("signatureScheme", row.get("signature_scheme"));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
