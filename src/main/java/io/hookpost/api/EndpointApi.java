@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.outbound.PayloadFilter;
 import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
 import io.hookpost.outbound.SsrfGuard;
@@ -72,7 +73,7 @@ public class EndpointApi {
         String url = checkUrl(request.url());
         List<String> types = checkTypes(request.eventTypes());
         List<String> categories = checkCategories(request.categories());
-        String filter = checkFilter(request.filter());
+        String filter = PayloadFilter.check(request.filter());
         SignatureScheme scheme = checkScheme(request.signatureScheme(), SignatureScheme.STANDARD_WEBHOOKS);
         String signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
         Map<String, String> headers = checkHeaders(request.headers(), signatureHeader);
@@ -131,7 +132,7 @@ public class EndpointApi {
         String url = present.contains("url") ? checkUrl(request.url()) : (String) row.get("url");
         String description = present.contains("description") ? checkDescription(request.description())
                 : (String) row.get("description");
-        String filter = present.contains("filter") ? checkFilter(request.filter()) : (String) row.get("filter_expression");
+        String filter = present.contains("filter") ? PayloadFilter.check(request.filter()) : (String) row.get("filter_expression");
         SignatureScheme current = SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow();
         SignatureScheme scheme = present.contains("signatureScheme")
                 ? checkScheme(request.signatureScheme(), null) : current;
@@ -370,14 +371,6 @@ public class EndpointApi {
             throw ProblemException.unprocessable("'url' is not allowed: " + e.getMessage() + ".");
         }
         return url;
-    }
-
-    /** A payload filter; see {@code PayloadFilter}. */
-    private String checkFilter(JsonNode filter) {
-        if (filter == null || filter.isNull()) {
-            return null;
-        }
-        throw ProblemException.badRequest("'filter' is not supported by this version of Hookpost yet.");
     }
 
     private static SignatureScheme checkScheme(String name, SignatureScheme absent) {

@@ -1,0 +1,142 @@
+package io.hookpost.outbound;
+
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaException;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.resource.AllowSchemaLoader;
+import io.hookpost.api.ProblemException;
+import org.apache.camel.Body;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The event catalog's JSON schemas (networknt json-schema-validator): step {@code check-data-schema} of the
+ * ingest route (a violating event gets 422) and of the fan-out (a violating queued event is parked), and the
+ * check that a schema given to the catalog is itself a valid JSON Schema. A type without a schema, or not in
+ * the catalog, accepts any {@code data} object.
+ *
+ * <p>Schemas are compiled once per schema text, so a changed catalog entry simply compiles anew. Only the
+ * standard meta-schemas bundled with the library can be loaded: a {@code $ref} or {@code $schema} naming any
+ * other address is refused, so a schema never makes Hookpost fetch a URL.
+ */
+@Component("eventSchemas")
+public class EventSchemas {
+    /** Draft 2020-12 unless the schema names another draft in {@code $schema}. */
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            builder -> builder.schemaLoaders(loaders -> loaders.add(
+                    new AllowSchemaLoader(iri -> iri.toString().startsWith("classpath:")))));
+    private static final int MAX_CACHED = 1000;
+    private static final int MAX_REPORTED = 5;
+
+    /** Exact numbers, as the event reader reads them, so {@code multipleOf} and bounds compare exactly. */
+    private final ObjectMapper json = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+    private final Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
+    private final JdbcTemplate jdbc;
+
+    public EventSchemas(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Checks that {@code schema} is a JSON Schema (valid against its draft's meta-schema, and compilable) and
+     * returns the text to store, or null when there is none.
+     */
+    public String checkSchema(JsonNode schema) {
+        if (schema == null || schema.isNull()) {
+            return null;
+        }
+        if (!schema.isObject() && !schema.isBoolean()) {
+            throw ProblemException.badRequest("'schema' must be a JSON Schema: an object such as"
+                    + " {\"type\": \"object\", \"required\": [\"host\"]}.");
+        }
+        String text = schema.toString();
+        JsonSchema compiledSchema;
+        try {
+            compiledSchema = compile(text);
+        } catch (JsonSchemaException | IllegalArgumentException e) {
+            throw ProblemException.badRequest("'schema' is not a valid JSON Schema: " + e.getMessage());
+        }
+        JsonMetaSchema dialect = compiledSchema.getValidationContext().getMetaSchema();
+        Set<ValidationMessage> problems = FACTORY.getSchema(SchemaLocation.of(dialect.getIri())).validate(schema);
+        if (!problems.isEmpty()) {
+            throw ProblemException.badRequest("'schema' is not a valid JSON Schema (" + dialect.getIri() + "): "
+                    + describe(problems));
+        }
+        return text;
+    }
+
+    /** Step {@code check-data-schema} of the ingest route; body: the queue message {account, id, type, timestamp, data}. */
+    public void checkRequest(@Body byte[] message) throws IOException {
+        JsonNode event = json.readTree(message);
+        String violations = violations(event.get("type").asText(), event.get("data"));
+        if (violations != null) {
+            throw ProblemException.unprocessable(violations);
+        }
+    }
+
+    /** Step {@code check-data-schema} of the fan-out; body: the event row with its envelope as payload. */
+    public void checkQueued(@Body Map<String, Object> event) throws IOException {
+        JsonNode envelope = json.readTree((String) event.get("payload"));
+        String violations = violations((String) event.get("type"), envelope.get("data"));
+        if (violations != null) {
+            throw new EventReader.InvalidEventException(violations);
+        }
+    }
+
+    /** What is wrong with {@code data} for this type, or null when its type has no schema or it matches. */
+    String violations(String type, JsonNode data) {
+        List<String> schemas = jdbc.queryForList("SELECT json_schema FROM event_types WHERE name = ?", String.class, type);
+        if (schemas.isEmpty() || schemas.get(0) == null) {
+            return null;
+        }
+        Set<ValidationMessage> problems = compile(schemas.get(0)).validate(data);
+        if (problems.isEmpty()) {
+            return null;
+        }
+        return "'data' does not match the schema of event type '" + type + "' ($ is 'data'): " + describe(problems);
+    }
+
+    private JsonSchema compile(String text) {
+        JsonSchema schema = compiled.get(text);
+        if (schema == null) {
+            try {
+                schema = FACTORY.getSchema(json.readTree(text));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+            }
+            schema.initializeValidators(); // a bad $ref or pattern fails here, not on the first event
+            if (compiled.size() >= MAX_CACHED) {
+                compiled.clear(); // schemas of entries that changed; the live ones compile again on use
+            }
+            compiled.put(text, schema);
+        }
+        return schema;
+    }
+
+    private static String describe(Set<ValidationMessage> problems) {
+        Set<String> messages = problems.stream().map(ValidationMessage::getMessage)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        String shown = messages.stream().limit(MAX_REPORTED).collect(Collectors.joining("; "));
+        return messages.size() > MAX_REPORTED ? shown + "; and " + (messages.size() - MAX_REPORTED) + " more" : shown;
+    }
+}

@@ -1,0 +1,155 @@
+package io.hookpost.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The event-type catalog: operators add types with a category and schema, every key reads it, endpoints subscribe by category. */
+class EventTypeApiTest extends HookpostTest {
+    private static final String TYPES = "/api/v1/event-types";
+
+    @Autowired
+    ApiKeys keys;
+
+    private void assertProblem(Api.Response response, int status, String detailPart) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("detail").asText()).containsIgnoringCase(detailPart);
+    }
+
+    /** The catalog is global: each test names its types after its own account. */
+    private String type(String name) {
+        return account + "." + name;
+    }
+
+    private int typesNamed(String name) {
+        return count("SELECT COUNT(*) FROM event_types WHERE name = ?", name);
+    }
+
+    @Test
+    void an_operator_adds_a_type_and_any_key_lists_it_with_category_description_and_schema() {
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("host"),
+                "properties", Map.of("host", Map.of("type", "string")));
+        Api.Response created = operator.post(TYPES, Map.of("name", type("host.offline"), "category", "Incident Reports",
+                "description", "A host stopped reporting", "schema", schema));
+
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().get("name").asText()).isEqualTo(type("host.offline"));
+        assertThat(created.json().get("category").asText()).isEqualTo("Incident Reports");
+        assertThat(created.json().get("createdAt").asText()).endsWith("Z");
+
+        Api.Response listed = operator.withKey(keys.issue(account, "reader")).get(TYPES);
+        assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+        JsonNode entry = null;
+        for (JsonNode t : listed.json()) {
+            if (t.get("name").asText().equals(type("host.offline"))) {
+                entry = t;
+            }
+        }
+        assertThat(entry).as(listed.text()).isNotNull();
+        assertThat(entry.get("category").asText()).isEqualTo("Incident Reports");
+        assertThat(entry.get("description").asText()).isEqualTo("A host stopped reporting");
+        assertThat(entry.get("schema").get("required").get(0).asText()).isEqualTo("host");
+        assertThat(entry.get("createdAt").asText()).isEqualTo(created.json().get("createdAt").asText());
+    }
+
+    @Test
+    void a_type_without_category_or_schema_is_listed_with_nulls() {
+        assertThat(operator.post(TYPES, Map.of("name", type("plain"))).status()).isEqualTo(201);
+        JsonNode plain = null;
+        for (JsonNode t : operator.get(TYPES).json()) {
+            if (t.get("name").asText().equals(type("plain"))) {
+                plain = t;
+            }
+        }
+        assertThat(plain).isNotNull();
+        assertThat(plain.get("category").isNull()).isTrue();
+        assertThat(plain.get("schema").isNull()).isTrue();
+    }
+
+    @Test
+    void only_an_operator_key_may_add_types() {
+        Api accountAdmin = operator.withKey(keys.issue(account, "admin"));
+        assertProblem(accountAdmin.post(TYPES, Map.of("name", type("mine"))), 403, "operator");
+        assertProblem(operator.withKey(null).get(TYPES), 401, "Bearer");
+        assertThat(typesNamed(type("mine"))).isZero();
+    }
+
+    @Test
+    void a_type_that_already_exists_gets_409_and_keeps_its_first_definition() {
+        assertThat(operator.post(TYPES, Map.of("name", type("dup"), "category", "First")).status()).isEqualTo(201);
+        assertProblem(operator.post(TYPES, Map.of("name", type("dup"), "category", "Second")), 409, "already exists");
+        assertThat(db.queryForObject("SELECT category FROM event_types WHERE name = ?", String.class, type("dup")))
+                .isEqualTo("First");
+    }
+
+    @Test
+    void a_schema_that_is_not_a_valid_json_schema_gets_400_and_nothing_is_stored() throws Exception {
+        assertProblem(operator.post(TYPES, Map.of("name", type("s1"), "schema", Map.of("type", "nonsense"))),
+                400, "$.type");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s2"), "schema", Map.of("properties", List.of()))),
+                400, "$.properties");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s3"), "schema", Map.of("minimum", "ten"))),
+                400, "not a valid JSON Schema");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s4"), "schema", "just a string")), 400, "'schema' must be");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s5"), "schema", Map.of("$ref", "#/$defs/missing"))),
+                400, "cannot be resolved");
+        // a schema never makes Hookpost fetch a URL
+        assertProblem(operator.post(TYPES, Map.of("name", type("s6"), "schema", Map.of("$ref", receiver.url("/schema.json")))),
+                400, "not allowed to be loaded");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s7"), "schema", Map.of("$schema", receiver.url("/meta")))),
+                400, "not allowed to be loaded");
+
+        assertThat(receiver.drain(Duration.ofMillis(300))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM event_types WHERE name LIKE ?", account + ".s%")).isZero();
+    }
+
+    @Test
+    void a_schema_may_name_an_older_draft() {
+        Api.Response created = operator.post(TYPES, Map.of("name", type("draft7"),
+                "schema", Map.of("$schema", "http://json-schema.org/draft-07/schema#", "type", "object")));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+    }
+
+    @Test
+    void bad_names_and_fields_get_400() {
+        assertProblem(operator.post(TYPES, Map.of("category", "x")), 400, "'name' is required");
+        assertProblem(operator.post(TYPES, Map.of("name", "host.*")), 400, "'name'");
+        assertProblem(operator.post(TYPES, Map.of("name", "has space")), 400, "'name'");
+        assertProblem(operator.post(TYPES, Map.of("name", type("x"), "category", " ")), 400, "'category'");
+        assertProblem(operator.post(TYPES, Map.of("name", type("x"), "colour", "red")), 400, "colour");
+        assertThat(typesNamed(type("x"))).isZero();
+    }
+
+    @Test
+    void an_endpoint_subscribed_by_category_receives_the_types_of_that_category_and_not_others() throws Exception {
+        String findings = "Findings " + account;
+        assertThat(operator.post(TYPES, Map.of("name", type("finding.created"), "category", findings)).status()).isEqualTo(201);
+        assertThat(operator.post(TYPES, Map.of("name", type("finding.resolved"), "category", findings)).status()).isEqualTo(201);
+        assertThat(operator.post(TYPES, Map.of("name", type("scan.completed"), "category", "Scans " + account)).status())
+                .isEqualTo(201);
+        createEndpoint(Map.of("url", receiver.url("/findings"), "categories", List.of(findings)));
+
+        String created = publish(Map.of("type", type("finding.created"), "data", Map.of("n", 1)));
+        String scan = publish(Map.of("type", type("scan.completed"), "data", Map.of("n", 2)));
+        String resolved = publish(Map.of("type", type("finding.resolved"), "data", Map.of("n", 3)));
+        String uncatalogued = publish(Map.of("type", type("finding.other"), "data", Map.of("n", 4)));
+
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 4, "all four events are recorded");
+        assertThat(deliveriesOf(created)).hasSize(1);
+        assertThat(deliveriesOf(resolved)).hasSize(1);
+        assertThat(deliveriesOf(scan)).isEmpty();
+        assertThat(deliveriesOf(uncatalogued)).isEmpty();
+        List<String> types = List.of(receiver.next(WAIT).header("X-Webhook-Event"), receiver.next(WAIT).header("X-Webhook-Event"));
+        assertThat(types).containsExactlyInAnyOrder(type("finding.created"), type("finding.resolved"));
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+}

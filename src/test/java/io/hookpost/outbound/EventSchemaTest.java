@@ -1,0 +1,91 @@
+package io.hookpost.outbound;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** An event type's JSON schema checks its events' data: 422 at the API, parked from the queue, nothing recorded either way. */
+class EventSchemaTest extends HookpostTest {
+    @Autowired
+    ProducerTemplate producer;
+    @Autowired
+    ConsumerTemplate consumer;
+
+    private String type;
+
+    @BeforeEach
+    void findingTypeWithSchema() {
+        type = account + ".finding.created";
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("severity", "asset"),
+                "properties", Map.of(
+                        "severity", Map.of("enum", List.of("low", "medium", "high", "critical")),
+                        "asset", Map.of("type", "string"),
+                        "score", Map.of("type", "number", "maximum", 10)));
+        Api.Response created = operator.post("/api/v1/event-types",
+                Map.of("name", type, "category", "Findings", "schema", schema));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        createEndpoint(Map.of("url", receiver.url("/findings"), "eventTypes", List.of(type)));
+    }
+
+    @Test
+    void an_event_whose_data_violates_its_schema_gets_422_naming_the_violation_and_nothing_is_recorded() throws Exception {
+        Api.Response wrongValue = operator.post("/api/v1/accounts/" + account + "/events",
+                Map.of("type", type, "data", Map.of("severity", "urgent", "asset", "web-1")));
+        assertThat(wrongValue.status()).as(wrongValue.text()).isEqualTo(422);
+        assertThat(wrongValue.contentType()).startsWith("application/problem+json");
+        assertThat(wrongValue.json().get("detail").asText())
+                .contains(type).contains("$.severity").contains("enumeration");
+
+        Api.Response missingAndTooHigh = operator.post("/api/v1/accounts/" + account + "/events",
+                Map.of("type", type, "data", Map.of("severity", "high", "score", 11)));
+        assertThat(missingAndTooHigh.status()).isEqualTo(422);
+        assertThat(missingAndTooHigh.json().get("detail").asText()).contains("asset").contains("$.score");
+
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
+    void an_event_that_matches_its_schema_is_delivered() throws Exception {
+        publish(Map.of("type", type, "data", Map.of("severity", "high", "asset", "web-1", "score", 7.5)));
+        assertThat(receiver.next(WAIT).bodyText()).contains("\"severity\":\"high\"");
+    }
+
+    @Test
+    void a_queued_event_that_violates_its_schema_is_parked_with_the_reason_and_not_recorded() throws Exception {
+        String message = "{\"account\":\"" + account + "\",\"id\":\"bad-1\",\"type\":\"" + type + "\","
+                + "\"data\":{\"severity\":\"urgent\",\"asset\":\"web-1\"}}";
+        producer.sendBody("jms:queue:hookpost.events", message.getBytes());
+
+        Exchange parked = parkedFor(account);
+        assertThat(parked.getMessage().getBody(String.class)).isEqualTo(message);
+        assertThat(parked.getMessage().getHeader("hookpostInvalidReason", String.class))
+                .contains(type).contains("$.severity");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+
+    /** The next parked message of this account (the invalid queue is shared by every test of the run). */
+    private Exchange parkedFor(String account) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Exchange parked = consumer.receive("jms:queue:hookpost.events.invalid", 500);
+            if (parked != null && parked.getMessage().getBody(String.class).contains(account)) {
+                return parked;
+            }
+        }
+        throw new AssertionError("nothing of " + account + " was parked on hookpost.events.invalid");
+    }
+}
