@@ -1,6 +1,10 @@
 package io.hookpost;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -24,6 +28,12 @@ public class BufferedBodyRequest extends HttpServletRequestWrapper {
     @Override
     public long getContentLengthLong() {
         return body.length;
+    }
+
+    @Override
+    public BufferedReader getReader() {
+        Charset charset = getCharacterEncoding() == null ? StandardCharsets.UTF_8 : Charset.forName(getCharacterEncoding());
+        return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("hookpost")
 public record HookpostProperties(
         @NotEmpty String dataDir,
+        @NotEmpty String routesDir,
         @Valid @NotNull Delivery delivery,
         @Valid @NotNull Accounts accounts,
         @Valid @NotNull Security security,

@@ -18,7 +18,7 @@ import io.hookpost.Ids;
 import io.hookpost.api.ProblemException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.http.common.HttpMessage;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -78,9 +78,7 @@ public class InboundCallbacks {
         if (provider != Provider.META) {
             throw new ProblemException(405, "Method Not Allowed", "Callbacks of " + provider.apiName() + " are POSTs.");
         }
-        HttpServletRequest servlet = exchange.getIn(HttpMessage.class).getRequest();
-        return verifiers.metaHandshake(servlet.getParameter("hub.mode"), servlet.getParameter("hub.verify_token"),
-                        servlet.getParameter("hub.challenge"), connection.credentials())
+        return verifiers.metaHandshake(request(exchange), connection.credentials())
                 .orElseThrow(() -> new ProblemException(403, "Forbidden", "The verify token does not match."));
     }
 
@@ -104,7 +102,7 @@ public class InboundCallbacks {
     }
 
     private static InboundRequest request(Exchange exchange) {
-        HttpServletRequest servlet = exchange.getIn(HttpMessage.class).getRequest();
+        HttpServletRequest servlet = exchange.getIn(PlatformHttpMessage.class).getRequest();
         Map<String, List<String>> headers = new TreeMap<>();
         for (String name : Collections.list(servlet.getHeaderNames())) {
             String lower = name.toLowerCase(Locale.ROOT);

@@ -19,11 +19,6 @@ class EventTypeApiTest extends HookpostTest {
     @Autowired
     ApiKeys keys;
 
-    private void assertProblem(Api.Response response, int status, String detailPart) {
-        assertThat(response.status()).as(response.text()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.json().get("detail").asText()).containsIgnoringCase(detailPart);
-    }
 
     /** The catalog is global: each test names its types after its own account. */
     private String type(String name) {

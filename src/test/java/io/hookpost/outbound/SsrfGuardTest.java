@@ -35,7 +35,7 @@ class SsrfGuardTest {
     }
 
     static HookpostProperties properties(boolean allowHttp, List<String> allowedCidrs) {
-        return new HookpostProperties("./data",
+        return new HookpostProperties("./data", "config/routes",
                 new HookpostProperties.Delivery(allowHttp, allowedCidrs, Duration.ofSeconds(10),
                         List.of(Duration.ofSeconds(1)), 10, 4096, 1, 1, 1, Duration.ofSeconds(10), Duration.ofHours(1), 0.1,
                         Duration.ofMinutes(2), 1000L, 10, 8, Duration.ofSeconds(1)),
