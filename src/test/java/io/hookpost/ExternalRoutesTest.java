@@ -83,7 +83,8 @@ class ExternalRoutesTest {
                 "--hookpost.routes-dir=" + routes.toAbsolutePath(),
                 "--camel.main.routes-reload-enabled=true",
                 "--camel.main.routes-reload-directory=" + routes.toAbsolutePath(),
-                "--camel.main.routes-reload-pattern=*.yaml,*.xml"));
+                "--camel.main.routes-reload-pattern=*.yaml,*.xml",
+                "--camel.main.routes-reload-remove-all-routes=false"));
         hookpost.start();
 
         assertThat(get(port, "/custom/ping")).isEqualTo("pong");
@@ -98,7 +99,10 @@ class ExternalRoutesTest {
         JsonNode message = new ObjectMapper().readTree(chat.next(Duration.ofSeconds(30)).body());
         assertThat(message.get("text").asText()).contains(endpointId, "was disabled");
 
-        Files.writeString(routes.resolve("ping.xml"), route("pong, reloaded"));
+        // saved the way editors save: a complete new file moved into place
+        Path edited = Files.writeString(data.resolve("ping.xml.new"), route("pong, reloaded"));
+        Files.move(edited, routes.resolve("ping.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String answer = get(port, "/custom/ping");
         while (!answer.equals("pong, reloaded") && System.nanoTime() < deadline) {
