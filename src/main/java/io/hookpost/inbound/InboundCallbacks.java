@@ -110,7 +110,7 @@ public class InboundCallbacks {
                 headers.put(lower, new ArrayList<>(Collections.list(servlet.getHeaders(name))));
             }
         }
-        byte[] body = exchange.getIn().getBody(byte[].class);
+        byte[] body = (byte[]) servlet.getAttribute(InboundRequestFilter.RAW_BODY);
         return new InboundRequest(servlet.getMethod(), servlet.getHeader(InboundRequestFilter.URL), headers,
                 body == null ? new byte[0] : body, servlet.getHeader(InboundRequestFilter.CONTENT_TYPE));
     }

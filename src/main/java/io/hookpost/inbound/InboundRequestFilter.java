@@ -35,6 +35,11 @@ import org.springframework.web.util.UriUtils;
 public class InboundRequestFilter extends OncePerRequestFilter {
     public static final String CONTENT_TYPE = "Hookpost-Content-Type";
     public static final String URL = "Hookpost-Request-Url";
+    /**
+     * Request attribute with the raw body bytes. Verification reads them from here, because Camel's HTTP binding
+     * reads a body through a character reader, which would not give arbitrary bytes back unchanged.
+     */
+    public static final String RAW_BODY = "hookpost.rawBody";
     private static final String OPAQUE = "application/octet-stream";
 
     private final int maxBody;
@@ -63,6 +68,7 @@ public class InboundRequestFilter extends OncePerRequestFilter {
             tooLarge(response);
             return;
         }
+        request.setAttribute(RAW_BODY, body);
         chain.doFilter(new RawBody(request, body, fullUrl(request)), response);
     }
 

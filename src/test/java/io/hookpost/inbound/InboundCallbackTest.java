@@ -137,6 +137,22 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void a_binary_body_is_verified_and_kept_byte_for_byte_and_one_that_cannot_be_read_is_marked_failed() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connect("email-status", Map.of());
+        String secret = connection.get("secret").asText();
+        byte[] body = {(byte) 0xFF, (byte) 0xFE, 0x00, 0x7B, (byte) 0xC3, 0x28, (byte) 0x80, 0x0A, 0x00};
+        assertThat(callback(connection.get("inboundPath").asText(), body, Map.of("Content-Type", "application/octet-stream",
+                "X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body))).statusCode()).isEqualTo(200);
+        String id = connection.get("id").asText();
+        assertThat(db.queryForObject("SELECT body FROM inbound_callbacks WHERE connection_id = ?", byte[].class, id))
+                .isEqualTo(body);
+        eventually(() -> "failed".equals(db.queryForObject("SELECT status FROM inbound_callbacks WHERE connection_id = ?",
+                String.class, id)), "the unreadable callback is marked failed");
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
     void statuses_only_move_forward_when_callbacks_arrive_out_of_order() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
