@@ -1,8 +1,5 @@
 package io.hookpost;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -12,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,19 +40,12 @@ class CrashSafetyTest {
 
     @BeforeEach
     void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path data = Files.createDirectories(Path.of("target", "crash-tests", UUID.randomUUID().toString()));
-        hookpost = new HookpostProcess(data, port, List.of(
-                "--hookpost.delivery.allow-http=true",
-                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8",
+        hookpost = HookpostProcess.fresh("crash-tests", List.of(
                 "--hookpost.delivery.timeout=3s",
                 "--hookpost.delivery.lease=5s",
                 "--hookpost.delivery.poll-interval-ms=250"));
         receiver = new TestReceiver();
-        api = new Api(port, HookpostTest.ADMIN_TOKEN);
+        api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
         hookpost.start();
         assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
     }

@@ -1,6 +1,5 @@
 package io.hookpost;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,7 +50,7 @@ class ExternalRoutesTest {
         chat = new TestReceiver();
         failing = new TestReceiver();
         failing.answer(r -> Reply.status(500));
-        Path data = Files.createDirectories(Path.of("target", "route-tests", UUID.randomUUID().toString()));
+        Path data = HookpostProcess.freshDataDir("route-tests");
         Path routes = Files.createDirectories(data.resolve("routes"));
         Files.writeString(routes.resolve("chat-alerts.camel.yaml"), """
                 - route:
@@ -73,13 +71,8 @@ class ExternalRoutesTest {
                         - to: "%s"
                 """.formatted(chat.url("/chat")));
         Files.writeString(routes.resolve("ping.xml"), route("pong"));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = HookpostProcess.freePort();
         hookpost = new HookpostProcess(data, port, List.of(
-                "--hookpost.delivery.allow-http=true",
-                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8",
                 "--hookpost.routes-dir=" + routes.toAbsolutePath(),
                 "--camel.main.routes-reload-enabled=true",
                 "--camel.main.routes-reload-directory=" + routes.toAbsolutePath(),

@@ -1,8 +1,5 @@
 package io.hookpost;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -11,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,14 +43,7 @@ class GracefulShutdownTest {
 
     @Test
     void sigterm_finishes_what_is_in_flight_hands_back_the_rest_and_a_restart_delivers_it() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path data = Files.createDirectories(Path.of("target", "shutdown-tests", UUID.randomUUID().toString()));
-        hookpost = new HookpostProcess(data, port, List.of(
-                "--hookpost.delivery.allow-http=true",
-                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8",
+        hookpost = HookpostProcess.fresh("shutdown-tests", List.of(
                 "--hookpost.delivery.timeout=10s",
                 "--hookpost.delivery.concurrency=3",
                 // long enough that only a hand-back, not an expiry, lets the restart deliver within the test
@@ -68,7 +57,7 @@ class GracefulShutdownTest {
             answered.incrementAndGet();
             return Reply.ok();
         });
-        Api api = new Api(port, HookpostTest.ADMIN_TOKEN);
+        Api api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
         hookpost.start();
         assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
         assertThat(api.post("/api/v1/accounts/acme/endpoints", Map.of("url", receiver.url("/slow"))).status()).isEqualTo(201);

@@ -1,15 +1,14 @@
 package io.hookpost.api;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.outbound.DeliveryRequest;
 
 /** Shared pieces of the API's JSON views: timestamps as ISO instants, stored JSON text as JSON. */
 final class Views {
@@ -17,19 +16,7 @@ final class Views {
     }
 
     static OffsetDateTime time(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o;
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant().atOffset(ZoneOffset.UTC);
-        }
-        if (value instanceof Instant i) {
-            return i.atOffset(ZoneOffset.UTC);
-        }
-        throw new IllegalArgumentException("not a timestamp: " + value.getClass());
+        return DeliveryRequest.toOffsetDateTime(value);
     }
 
     static String instant(Object value) {

@@ -90,7 +90,8 @@ public class DeliveryRequest implements Processor {
         return secrets;
     }
 
-    static OffsetDateTime toOffsetDateTime(Object value) {
+    /** A timestamp as JDBC drivers hand it over (H2 and PostgreSQL differ), as an OffsetDateTime; null stays null. */
+    public static OffsetDateTime toOffsetDateTime(Object value) {
         if (value == null) {
             return null;
         }

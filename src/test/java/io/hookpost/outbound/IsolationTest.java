@@ -1,13 +1,9 @@
 package io.hookpost.outbound;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.hookpost.support.Api;
@@ -37,16 +33,12 @@ class IsolationTest {
 
     @BeforeEach
     void start() throws Exception {
-        int port = freePort();
-        Path data = Files.createDirectories(Path.of("target", "isolation-tests", UUID.randomUUID().toString()));
-        hookpost = new HookpostProcess(data, port, List.of(
-                "--hookpost.delivery.allow-http=true",
-                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8",
+        hookpost = HookpostProcess.fresh("isolation-tests", List.of(
                 "--hookpost.delivery.timeout=120s",
                 "--hookpost.delivery.lease=5m",
                 "--hookpost.delivery.concurrency=50",
                 "--hookpost.delivery.max-in-flight-per-endpoint=" + LIMIT));
-        api = new Api(port, HookpostTest.ADMIN_TOKEN);
+        api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
         hanging = new StallingReceiver();
         healthy = new TestReceiver();
         hookpost.start();
@@ -68,7 +60,7 @@ class IsolationTest {
     @Test
     void a_hanging_endpoint_and_a_down_endpoint_do_not_hold_up_a_healthy_one() throws Exception {
         endpoint(hanging.url("/hangs"));
-        endpoint("http://127.0.0.1:" + freePort() + "/down");
+        endpoint("http://127.0.0.1:" + HookpostProcess.freePort() + "/down");
         endpoint(healthy.url("/healthy"));
 
         // every event goes to all three endpoints, interleaved in the delivery queue
@@ -89,9 +81,4 @@ class IsolationTest {
         assertThat(hanging.accepted()).as("requests held open by the hanging endpoint").isEqualTo(LIMIT);
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -31,6 +31,25 @@ public final class HookpostProcess implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** A Hookpost on a free port with a fresh data directory under target/{@code kind}/, loopback receivers allowed. */
+    public static HookpostProcess fresh(String kind, List<String> settings) throws IOException {
+        return new HookpostProcess(freshDataDir(kind), freePort(), settings);
+    }
+
+    public static Path freshDataDir(String kind) throws IOException {
+        return java.nio.file.Files.createDirectories(Path.of("target", kind, java.util.UUID.randomUUID().toString()));
+    }
+
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public int port() {
         return port;
     }
@@ -42,7 +61,9 @@ public final class HookpostProcess implements AutoCloseable {
                 "-Xmx512m", "-cp", classpath, "io.hookpost.HookpostApplication",
                 "--server.port=" + port,
                 "--hookpost.data-dir=" + dataDir.toAbsolutePath(),
-                "--hookpost.security.admin-token=" + HookpostTest.ADMIN_TOKEN));
+                "--hookpost.security.admin-token=" + HookpostTest.ADMIN_TOKEN,
+                "--hookpost.delivery.allow-http=true",
+                "--hookpost.delivery.allowed-cidrs=127.0.0.0/8"));
         command.addAll(settings);
         File log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
         dataDir.toFile().mkdirs();
