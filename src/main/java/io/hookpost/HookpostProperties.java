@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -77,7 +78,28 @@ public record HookpostProperties(
                           String publicBaseUrl) {
     }
 
-    /** Operational events (endpoint.disabled, delivery.exhausted) are events of this account: its endpoints are the admin webhooks. */
-    public record Ops(@NotEmpty String accountId) {
+    /**
+     * Operators. Operational events (endpoint.disabled, delivery.exhausted) are events of {@code accountId}: its
+     * endpoints are the admin webhooks. The Hawtio console and Jolokia ({@code /actuator/hawtio},
+     * {@code /actuator/jolokia}) answer only to {@code consoleUser} / {@code consolePassword}; with no password the
+     * console is off (every request 401).
+     */
+    public record Ops(@NotEmpty String accountId, String consoleUser, String consolePassword) {
+
+        @ConstructorBinding
+        public Ops {
+            consoleUser = consoleUser == null || consoleUser.isBlank() ? "operator" : consoleUser;
+            consolePassword = consolePassword == null ? "" : consolePassword;
+        }
+
+        /** Just the ops account: the console off, the built-in defaults for the rest (tests that build properties by hand). */
+        public Ops(String accountId) {
+            this(accountId, null, null);
+        }
+
+        public boolean consoleEnabled() {
+            return !consolePassword.isEmpty();
+        }
     }
+
 }
