@@ -3,7 +3,9 @@ package io.hookpost.ops;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.hookpost.HookpostProperties;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,7 +34,8 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * Spring Security guards the operator pages only: the Hawtio console and Jolokia, with HTTP basic and the credentials {@code hookpost.ops.console-user} /
+ * Spring Security guards the operator pages only: the Hawtio console and Jolokia (and Prometheus unless
+ * {@code hookpost.ops.metrics-public}), with HTTP basic and the credentials {@code hookpost.ops.console-user} /
  * {@code console-password}. No password configured: the console is off, every request to it gets 401.
  *
  * <p>Everything else ({@code /api} with its own bearer keys, {@code /inbound} with provider signatures,
@@ -49,20 +52,25 @@ public class OperatorSecurity {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorSecurity.class);
     // on the whole path: Jolokia is a servlet of its own, which Spring MVC path matching would not see
     private static final String[] CONSOLE = {"/actuator/hawtio/**", "/actuator/jolokia/**"};
+    private static final String[] PROMETHEUS = {"/actuator/prometheus/**"};
 
     @Bean
     @Order(1)
     SecurityFilterChain operatorPages(HttpSecurity http, HookpostProperties properties) throws Exception {
         HookpostProperties.Ops ops = properties.ops();
+        List<String> guarded = new ArrayList<>(List.of(CONSOLE));
+        if (!ops.metricsPublic()) {
+            guarded.addAll(List.of(PROMETHEUS));
+        }
         if (!ops.consoleEnabled()) {
-            LOG.info("The operator console (/actuator/hawtio, /actuator/jolokia) is off: set "
-                    + "hookpost.ops.console-password to turn it on.");
+            LOG.info("The operator console (/actuator/hawtio, /actuator/jolokia{}) is off: set "
+                    + "hookpost.ops.console-password to turn it on.", ops.metricsPublic() ? "" : ", /actuator/prometheus");
         }
         CsrfTokenRequestAttributeHandler csrfHandler = new CsrfTokenRequestAttributeHandler();
         // load the token on every request, so the XSRF-TOKEN cookie is there before the console's first POST
         csrfHandler.setCsrfRequestAttributeName(null);
         return http
-                .securityMatcher(paths(CONSOLE))
+                .securityMatcher(paths(guarded.toArray(String[]::new)))
                 .authorizeHttpRequests(requests -> {
                     if (ops.consoleEnabled()) {
                         requests.anyRequest().hasRole(ROLE);

@@ -12,6 +12,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,10 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Camel JMX is on ({@code @DisableJmx(false)}; {@code @CamelSpringBootTest} turns it off otherwise), as in
  * production: Hawtio and Jolokia read the routes from it. The operator console is on with {@link #CONSOLE_USER}
- * / {@link #CONSOLE_PASSWORD}.
+ * / {@link #CONSOLE_PASSWORD}. Metrics export is on ({@code @AutoConfigureObservability}; Spring Boot tests turn
+ * it off otherwise), so /actuator/prometheus answers as in production.
  */
 @CamelSpringBootTest
 @DisableJmx(false)
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "hookpost.security.admin-token=" + HookpostTest.ADMIN_TOKEN,
         "hookpost.ops.console-user=" + HookpostTest.CONSOLE_USER,
