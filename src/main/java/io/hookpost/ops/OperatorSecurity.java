@@ -39,8 +39,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * {@code console-password}. No password configured: the console is off, every request to it gets 401.
  *
  * <p>Everything else ({@code /api} with its own bearer keys, {@code /inbound} with provider signatures,
- * {@code /actuator/health}) passes through untouched: no filter chain matches them, and the firewall (which
- * Spring Security runs before choosing a chain) leaves {@code /api} and {@code /inbound} alone.
+ * {@code /actuator/health}) passes through untouched: no filter chain matches {@code /api} and {@code /inbound},
+ * and the firewall (which Spring Security runs before choosing a chain) leaves them alone. {@code /actuator/health} reads
+ * credentials when a caller sends them, to show operators the details; it never asks for them.
  *
  * <p>CSRF: browsers send cached basic credentials along with cross-site requests, so state-changing requests
  * (Jolokia POSTs: exec, write) need the token from the {@code XSRF-TOKEN} cookie echoed in an
@@ -53,6 +54,7 @@ public class OperatorSecurity {
     // on the whole path: Jolokia is a servlet of its own, which Spring MVC path matching would not see
     private static final String[] CONSOLE = {"/actuator/hawtio/**", "/actuator/jolokia/**"};
     private static final String[] PROMETHEUS = {"/actuator/prometheus/**"};
+    private static final String[] HEALTH = {"/actuator/health/**"};
 
     @Bean
     @Order(1)
@@ -83,6 +85,20 @@ public class OperatorSecurity {
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(csrfHandler))
+                .build();
+    }
+
+    /** Health stays open; credentials, when sent, only unlock the details (show-details: when-authorized). */
+    @Bean
+    @Order(2)
+    SecurityFilterChain healthPages(HttpSecurity http) throws Exception {
+        return http
+                .securityMatcher(paths(HEALTH))
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .httpBasic(basic -> basic.realmName("Hookpost operator"))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
                 .build();
     }
 
