@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -78,7 +79,39 @@ public record HookpostProperties(
                           String publicBaseUrl) {
     }
 
-    /** Operational events (endpoint.disabled, delivery.exhausted) are events of this account: its endpoints are the admin webhooks. */
-    public record Ops(@NotEmpty String accountId) {
+    /**
+     * Operators. Operational events (endpoint.disabled, delivery.exhausted) are events of {@code accountId}: its
+     * endpoints are the admin webhooks. The Hawtio console and Jolokia ({@code /actuator/hawtio},
+     * {@code /actuator/jolokia}) answer only to {@code consoleUser} / {@code consolePassword}; with no password the
+     * console is off (every request 401). {@code /actuator/prometheus} needs the same credentials unless
+     * {@code metricsPublic}. Gauges read from the database and the backlog health check are at most
+     * {@code gaugeRefresh} old, and a health check waits at most {@code healthTimeout} for the database.
+     */
+    public record Ops(@NotEmpty String accountId, String consoleUser, String consolePassword, boolean metricsPublic,
+                      @NotNull Duration gaugeRefresh, @NotNull Duration healthTimeout, @Valid @NotNull Backlog backlog) {
+
+        @ConstructorBinding
+        public Ops {
+            consoleUser = consoleUser == null || consoleUser.isBlank() ? "operator" : consoleUser;
+            consolePassword = consolePassword == null ? "" : consolePassword;
+        }
+
+        /** Just the ops account: the console off, the built-in defaults for the rest (tests that build properties by hand). */
+        public Ops(String accountId) {
+            this(accountId, null, null, false, Duration.ofSeconds(5), Duration.ofSeconds(3),
+                    new Backlog(Duration.ofMinutes(5), 1000));
+        }
+
+        public boolean consoleEnabled() {
+            return !consolePassword.isEmpty();
+        }
+    }
+
+    /**
+     * The backlog health check: a pending delivery is overdue when its attempt was due more than
+     * {@code overdueAfter} ago (longer than a lease, so an attempt in progress is not overdue); the check is DOWN
+     * from {@code highWaterMark} overdue deliveries on, UP with the numbers below it.
+     */
+    public record Backlog(@NotNull Duration overdueAfter, @Min(1) int highWaterMark) {
     }
 }

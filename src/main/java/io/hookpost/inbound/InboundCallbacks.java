@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.Ids;
 import io.hookpost.api.ProblemException;
+import io.hookpost.ops.HookpostMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
@@ -36,11 +37,13 @@ public class InboundCallbacks {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Verifiers verifiers;
+    private final HookpostMetrics metrics;
 
-    public InboundCallbacks(JdbcTemplate jdbc, ObjectMapper json, Verifiers verifiers) {
+    public InboundCallbacks(JdbcTemplate jdbc, ObjectMapper json, Verifiers verifiers, HookpostMetrics metrics) {
         this.jdbc = jdbc;
         this.json = json;
         this.verifiers = verifiers;
+        this.metrics = metrics;
     }
 
     /** A verified callback's row for insert-callback; 404 for an unknown connection, 401 when verification fails. */
@@ -49,6 +52,7 @@ public class InboundCallbacks {
         Connection connection = connection(exchange, provider);
         InboundRequest request = request(exchange);
         Verdict verdict = verifiers.verify(provider, request, connection.credentials(), Instant.now());
+        metrics.inboundCallback(provider.apiName(), verdict.verified() ? "verified" : "rejected");
         if (!verdict.verified()) {
             throw ProblemException.unauthorized("The callback is not verified: " + verdict.reason() + ".");
         }
@@ -94,6 +98,7 @@ public class InboundCallbacks {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT account_id, credentials FROM provider_connections"
                 + " WHERE id = ? AND provider = ? AND deleted_at IS NULL", id, provider.apiName());
         if (rows.isEmpty()) {
+            metrics.inboundCallback(provider.apiName(), "unknown_connection");
             throw ProblemException.notFound("No " + provider.apiName() + " connection '" + id + "'.");
         }
         Map<String, String> credentials = json.readValue((String) rows.get(0).get("credentials"),

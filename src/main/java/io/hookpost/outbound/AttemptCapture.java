@@ -2,6 +2,8 @@ package io.hookpost.outbound;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,6 +15,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.hc.core5.http.io.EofSensorInputStream;
 import io.hookpost.HookpostProperties;
+import io.hookpost.ops.HookpostMetrics;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,15 +26,19 @@ import org.springframework.stereotype.Component;
  *
  * <p>The response arrives as the raw stream (stream caching off), so a huge or endless body is never
  * buffered: we read up to the limit and abort the connection if more is coming.
+ *
+ * <p>Each attempt is also counted in {@code hookpost_attempt_duration_seconds{outcome}}.
  */
 @Component("attemptCapture")
 public class AttemptCapture {
     private final ObjectMapper json;
     private final int bodyLimit;
+    private final HookpostMetrics metrics;
 
-    public AttemptCapture(ObjectMapper json, HookpostProperties properties) {
+    public AttemptCapture(ObjectMapper json, HookpostProperties properties, HookpostMetrics metrics) {
         this.json = json;
         this.bodyLimit = properties.delivery().responseBodyLimit();
+        this.metrics = metrics;
     }
 
     /** Right before the POST: the request headers as they go on the wire (signature included). */
@@ -63,7 +70,7 @@ public class AttemptCapture {
         attempt.put("succeeded", status >= 200 && status < 300);
         attempt.put("retry_after_ms", status == 429 || status == 503
                 ? retryAfterMillis((String) headers.get("Retry-After")) : null);
-        return finish(attempt);
+        return finish(attempt, status >= 200 && status < 300 ? "success" : "http_error");
     }
 
     /** When no answer arrived: connection refused, timeout, DNS failure, blocked destination. */
@@ -76,7 +83,7 @@ public class AttemptCapture {
         attempt.put("error", describe(error));
         attempt.put("succeeded", false);
         attempt.put("retry_after_ms", null);
-        return finish(attempt);
+        return finish(attempt, outcome(error));
     }
 
     private Map<String, Object> attempt(Exchange exchange) {
@@ -85,11 +92,29 @@ public class AttemptCapture {
         return attempt;
     }
 
-    private Map<String, Object> finish(Map<String, Object> attempt) {
+    private Map<String, Object> finish(Map<String, Object> attempt, String outcome) {
         long started = (Long) attempt.get("started_nanos");
-        attempt.put("duration_ms", (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000));
+        long took = System.nanoTime() - started;
+        attempt.put("duration_ms", (int) Math.min(Integer.MAX_VALUE, took / 1_000_000));
         attempt.put("created_at", OffsetDateTime.now(ZoneOffset.UTC));
+        metrics.attempt(outcome, Duration.ofNanos(took));
         return attempt;
+    }
+
+    /** For the attempt metric: why no answer came. */
+    static String outcome(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SsrfGuard.BlockedDestinationException || cause instanceof SsrfGuard.BlockedHostException) {
+                return "blocked";
+            }
+            if (cause instanceof SocketTimeoutException || cause instanceof DeliveryDeadline.DeadlineExceeded) {
+                return "timeout";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return "error";
     }
 
     private String readBounded(InputStream in) throws IOException {

@@ -8,9 +8,11 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,16 +26,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (under target/), the real web server on a random port, and loopback receivers allowed as destinations.
  * Every test class with the same settings shares one running application; tests isolate themselves by
  * creating their own account.
+ *
+ * <p>Camel JMX is on ({@code @DisableJmx(false)}; {@code @CamelSpringBootTest} turns it off otherwise), as in
+ * production: Hawtio and Jolokia read the routes from it. The operator console is on with {@link #CONSOLE_USER}
+ * / {@link #CONSOLE_PASSWORD}. Metrics export is on ({@code @AutoConfigureObservability}; Spring Boot tests turn
+ * it off otherwise), so /actuator/prometheus answers as in production.
  */
 @CamelSpringBootTest
+@DisableJmx(false)
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "hookpost.security.admin-token=" + HookpostTest.ADMIN_TOKEN,
+        "hookpost.ops.console-user=" + HookpostTest.CONSOLE_USER,
+        "hookpost.ops.console-password=" + HookpostTest.CONSOLE_PASSWORD,
         "hookpost.delivery.allow-http=true",
         "hookpost.delivery.allowed-cidrs=127.0.0.0/8",
         "hookpost.delivery.timeout=3s",
 })
 public abstract class HookpostTest {
     public static final String ADMIN_TOKEN = "test-operator-token-0123456789abcdef";
+    public static final String CONSOLE_USER = "ops-tester";
+    public static final String CONSOLE_PASSWORD = "test-console-password-0123456789";
     protected static final Duration WAIT = Duration.ofSeconds(20);
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 

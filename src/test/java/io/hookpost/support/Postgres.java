@@ -48,6 +48,24 @@ public final class Postgres {
         registry.add("spring.datasource.password", () -> PASSWORD);
     }
 
+    /**
+     * Makes the database unreachable for the application, as a database that went away would be: no new
+     * connection is accepted and every open one is closed by the server.
+     */
+    public void refuseConnections() throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        }
+    }
+
+    /** The database is back. */
+    public void allowConnections() throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        }
+    }
+
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;

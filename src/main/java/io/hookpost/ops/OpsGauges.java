@@ -1,0 +1,82 @@
+package io.hookpost.ops;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import io.hookpost.HookpostProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Gauges for Prometheus. From the database (through {@link DeliveryBacklog}, so at most one query per
+ * {@code hookpost.ops.gauge-refresh}; NaN while the database cannot be read):
+ * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
+ * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
+ * From the embedded broker: {@code hookpost_queue_messages{queue}} for the events, invalid events and inbound
+ * queues (with an external broker, read the broker's own metrics instead: these gauges are not registered).
+ */
+@Configuration
+public class OpsGauges {
+
+    @Bean
+    MeterBinder deliveryBacklogGauges(DeliveryBacklog backlog) {
+        return registry -> {
+            gauge(registry, backlog, "hookpost.deliveries.pending", "Deliveries waiting for an attempt (first or retry)",
+                    DeliveryBacklog.Snapshot::pending);
+            gauge(registry, backlog, "hookpost.deliveries.waiting.retry", "Pending deliveries that have failed at least once",
+                    DeliveryBacklog.Snapshot::waitingRetry);
+            gauge(registry, backlog, "hookpost.deliveries.held", "Deliveries held because their endpoint is disabled",
+                    DeliveryBacklog.Snapshot::held);
+            gauge(registry, backlog, "hookpost.deliveries.overdue",
+                    "Pending deliveries due longer ago than hookpost.ops.backlog.overdue-after",
+                    DeliveryBacklog.Snapshot::overdue);
+            gauge(registry, backlog, "hookpost.endpoints.disabled", "Endpoints disabled or paused (not deleted)",
+                    DeliveryBacklog.Snapshot::disabledEndpoints);
+        };
+    }
+
+    @Bean
+    MeterBinder queueDepthGauges(ObjectProvider<EmbeddedActiveMQ> embedded, HookpostProperties properties) {
+        return registry -> {
+            EmbeddedActiveMQ broker = embedded.getIfAvailable();
+            if (broker == null) {
+                return;
+            }
+            String events = properties.events().queue();
+            for (String queue : List.of(events, events + ".invalid", properties.inbound().queue())) {
+                Gauge.builder("hookpost.queue.messages", broker, b -> messages(b, queue))
+                        .description("Messages on a Hookpost queue of the embedded broker (waiting or being delivered)")
+                        .tag("queue", queue)
+                        .register(registry);
+            }
+        };
+    }
+
+    private static double messages(EmbeddedActiveMQ broker, String name) {
+        ActiveMQServer server = broker.getActiveMQServer();
+        if (server == null || !server.isActive()) {
+            return Double.NaN;
+        }
+        Queue queue = server.locateQueue(SimpleString.of(name));
+        // a queue is created with its first message: none yet is an empty queue
+        return queue == null ? 0 : queue.getMessageCount();
+    }
+
+    private static void gauge(MeterRegistry registry, DeliveryBacklog backlog, String name, String description,
+                              ToDoubleFunction<DeliveryBacklog.Snapshot> value) {
+        Gauge.builder(name, backlog, b -> {
+                    DeliveryBacklog.Snapshot snapshot = b.current();
+                    return snapshot == null || !snapshot.ok() ? Double.NaN : value.applyAsDouble(snapshot);
+                })
+                .description(description)
+                .register(registry);
+    }
+}
