@@ -39,6 +39,10 @@ class MetricsTest extends HookpostTest {
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
         eventually(() -> deliveriesOf(eventId).stream().map(d -> d.get("status")).sorted().toList()
                 .equals(List.of("delivered", "failed", "held")), "one delivery delivered, one failed, one held");
+        // the counters move in the step after the status is written: wait for the last of them
+        eventually(() -> delta(before, scrape(), "hookpost_deliveries_total", "outcome", "delivered") >= 1
+                && delta(before, scrape(), "hookpost_deliveries_total", "outcome", "failed") >= 1
+                && delta(before, scrape(), "hookpost_deliveries_total", "outcome", "held") >= 1, "the counters moved");
 
         Scrape after = scrape();
         assertThat(delta(before, after, "hookpost_events_ingested_total", "source", "api")).isGreaterThanOrEqualTo(1);
@@ -96,7 +100,7 @@ class MetricsTest extends HookpostTest {
                 java.util.Map.of("provider", "email-status")).json();
         String path = connection.get("inboundPath").asText();
         byte[] body = "{\"messageId\":\"m-metrics\",\"event\":\"delivery\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String signature = "sha256=" + io.hookpost.outbound.WebhookSigner.hex(connection.get("secret").asText(), body);
+        String signature = io.hookpost.outbound.WebhookSigner.hex(connection.get("secret").asText(), body);
         Scrape before = scrape();
         assertThat(inbound(path, body, signature)).isEqualTo(200);
         assertThat(inbound(path, body, "sha256=00")).isEqualTo(401);
