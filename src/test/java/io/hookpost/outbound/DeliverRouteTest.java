@@ -142,10 +142,7 @@ class DeliverRouteTest extends HookpostTest {
         createEndpoint(Map.of("url", receiver.url("/slow")));
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
 
-        eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
-        Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+        Map<String, Object> attempt = onlyAttempt(eventId);
         assertThat((String) attempt.get("error")).containsIgnoringCase("timed out");
         assertThat((Integer) attempt.get("duration_ms")).isBetween(2_900, 5_500);
         assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
@@ -157,10 +154,7 @@ class DeliverRouteTest extends HookpostTest {
             createEndpoint(Map.of("url", dripping.url("/drip")));
             String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
 
-            eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                    + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
-            Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                    + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+            Map<String, Object> attempt = onlyAttempt(eventId);
             assertThat((String) attempt.get("error")).contains("timed out: no complete answer within 3000 ms");
             assertThat(attempt.get("succeeded")).isEqualTo(false);
             assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
@@ -176,12 +170,16 @@ class DeliverRouteTest extends HookpostTest {
         createEndpoint(Map.of("url", "http://127.0.0.1:" + closedPort + "/down"));
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
 
-        eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account) == 1, "an attempt is recorded");
-        Map<String, Object> attempt = db.queryForMap("SELECT a.* FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                + " WHERE d.event_id = ? AND d.account_id = ?", eventId, account);
+        Map<String, Object> attempt = onlyAttempt(eventId);
         assertThat(attempt.get("response_status")).isNull();
         assertThat((String) attempt.get("error")).containsIgnoringCase("refused");
         assertThat(attempt.get("succeeded")).isEqualTo(false);
+    }
+
+    /** Waits for the one attempt of this test's event and returns its row. */
+    private Map<String, Object> onlyAttempt(String eventId) throws InterruptedException {
+        String where = " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = ? AND d.account_id = ?";
+        eventually(() -> count("SELECT COUNT(*)" + where, eventId, account) == 1, "an attempt is recorded");
+        return db.queryForMap("SELECT a.*" + where, eventId, account);
     }
 }
