@@ -77,6 +77,11 @@ public record HookpostProperties(
      */
     public record Inbound(@Min(1) int maxBodyBytes, @NotNull Duration tolerance, @NotEmpty String queue,
                           String publicBaseUrl) {
+
+        /** The public base URL without a trailing slash, or null when Hookpost is reached directly. */
+        public String publicBase() {
+            return publicBaseUrl == null || publicBaseUrl.isBlank() ? null : publicBaseUrl.replaceAll("/+$", "");
+        }
     }
 
     /**

@@ -43,4 +43,13 @@ public final class Ids {
         RANDOM.nextBytes(b);
         return b;
     }
+
+    /** Hex SHA-256, for ids derived from what happened (so a repeat is the same id) and dedupe keys. */
+    public static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -38,8 +38,7 @@ public class ProviderApi {
         this.jdbc = jdbc;
         this.bodies = bodies;
         this.json = json;
-        String base = properties.inbound().publicBaseUrl();
-        this.publicBaseUrl = base == null || base.isBlank() ? null : base.replaceAll("/+$", "");
+        this.publicBaseUrl = properties.inbound().publicBase();
     }
 
     public Map<String, Object> create(@Header("acct") String account, @Body byte[] body, Exchange exchange)

@@ -2,17 +2,13 @@ package io.hookpost.inbound;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +22,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.ContentDisposition;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
+import io.hookpost.Ids;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
@@ -343,19 +340,15 @@ public class InboundNormaliser {
         }
     }
 
-    private static Map<String, String> form(byte[] body) {
-        Map<String, String> form = new LinkedHashMap<>();
-        String text = new String(body, StandardCharsets.UTF_8);
-        if (text.isEmpty()) {
+    /** A form body's first value of each field, parsed as strictly as the verifiers parse it. */
+    private static Map<String, String> form(byte[] body) throws IOException {
+        try {
+            Map<String, String> form = new LinkedHashMap<>();
+            FormUrlEncoded.parse(body).forEach((name, values) -> form.put(name, values.get(0)));
             return form;
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a form body: " + e.getMessage(), e);
         }
-        for (String pair : text.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            form.putIfAbsent(name, value);
-        }
-        return form;
     }
 
     private static String text(JsonNode node, String field) {
@@ -392,10 +385,6 @@ public class InboundNormaliser {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Ids.sha256Hex(bytes);
     }
 }

@@ -47,8 +47,7 @@ public class InboundRequestFilter extends OncePerRequestFilter {
 
     public InboundRequestFilter(HookpostProperties properties) {
         this.maxBody = properties.inbound().maxBodyBytes();
-        String base = properties.inbound().publicBaseUrl();
-        this.publicBaseUrl = base == null || base.isBlank() ? null : base.replaceAll("/+$", "");
+        this.publicBaseUrl = properties.inbound().publicBase();
     }
 
     @Override
