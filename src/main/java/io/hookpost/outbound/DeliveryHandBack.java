@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class DeliveryHandBack implements ApplicationListener<ContextClosedEvent>, Ordered {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryHandBack.class);
+    private static final List<String> FEEDERS = List.of("retry-scheduler", "fanout");
     private final CamelContext camel;
     private final JdbcTemplate jdbc;
 
@@ -35,6 +36,17 @@ public class DeliveryHandBack implements ApplicationListener<ContextClosedEvent>
 
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
+        // first stop what feeds the queue: a retry-scheduler poll or the fan-out running after the drain would
+        // claim again what was just handed back, and Camel's shutdown would then wait for all of it
+        for (String feeder : FEEDERS) {
+            if (camel.getRoute(feeder) != null) {
+                try {
+                    camel.getRouteController().stopRoute(feeder);
+                } catch (Exception e) {
+                    LOG.warn("Shutting down: could not stop route {} before the hand-back: {}", feeder, e.toString());
+                }
+            }
+        }
         SedaEndpoint deliver = camel.getEndpoint("seda:deliver", SedaEndpoint.class);
         List<Exchange> waiting = new ArrayList<>();
         deliver.getQueue().drainTo(waiting);
