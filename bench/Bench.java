@@ -1,6 +1,12 @@
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,15 +14,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,43 +34,52 @@ import javax.crypto.spec.SecretKeySpec;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * Hookpost's benchmark harness (first cut: the ceiling, S1 and S6). Runs as a single-file Java program against a
- * Hookpost started by bench/run as its own process, so nothing here is on Hookpost's class path.
- * Usage: java bench/Bench.java <hookpost-port> <pid> <admin-token> <seconds>
+ * Hookpost's benchmark harness: the ceiling and the scenarios S1–S6 of issue 7, against a Hookpost that bench/run
+ * started as its own process on its embedded defaults. A single-file program (java bench/Bench.java), so nothing
+ * here is on Hookpost's class path.
+ * <p>
+ * The load generator is a plain keep-alive HTTP/1.1 client on raw sockets, one blocking thread per connection:
+ * the JDK HttpClient topped out near 1,300 posts/s here, far below what the receiver takes.
+ * <p>
+ * Usage: java bench/Bench.java port pid admin-token seconds [scenarios, e.g. ceiling,S6,S1] [s5-backlog]
  */
 public class Bench {
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final int CONNECTIONS = 64;
     static final String PAD = "x".repeat(900);
+    static final HttpClient ADMIN = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** The receiver: counts posts, records latency from the send time in the event, verifies a sample. */
+    // ---------------------------------------------------------------------------------------------------------
+    /** The receiver: counts posts per path, records latency from the send time in the event, verifies a sample. */
     static final class Receiver {
         final HttpServer server;
-        final AtomicLong received = new AtomicLong();
-        final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+        final ExecutorService threads = Executors.newFixedThreadPool(32);
+        final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
+        final Latencies latencies = new Latencies();
         final AtomicLong verified = new AtomicLong();
         final AtomicLong badSignatures = new AtomicLong();
-        volatile byte[] key;
+        final AtomicLong sampled = new AtomicLong();
+        final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+        volatile long lastArrival;
 
-        Receiver() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
-            server.setExecutor(Executors.newFixedThreadPool(32));
+        Receiver(int port) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
+            server.setExecutor(threads);
             server.createContext("/", exchange -> {
                 byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
                     body = in.readAllBytes();
                 }
-                long n = received.incrementAndGet();
-                String text = new String(body, StandardCharsets.UTF_8);
-                int at = text.indexOf("\"sentNanos\":");
-                if (at >= 0) {
-                    int end = at + 12;
-                    while (end < text.length() && Character.isDigit(text.charAt(end))) {
-                        end++;
-                    }
-                    latenciesMicros.add((System.nanoTime() - Long.parseLong(text.substring(at + 12, end))) / 1000);
+                String path = exchange.getRequestURI().getPath();
+                received.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
+                long sent = sentNanos(body);
+                long now = System.nanoTime();
+                lastArrival = now;
+                if (sent > 0) {
+                    latencies.add((now - sent) / 1000);
                 }
-                if (key != null && n % 100 == 1) {
-                    verify(exchange.getRequestHeaders().getFirst("webhook-id"),
+                byte[] key = keys.get(path);
+                if (key != null && sampled.incrementAndGet() % 100 == 1) {
+                    verify(key, exchange.getRequestHeaders().getFirst("webhook-id"),
                             exchange.getRequestHeaders().getFirst("webhook-timestamp"),
                             exchange.getRequestHeaders().getFirst("webhook-signature"), body);
                 }
@@ -70,13 +89,27 @@ public class Bench {
             server.start();
         }
 
-        void verify(String id, String timestamp, String signature, byte[] body) {
+        static long sentNanos(byte[] body) {
+            String text = new String(body, 0, Math.min(body.length, 300), StandardCharsets.ISO_8859_1);
+            int at = text.indexOf("\"sentNanos\":");
+            if (at < 0) {
+                return 0;
+            }
+            long value = 0;
+            for (int i = at + 12; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
+                value = value * 10 + (text.charAt(i) - '0');
+            }
+            return value;
+        }
+
+        /** The Standard Webhooks check, done by hand so the harness needs no library on its class path. */
+        void verify(byte[] key, String id, String timestamp, String signature, byte[] body) {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(key, "HmacSHA256"));
                 mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
                 String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
-                if (signature != null && List.of(signature.split(" ")).contains(expected)) {
+                if (signature != null && Arrays.asList(signature.split(" ")).contains(expected)) {
                     verified.incrementAndGet();
                 } else {
                     badSignatures.incrementAndGet();
@@ -86,121 +119,452 @@ public class Bench {
             }
         }
 
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        int port() {
+            return server.getAddress().getPort();
         }
 
-        void reset() {
-            received.set(0);
-            latenciesMicros.clear();
+        String url(String path) {
+            return "http://127.0.0.1:" + port() + path;
+        }
+
+        long count(String prefix) {
+            return received.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToLong(e -> e.getValue().get()).sum();
+        }
+
+        void stop() {
+            server.stop(0);
+            threads.shutdownNow();
         }
     }
 
-    record Result(String name, double perSecond, long p50, long p95, long p99, long rssKb, double cpuSeconds) {
+    /** Latencies in microseconds, appended from many threads. */
+    static final class Latencies {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        synchronized void add(long micros) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = micros;
+        }
+
+        synchronized void clear() {
+            size = 0;
+        }
+
+        synchronized long[] sorted() {
+            long[] copy = Arrays.copyOf(values, size);
+            Arrays.sort(copy);
+            return copy;
+        }
+
+        static long pct(long[] sorted, double p) {
+            return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+        }
     }
+
+    /** A server that accepts every connection and never answers: an endpoint that hangs until the timeout. */
+    static final class Hanging implements AutoCloseable {
+        final ServerSocket socket = new ServerSocket(0, 4096, java.net.InetAddress.getLoopbackAddress());
+        final List<Socket> held = new CopyOnWriteArrayList<>();
+        final Thread acceptor = new Thread(() -> {
+            while (!socket.isClosed()) {
+                try {
+                    held.add(socket.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+
+        Hanging() throws IOException {
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + path;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    /** One keep-alive HTTP/1.1 connection: POST, then read the status line, the headers and the body. */
+    static final class Connection implements AutoCloseable {
+        final Socket socket;
+        final OutputStream out;
+        final InputStream in;
+        final StringBuilder line = new StringBuilder();
+        boolean closing;
+
+        Connection(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setTcpNoDelay(true);
+            out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+            in = new BufferedInputStream(socket.getInputStream(), 4096);
+        }
+
+        int post(String path, String token, byte[] body) throws IOException {
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            int status = Integer.parseInt(readLine().substring(9, 12));
+            long length = 0;
+            boolean chunked = false;
+            closing = false;
+            for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+                String lower = header.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    closing = true;
+                }
+            }
+            if (chunked) {
+                for (long size = Long.parseLong(readLine().trim(), 16); size > 0; size = Long.parseLong(readLine().trim(), 16)) {
+                    in.skipNBytes(size);
+                    readLine();
+                }
+                readLine();
+            } else {
+                in.skipNBytes(length);
+            }
+            return status;
+        }
+
+        private String readLine() throws IOException {
+            line.setLength(0);
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new EOFException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** What a load run did: 2xx answers, other answers, and how long it ran. */
+    record Load(long ok, long refused, double seconds) {
+        double perSecond() {
+            return ok / seconds;
+        }
+    }
+
+    /**
+     * POSTs from {@code connections} keep-alive connections until {@code seconds} have passed or {@code limit}
+     * posts were accepted; {@code ratePerSecond} > 0 paces the senders to that total rate (open loop).
+     */
+    static Load drive(int port, String path, String token, int connections, double seconds, long limit,
+                      double ratePerSecond, IntFunction<byte[]> body) throws Exception {
+        AtomicLong ok = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        Thread[] senders = new Thread[connections];
+        for (int i = 0; i < connections; i++) {
+            senders[i] = new Thread(() -> {
+                Connection connection = null;
+                try {
+                    while (System.nanoTime() < end) {
+                        if (connection == null || connection.closing) {
+                            if (connection != null) {
+                                connection.close();
+                            }
+                            connection = new Connection(port);
+                        }
+                        long n = issued.getAndIncrement();
+                        if (n >= limit) {
+                            return;
+                        }
+                        if (ratePerSecond > 0) {
+                            long due = start + (long) (n * 1e9 / ratePerSecond);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                        }
+                        int status = connection.post(path, token, body.apply((int) n));
+                        (status / 100 == 2 ? ok : refused).incrementAndGet();
+                    }
+                    if (connection != null) {
+                        connection.close();
+                    }
+                } catch (Exception e) {
+                    System.err.println("load connection failed: " + e);
+                }
+            });
+            senders[i].start();
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        return new Load(ok.get(), refused.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    static byte[] event(String type) {
+        return ("{\"type\":\"" + type + "\",\"data\":{\"sentNanos\":" + System.nanoTime() + ",\"pad\":\"" + PAD + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    record Row(String name, double perSecond, long[] latencies, long rssKb, double cpuSeconds, String note) {
+    }
+
+    /** Each target of issue 7 and whether this run met it. */
+    static final List<String> TARGETS = new ArrayList<>();
+
+    static void target(String what, boolean met, String measured) {
+        TARGETS.add(String.format(Locale.ROOT, "%-4s %-48s measured: %s", met ? "MET" : "MISS", what, measured));
+    }
+
+    static final List<Row> ROWS = new ArrayList<>();
+    static long pid;
+    static int port;
+    static String token;
+    static String api;
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        long pid = Long.parseLong(args[1]);
-        String token = args[2];
-        int seconds = Integer.parseInt(args[3]);
-        String api = "http://127.0.0.1:" + port + "/api/v1";
-        Receiver receiver = new Receiver();
-        List<Result> results = new ArrayList<>();
+        port = Integer.parseInt(args[0]);
+        pid = Long.parseLong(args[1]);
+        token = args[2];
+        double seconds = Double.parseDouble(args[3]);
+        List<String> scenarios = Arrays.asList((args.length > 4 ? args[4] : "ceiling,S6,S1,S2,S3,S4,S5").split(","));
+        int backlog = args.length > 5 ? Integer.parseInt(args[5]) : 100_000;
+        long startupMs = args.length > 6 ? Long.parseLong(args[6]) : -1;
+        if (startupMs >= 0) {
+            target("startup to ready <= 8 s", startupMs <= 8_000, startupMs + " ms");
+        }
+        api = "/api/v1/accounts/bench";
+        Receiver receiver = new Receiver(0);
+        admin("/api/v1/accounts", "{\"id\":\"bench\",\"name\":\"Bench\"}");
+        double ceiling = 0;
 
-        // the ceiling: the same receiver, the same kind of body, keep-alive POSTs with no Hookpost in between
-        double ceiling = drive(receiver.url(), seconds, 64, null);
-        results.add(new Result("ceiling (receiver alone)", ceiling, 0, 0, 0, 0, 0));
+        if (scenarios.contains("ceiling")) {
+            // the same receiver and body, keep-alive POSTs with no Hookpost in between
+            Load load = drive(receiver.port(), "/ceiling", null, CONNECTIONS, Math.min(seconds, 15), Long.MAX_VALUE, 0,
+                    n -> event("bench.ceiling"));
+            receiver.latencies.clear();
+            ceiling = load.perSecond();
+            ROWS.add(new Row("ceiling: receiver alone, " + CONNECTIONS + " connections", ceiling, null, 0, 0, ""));
+        }
+        if (!scenarios.contains("nowarmup")) {
+            // warm-up, not measured: the JIT compiles the hot paths of ingest, fan-out and delivery first
+            receiver.keys.put("/warm", key(endpoint(receiver.url("/warm"), "bench.warm")));
+            double warm = Math.min(20, seconds);
+            Load load = drive(port, api + "/events", token, CONNECTIONS, warm, Long.MAX_VALUE, 0, n -> event("bench.warm"));
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (receiver.count("/warm") < load.ok() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            System.out.printf(Locale.ROOT, "warm-up: %.0f s, %d events, %d delivered%n", warm, load.ok(), receiver.count("/warm"));
+        }
+        if (scenarios.contains("S6")) {
+            // ingest only: a type no endpoint subscribes to
+            long cpu = cpuTicks();
+            Load load = drive(port, api + "/events", token, CONNECTIONS, seconds, Long.MAX_VALUE, 0, n -> event("bench.none"));
+            ROWS.add(new Row("S6 ingest only (202/s)", load.perSecond(), null, rssKb(), (cpuTicks() - cpu) / 100.0,
+                    load.ok() + " accepted, " + load.refused() + " refused"));
+            target("S6 >= 10,000 events/s accepted", load.perSecond() >= 10_000, String.format(Locale.ROOT, "%.0f/s", load.perSecond()));
+        }
+        if (scenarios.contains("S1") || scenarios.contains("S3") || scenarios.contains("S4")) {
+            receiver.keys.put("/s1", key(endpoint(receiver.url("/s1"), "bench.s1")));
+        }
+        double s1 = 0;
+        if (scenarios.contains("S1")) {
+            s1 = deliveries("S1 1 endpoint, 1 KB, signed", receiver, "/s1", "bench.s1", 1, seconds, 0);
+            target("S1 >= 5,000 deliveries/s", s1 >= 5_000, String.format(Locale.ROOT, "%.0f/s", s1));
+        }
+        if (scenarios.contains("S2")) {
+            for (int i = 0; i < 10; i++) {
+                receiver.keys.put("/s2-" + i, key(endpoint(receiver.url("/s2-" + i), "bench.s2")));
+            }
+            double s2 = deliveries("S2 fan-out 1 event -> 10 endpoints", receiver, "/s2-", "bench.s2", 10, seconds, 0);
+            target("S2 >= 10,000 deliveries/s", s2 >= 10_000, String.format(Locale.ROOT, "%.0f/s", s2));
+        }
+        if (scenarios.contains("S3")) {
+            deliveries("S3 fixed 1,000 events/s, 1 endpoint", receiver, "/s1", "bench.s1", 1, seconds, 1000);
+            long p99 = Latencies.pct(ROWS.get(ROWS.size() - 1).latencies(), 99);
+            target("S3 p99 <= 50 ms at 1,000 events/s", p99 <= 50_000, String.format(Locale.ROOT, "p99 %.1f ms", p99 / 1000.0));
+        }
+        if (scenarios.contains("S4")) {
+            try (Hanging hanging = new Hanging()) {
+                for (int i = 0; i < 100; i++) {
+                    endpoint(hanging.url("/hang-" + i), "bench.s4.hang");
+                }
+                // the hanging endpoints get an event every 100 ms each, enough to keep every one at its in-flight limit
+                Thread trickle = new Thread(() -> {
+                    try {
+                        drive(port, api + "/events", token, 1, seconds + 5, Long.MAX_VALUE, 10, n -> event("bench.s4.hang"));
+                    } catch (Exception e) {
+                        System.err.println("S4 trickle failed: " + e);
+                    }
+                });
+                trickle.start();
+                Thread.sleep(5_000); // let the hanging endpoints fill up first
+                double healthy = deliveries("S4 healthy endpoint beside 100 hanging", receiver, "/s1", "bench.s1", 1,
+                        seconds, 0);
+                trickle.join();
+                Row row = ROWS.remove(ROWS.size() - 1);
+                ROWS.add(new Row(row.name(), row.perSecond(), row.latencies(), row.rssKb(), row.cpuSeconds(),
+                        row.note() + (s1 > 0 ? String.format(Locale.ROOT, "; %.0f %% of S1", 100 * healthy / s1) : "")));
+                if (s1 > 0) {
+                    target("S4 healthy endpoint >= 80 % of S1", healthy >= 0.8 * s1,
+                            String.format(Locale.ROOT, "%.0f %% (%.0f/s of %.0f/s)", 100 * healthy / s1, healthy, s1));
+                }
+            }
+        }
+        if (scenarios.contains("S5")) {
+            backlog(backlog);
+        }
 
-        post(api + "/accounts", token, "{\"id\":\"bench\",\"name\":\"Bench\"}");
-        String created = post(api + "/accounts/bench/endpoints", token,
-                "{\"url\":\"" + receiver.url() + "\",\"eventTypes\":[\"bench.s1\"]}");
-        String secret = created.replaceAll(".*\"secret\":\"whsec_([^\"]+)\".*", "$1");
-        receiver.key = Base64.getDecoder().decode(secret);
+        System.out.printf(Locale.ROOT, "%n%-42s %10s %8s %9s %9s %9s %9s %8s  %s%n", "scenario", "per second",
+                "of ceil", "p50 ms", "p95 ms", "p99 ms", "peak RSS", "CPU s", "notes");
+        for (Row r : ROWS) {
+            long[] l = r.latencies() == null ? new long[0] : r.latencies();
+            System.out.printf(Locale.ROOT, "%-42s %10.0f %7.1f%% %9s %9s %9s %6s MB %8.1f  %s%n", r.name(), r.perSecond(),
+                    ceiling > 0 ? 100 * r.perSecond() / ceiling : Double.NaN, ms(l, 50), ms(l, 95), ms(l, 99),
+                    r.rssKb() / 1024, r.cpuSeconds(), r.note());
+        }
+        System.out.printf(Locale.ROOT, "signatures checked on a sample by the receiver: %d verified, %d bad%n",
+                receiver.verified.get(), receiver.badSignatures.get());
+        System.out.println();
+        TARGETS.forEach(System.out::println);
+        receiver.stop();
+        System.exit(receiver.badSignatures.get() == 0 ? 0 : 1);
+    }
 
-        // S6: ingest only (a type no endpoint subscribes to)
-        long cpu0 = cpuTicks(pid);
-        double s6 = drive(api + "/accounts/bench/events", seconds, 64, token, "bench.none");
-        results.add(new Result("S6 ingest only (202/s)", s6, 0, 0, 0, rssKb(pid), (cpuTicks(pid) - cpu0) / 100.0));
+    static String ms(long[] sorted, double p) {
+        return sorted.length == 0 ? "" : String.format(Locale.ROOT, "%.1f", Latencies.pct(sorted, p) / 1000.0);
+    }
 
-        // S1: 1 endpoint, 1 KB events, standard-webhooks; throughput measured at the receiver
-        receiver.reset();
-        cpu0 = cpuTicks(pid);
+    /**
+     * Sends events of {@code type} (each fanned out to {@code fanout} endpoints under {@code path}) for
+     * {@code seconds}, then waits for every delivery; throughput is deliveries per second from the first post to
+     * the last arrival, latency from each event's send time to its arrival at the receiver.
+     */
+    static double deliveries(String name, Receiver receiver, String path, String type, int fanout, double seconds,
+                             double rate) throws Exception {
+        long before = receiver.count(path);
+        receiver.latencies.clear();
+        long cpu = cpuTicks();
         long start = System.nanoTime();
-        drive(api + "/accounts/bench/events", seconds, 64, token, "bench.s1");
-        long sent = receiver.received.get();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        long accepted = S1_ACCEPTED.get();
-        while (receiver.received.get() < accepted && System.nanoTime() < deadline) {
+        Load load = drive(port, api + "/events", token, rate > 0 ? 32 : CONNECTIONS, seconds, Long.MAX_VALUE, rate,
+                n -> event(type));
+        long expected = load.ok() * fanout;
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        long last = -1;
+        long stalledSince = System.nanoTime();
+        while (receiver.count(path) - before < expected && System.nanoTime() < deadline) {
+            long now = receiver.count(path);
+            if (now != last) {
+                last = now;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > 60_000_000_000L) {
+                break; // nothing arrived for a minute: report what did
+            }
+            Thread.sleep(20);
+        }
+        long delivered = receiver.count(path) - before;
+        double elapsed = (receiver.lastArrival - start) / 1e9;
+        double perSecond = delivered / elapsed;
+        ROWS.add(new Row(name + " (deliveries/s)", perSecond, receiver.latencies.sorted(), rssKb(),
+                (cpuTicks() - cpu) / 100.0, String.format(Locale.ROOT, "%d events accepted at %.0f/s, %d of %d delivered"
+                        + " in %.1f s", load.ok(), load.perSecond(), delivered, expected, elapsed)));
+        return perSecond;
+    }
+
+    /** S5: a backlog built while the receiver is down, then drained once it is back and the endpoint re-enabled. */
+    static void backlog(int events) throws Exception {
+        int downPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            downPort = probe.getLocalPort();
+        }
+        String endpoint = endpoint("http://127.0.0.1:" + downPort + "/s5", "bench.s5");
+        String id = endpoint.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        String since = Instant.now().minusSeconds(60).toString();
+        long cpu = cpuTicks();
+        Load load = drive(port, api + "/events", token, CONNECTIONS, 3600, events, 0, n -> event("bench.s5"));
+        // wait until every event has its delivery recorded (failed attempts against the closed port disable the
+        // endpoint after hookpost.delivery.disable-after-failures; what comes after is held)
+        Thread.sleep(5_000);
+        Receiver up = new Receiver(downPort);
+        long start = System.nanoTime();
+        admin(api + "/endpoints/" + id + "/enable", "");
+        String recovered = admin(api + "/endpoints/" + id + "/recover", "{\"since\":\"" + since + "\"}");
+        long deadline = System.nanoTime() + 1_800_000_000_000L;
+        while (up.count("/s5") < load.ok() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        List<Long> latencies = new ArrayList<>(receiver.latenciesMicros);
-        latencies.sort(null);
-        results.add(new Result("S1 1 endpoint, 1 KB, signed (deliveries/s)", receiver.received.get() / elapsed,
-                pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), rssKb(pid), (cpuTicks(pid) - cpu0) / 100.0));
-
-        System.out.printf(Locale.ROOT, "%n%-45s %12s %9s %9s %9s %9s %10s %10s%n", "scenario", "per second",
-                "of ceil", "p50 ms", "p95 ms", "p99 ms", "peak RSS", "CPU s");
-        for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-45s %12.0f %8.1f%% %9.1f %9.1f %9.1f %8d MB %10.1f%n", r.name(), r.perSecond(),
-                    100 * r.perSecond() / ceiling, r.p50() / 1000.0, r.p95() / 1000.0, r.p99() / 1000.0, r.rssKb() / 1024,
-                    r.cpuSeconds());
-        }
-        System.out.printf(Locale.ROOT, "S1: %d accepted, %d delivered (%d arrived during the send phase); signatures on a"
-                        + " sample: %d verified, %d bad%n", accepted, receiver.received.get(), sent, receiver.verified.get(),
-                receiver.badSignatures.get());
-        System.exit(0);
+        double drain = (up.lastArrival - start) / 1e9;
+        long delivered = up.count("/s5");
+        long[] heap = heapAfterGc();
+        ROWS.add(new Row("S5 backlog of " + load.ok() + " drained (deliveries/s)", delivered / drain, null, rssKb(),
+                (cpuTicks() - cpu) / 100.0, String.format(Locale.ROOT, "%d delivered in %.1f s after recovery (%s); heap"
+                        + " after drain and a full GC: %d MB used of %d MB", delivered, drain, recovered, heap[0], heap[1])));
+        target("S5 drains, heap after drain < 512 MB", delivered >= load.ok() && heap[0] < 512,
+                String.format(Locale.ROOT, "%d of %d in %.1f s, heap %d MB", delivered, load.ok(), drain, heap[0]));
+        up.stop();
     }
 
-    static final AtomicLong S1_ACCEPTED = new AtomicLong();
-
-    /** Keep-alive POSTs from {@code clients} concurrent senders for {@code seconds}; the rate of 2xx answers. */
-    static double drive(String url, int seconds, int clients, String token, String... type) throws Exception {
-        AtomicLong ok = new AtomicLong();
-        Semaphore inFlight = new Semaphore(clients);
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        long start = System.nanoTime();
-        while (System.nanoTime() < end) {
-            inFlight.acquire();
-            String body = type.length == 0
-                    ? "{\"type\":\"bench.ceiling\",\"data\":{\"sentNanos\":" + System.nanoTime() + ",\"pad\":\"" + PAD + "\"}}"
-                    : "{\"type\":\"" + type[0] + "\",\"data\":{\"sentNanos\":" + System.nanoTime() + ",\"pad\":\"" + PAD + "\"}}";
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body));
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
-            HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                if (e == null && r.statusCode() / 100 == 2) {
-                    ok.incrementAndGet();
-                    if (type.length > 0 && type[0].equals("bench.s1")) {
-                        S1_ACCEPTED.incrementAndGet();
-                    }
-                }
-                inFlight.release();
-            });
+    /** Hookpost's used and committed heap in MB after a full GC, read with jcmd (the JDK's own tool) on its pid. */
+    static long[] heapAfterGc() throws Exception {
+        run("jcmd", String.valueOf(pid), "GC.run");
+        String info = run("jcmd", String.valueOf(pid), "GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("no heap figures from jcmd: " + info);
         }
-        inFlight.acquire(clients);
-        inFlight.release(clients);
-        return ok.get() / ((System.nanoTime() - start) / 1e9);
+        return new long[] {Long.parseLong(used.group(2)) / 1024, Long.parseLong(used.group(1)) / 1024};
     }
 
-    static String post(String url, String token, String json) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+    static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    static String endpoint(String url, String type) throws Exception {
+        return admin(api + "/endpoints", "{\"url\":\"" + url + "\",\"eventTypes\":[\"" + type + "\"]}");
+    }
+
+    static byte[] key(String created) {
+        return Base64.getDecoder().decode(created.replaceAll(".*\"secret\":\"whsec_([^\"]+)\".*", "$1"));
+    }
+
+    static String admin(String path, String json) throws Exception {
+        HttpResponse<String> response = ADMIN.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
     }
 
-    static long pct(List<Long> sorted, int p) {
-        return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    static long rssKb(long pid) throws IOException {
+    static long rssKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
@@ -209,7 +573,7 @@ public class Bench {
         return 0;
     }
 
-    static long cpuTicks(long pid) throws IOException {
+    static long cpuTicks() throws IOException {
         String[] fields = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }

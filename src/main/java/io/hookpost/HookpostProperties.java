@@ -28,6 +28,7 @@ public record HookpostProperties(
         @Valid @NotNull Security security,
         @Valid @NotNull Events events,
         @Valid @NotNull Fanout fanout,
+        @Valid @NotNull Database database,
         @Valid @NotNull Ops ops,
         @Valid @NotNull Inbound inbound) {
 
@@ -48,6 +49,7 @@ public record HookpostProperties(
             @Min(50) long pollIntervalMs,
             @Min(1) int pollBatch,
             @Min(1) int maxInFlightPerEndpoint,
+            @Min(0) int maxWaitingPerEndpoint,
             @NotNull Duration busyRetryDelay) {
 
         public List<String> allowedCidrs() {
@@ -68,6 +70,10 @@ public record HookpostProperties(
     }
 
     public record Fanout(@Min(1) int concurrency) {
+    }
+
+    /** Recording events and attempts: at most this many callers' work share one database transaction. */
+    public record Database(@Min(1) int groupCommitMax) {
     }
 
     /**

@@ -28,9 +28,11 @@ public class DeliveryHandBack implements ApplicationListener<ContextClosedEvent>
     private static final List<String> FEEDERS = List.of("retry-scheduler", "fanout");
     private final CamelContext camel;
     private final JdbcTemplate jdbc;
+    private final EndpointSlots slots;
 
-    public DeliveryHandBack(CamelContext camel, JdbcTemplate jdbc) {
+    public DeliveryHandBack(CamelContext camel, JdbcTemplate jdbc, EndpointSlots slots) {
         this.camel = camel;
+        this.slots = slots;
         this.jdbc = jdbc;
     }
 
@@ -50,14 +52,17 @@ public class DeliveryHandBack implements ApplicationListener<ContextClosedEvent>
         SedaEndpoint deliver = camel.getEndpoint("seda:deliver", SedaEndpoint.class);
         List<Exchange> waiting = new ArrayList<>();
         deliver.getQueue().drainTo(waiting);
+        List<Map<?, ?>> claims = new ArrayList<>();
+        waiting.forEach(exchange -> claims.add(exchange.getMessage().getBody(Map.class)));
+        // and those waiting in memory for a slot on their endpoint
+        slots.drainWaiting().forEach(claim -> claims.add((Map<?, ?>) claim));
         int released = 0;
-        for (Exchange exchange : waiting) {
-            Map<?, ?> claim = exchange.getMessage().getBody(Map.class);
+        for (Map<?, ?> claim : claims) {
             released += jdbc.update("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL"
                     + " WHERE id = ? AND lease_owner = ? AND status = 'pending'", claim.get("id"), claim.get("lease_owner"));
         }
         LOG.info("Shutting down: {} deliveries waiting for a delivery thread were handed back ({} leases released)",
-                waiting.size(), released);
+                claims.size(), released);
     }
 
     @Override

@@ -2,54 +2,95 @@ package io.hookpost.outbound;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.hookpost.HookpostProperties;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Isolation between endpoints: at most {@code max-in-flight-per-endpoint} attempts to one endpoint run at once
- * in this instance. Delivery threads are shared, so without a bound an endpoint that hangs until the timeout
- * would hold every thread and starve the healthy ones. A delivery that finds its endpoint full gives its
- * claim back (the deliver route's {@code release-busy-delivery} step) instead of waiting for a thread.
+ * Isolation between endpoints: a bound on the attempts to one endpoint that run at once in this instance.
+ * Delivery threads are shared, so without a bound an endpoint that hangs until the timeout would hold every
+ * thread and starve the healthy ones.
+ * <p>
+ * The bound adapts, like TCP's slow start: an endpoint starts at one attempt at a time, gains one more with each
+ * success up to {@code max-in-flight-per-endpoint}, and drops back to one whenever an attempt gets no answer
+ * (timeout, refused, reset). So a healthy endpoint soon gets its full share, and a hundred endpoints that hang
+ * hold a hundred threads, not a hundred times the maximum.
+ * <p>
+ * A delivery that finds its endpoint full waits in memory (its claim kept) and goes back to the delivery queue
+ * when an attempt to that endpoint ends. Past {@code max-waiting-per-endpoint} waiting, it gives its claim back
+ * instead (the deliver route's {@code release-busy-delivery} step) and the retry scheduler takes it up again
+ * after {@code busy-retry-delay}, so an endpoint that hangs cannot pile up memory.
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
- * with a "give it back" answer when full.
+ * with a limit that follows the endpoint's health.
  */
 @Component("endpointSlots")
 public class EndpointSlots {
     /** Set on the exchange while it holds a slot, so a slot is given back exactly once. */
     static final String HELD = "hookpost.endpointSlot";
+    /** What {@link #take} decided: the attempt goes ahead, waits in memory, or gives its claim back. */
+    public static final String TAKEN = "taken";
+    public static final String WAITING = "waiting";
+    public static final String FULL = "full";
 
-    private final int limit;
-    private final HookpostProperties.Delivery settings;
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-
-    public EndpointSlots(HookpostProperties properties) {
-        this.settings = properties.delivery();
-        this.limit = settings.maxInFlightPerEndpoint();
+    private static final class Endpoint {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger limit = new AtomicInteger(1);
+        final AtomicInteger waitingCount = new AtomicInteger();
+        final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
     }
 
-    /** Takes a slot on the loaded delivery's endpoint; false (and nothing held) when the endpoint is full. */
-    public boolean take(Exchange exchange) {
+    private final int maxLimit;
+    private final int maxWaiting;
+    private final HookpostProperties.Delivery settings;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final ProducerTemplate producer;
+
+    public EndpointSlots(HookpostProperties properties, CamelContext camel) {
+        this.settings = properties.delivery();
+        this.maxLimit = settings.maxInFlightPerEndpoint();
+        this.maxWaiting = settings.maxWaitingPerEndpoint();
+        this.producer = camel.createProducerTemplate();
+    }
+
+    /**
+     * Takes a slot on the loaded delivery's endpoint ({@link #TAKEN}); when it is full, keeps the claim to try
+     * again once a slot is free ({@link #WAITING}) or, with too many waiting already, says {@link #FULL}.
+     */
+    public String take(Exchange exchange) {
         String endpointId = endpointOf(exchange);
-        AtomicInteger count = inFlight.computeIfAbsent(endpointId, id -> new AtomicInteger());
+        Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint());
         while (true) {
-            int now = count.get();
-            if (now >= limit) {
-                return false;
+            int now = endpoint.inFlight.get();
+            if (now >= endpoint.limit.get()) {
+                break;
             }
-            if (count.compareAndSet(now, now + 1)) {
+            if (endpoint.inFlight.compareAndSet(now, now + 1)) {
                 exchange.setProperty(HELD, endpointId);
-                return true;
+                return TAKEN;
             }
         }
+        if (endpoint.waitingCount.incrementAndGet() > maxWaiting) {
+            endpoint.waitingCount.decrementAndGet();
+            return FULL;
+        }
+        endpoint.waiting.add(claim(exchange));
+        // a slot may have been given back between the check above and the add: make sure someone looks
+        dispatchWaiting(endpoint);
+        return WAITING;
     }
 
-    /** Gives back the slot this exchange holds, if any. */
+    /** Gives back the slot this exchange holds, if any, adapts the endpoint's limit, and wakes a waiting delivery. */
     public void giveBack(Exchange exchange) {
         String endpointId = exchange.getProperty(HELD, String.class);
         if (endpointId == null) {
@@ -57,13 +98,48 @@ public class EndpointSlots {
         }
         exchange.removeProperty(HELD);
         // the entry stays: removing it at zero would race with a concurrent take
-        inFlight.get(endpointId).decrementAndGet();
+        Endpoint endpoint = endpoints.get(endpointId);
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof Map<?, ?> attempt && attempt.containsKey("succeeded")) {
+            if (Boolean.TRUE.equals(attempt.get("succeeded"))) {
+                endpoint.limit.updateAndGet(limit -> Math.min(maxLimit, limit + 1));
+            } else if (attempt.get("response_status") == null) {
+                endpoint.limit.set(1); // no answer at all: one attempt at a time until it answers again
+            }
+        }
+        endpoint.inFlight.decrementAndGet();
+        dispatchWaiting(endpoint);
+    }
+
+    /** Sends waiting deliveries back to the delivery queue while their endpoint has free slots. */
+    private void dispatchWaiting(Endpoint endpoint) {
+        int free = endpoint.limit.get() - endpoint.inFlight.get();
+        for (int i = 0; i < free; i++) {
+            Object claim = endpoint.waiting.poll();
+            if (claim == null) {
+                return;
+            }
+            endpoint.waitingCount.decrementAndGet();
+            producer.sendBody("seda:deliver", claim);
+        }
+    }
+
+    /** Graceful shutdown: every waiting claim, taken out, to be handed back to the database. */
+    public List<Object> drainWaiting() {
+        List<Object> claims = new ArrayList<>();
+        for (Endpoint endpoint : endpoints.values()) {
+            for (Object claim = endpoint.waiting.poll(); claim != null; claim = endpoint.waiting.poll()) {
+                endpoint.waitingCount.decrementAndGet();
+                claims.add(claim);
+            }
+        }
+        return claims;
     }
 
     /** Attempts running now to one endpoint, as an operator (and a test) sees it. */
     public int inFlight(String endpointId) {
-        AtomicInteger count = inFlight.get(endpointId);
-        return count == null ? 0 : count.get();
+        Endpoint endpoint = endpoints.get(endpointId);
+        return endpoint == null ? 0 : endpoint.inFlight.get();
     }
 
     /** Parameters of release-busy-delivery: the claim to give back, and when to look at the delivery again. */
@@ -72,6 +148,12 @@ public class EndpointSlots {
                 "id", exchange.getProperty(DeliveryProperties.DELIVERY_ID, String.class),
                 "lease_owner", exchange.getProperty(DeliveryProperties.CLAIM, String.class),
                 "next_attempt_at", OffsetDateTime.now(ZoneOffset.UTC).plus(settings.busyRetryDelay()));
+    }
+
+    /** The claim as the delivery queue carries it (what the fan-out and the retry scheduler hand over). */
+    private static Map<String, Object> claim(Exchange exchange) {
+        return Map.of("id", exchange.getProperty(DeliveryProperties.DELIVERY_ID, String.class),
+                "lease_owner", exchange.getProperty(DeliveryProperties.CLAIM, String.class));
     }
 
     private static String endpointOf(Exchange exchange) {

@@ -78,7 +78,8 @@ class IsolationTest {
             Thread.sleep(100);
         }
         assertThat(seen).as("deliveries the healthy endpoint received while the other one hangs").hasSize(EVENTS);
-        assertThat(hanging.accepted()).as("requests held open by the hanging endpoint").isEqualTo(LIMIT);
+        // an endpoint that has never answered is held to one attempt at a time (the limit grows only on success)
+        assertThat(hanging.accepted()).as("requests held open by the hanging endpoint").isEqualTo(1);
     }
 
 }

@@ -1,0 +1,105 @@
+package io.hookpost.outbound;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Group commit: runs a route (e.g. {@code direct:record-event}) for exchanges of many threads in one database
+ * transaction, each in a savepoint of its own, and lets each caller go on only once that transaction has
+ * committed. The embedded database writes its store on every commit, which made one commit per event or per
+ * attempt the largest cost of a delivery; callers that arrive while a batch commits form the next batch, so an
+ * idle system commits at once and a busy one commits many at a time. A caller whose own work fails gets its
+ * exception back and its savepoint rolled back; the rest of the batch commits.
+ * <p>
+ * Written by hand because Camel's aggregator completes a batch after its callers have moved on, while these
+ * callers must not go on (acknowledge a queue message, count a delivery) before their rows are committed.
+ */
+public class GroupCommit implements Processor, DisposableBean {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private record Unit(Exchange exchange, CountDownLatch committed) {
+    }
+
+    private final String route;
+    private final int maxBatch;
+    private final ProducerTemplate producer;
+    private final TransactionTemplate transaction;
+    private final BlockingQueue<Unit> waiting = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public GroupCommit(String route, int maxBatch, CamelContext camel, PlatformTransactionManager transactions) {
+        this.route = route;
+        this.maxBatch = maxBatch;
+        this.producer = camel.createProducerTemplate();
+        this.transaction = new TransactionTemplate(transactions);
+        this.writer = new Thread(this::write, "hookpost-group-commit-" + route.replaceAll("\\W+", "-"));
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /** Hands the exchange to the writer and waits until its work is committed (or has failed). */
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Unit unit = new Unit(exchange, new CountDownLatch(1));
+        waiting.put(unit);
+        unit.committed().await();
+    }
+
+    private void write() {
+        List<Unit> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                batch.add(waiting.take());
+                waiting.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.forEach(unit -> unit.committed().countDown());
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Unit> batch) {
+        try {
+            transaction.executeWithoutResult(status -> {
+                for (Unit unit : batch) {
+                    Object savepoint = status.createSavepoint();
+                    producer.send(route, unit.exchange());
+                    if (unit.exchange().getException() != null) {
+                        status.rollbackToSavepoint(savepoint);
+                    } else {
+                        status.releaseSavepoint(savepoint);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            // the commit itself failed: nothing of this batch is recorded, and every caller is told so
+            LOG.warn("Group commit of {} exchanges on {} failed: {}", batch.size(), route, e.toString());
+            batch.forEach(unit -> unit.exchange().setException(e));
+        }
+    }
+
+    @Override
+    public void destroy() {
+        // by now Camel has stopped its routes, so no caller is waiting
+        running = false;
+        writer.interrupt();
+    }
+}
