@@ -2,11 +2,16 @@ package io.hookpost.outbound;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import io.hookpost.HookpostProperties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,14 +22,21 @@ import org.springframework.stereotype.Component;
  */
 @Component("deliveryClaims")
 public class DeliveryClaims {
+    static final String CLAIMED = "hookpost.claimed";
     private final HookpostProperties.Delivery settings;
+    private final CamelContext camel;
 
-    public DeliveryClaims(HookpostProperties properties) {
+    public DeliveryClaims(HookpostProperties properties, CamelContext camel) {
         this.settings = properties.delivery();
+        this.camel = camel;
     }
 
-    /** For the retry scheduler's query of due, unleased deliveries. */
-    public Map<String, Object> due() {
+    /**
+     * For the retry scheduler's query of due, unleased deliveries; starts the batch's list of claims (an exchange
+     * property the split's parts share, filled by {@link #claimed}).
+     */
+    public Map<String, Object> due(Exchange exchange) {
+        exchange.setProperty(CLAIMED, new ArrayList<Map<String, Object>>());
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("now", OffsetDateTime.now(ZoneOffset.UTC));
         parameters.put("batch", settings.pollBatch());
@@ -40,6 +52,20 @@ public class DeliveryClaims {
         claim.put("lease_until", now.plus(settings.lease()));
         claim.put("now", now);
         return claim;
+    }
+
+    /** A claim the UPDATE won, added to the batch handed to the deliver route once the batch has committed. */
+    @SuppressWarnings("unchecked")
+    public void claimed(Exchange exchange) {
+        Map<String, Object> claim = exchange.getMessage().getBody(Map.class);
+        exchange.getProperty(CLAIMED, List.class).add(Map.of("id", claim.get("id"), "lease_owner", claim.get("lease_owner")));
+    }
+
+    /** Whether to claim another batch at once: this one was full and the delivery queue has room for another. */
+    public boolean claimMore(Exchange exchange) {
+        List<?> claimed = exchange.getProperty(CLAIMED, List.class);
+        int queued = camel.getEndpoint("seda:deliver", SedaEndpoint.class).getCurrentQueueSize();
+        return claimed != null && claimed.size() >= settings.pollBatch() && queued < settings.concurrency();
     }
 
     public OffsetDateTime leaseUntil(OffsetDateTime from) {
