@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.LongPredicate;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -45,6 +46,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 public class Bench {
     static final int CONNECTIONS = 64;
+    static final long MAX_OUTSTANDING = 10_000;
     static final String PAD = "x".repeat(900);
     static final HttpClient ADMIN = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -277,6 +279,12 @@ public class Bench {
      */
     static Load drive(int port, String path, String token, int connections, double seconds, long limit,
                       double ratePerSecond, IntFunction<byte[]> body) throws Exception {
+        return drive(port, path, token, connections, seconds, limit, ratePerSecond, body, accepted -> false);
+    }
+
+    /** As above; {@code pause} (given the posts accepted so far) holds the senders back while it is true. */
+    static Load drive(int port, String path, String token, int connections, double seconds, long limit,
+                      double ratePerSecond, IntFunction<byte[]> body, LongPredicate pause) throws Exception {
         AtomicLong ok = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         AtomicLong issued = new AtomicLong();
@@ -293,6 +301,9 @@ public class Bench {
                                 connection.close();
                             }
                             connection = new Connection(port);
+                        }
+                        while (pause.test(ok.get()) && System.nanoTime() < end) {
+                            Thread.sleep(1);
                         }
                         long n = issued.getAndIncrement();
                         if (n >= limit) {
@@ -470,8 +481,10 @@ public class Bench {
         receiver.latencies.clear();
         long cpu = cpuTicks();
         long start = System.nanoTime();
+        // at most MAX_OUTSTANDING deliveries accepted but not yet received: the rate measured is one Hookpost
+        // sustains, not how fast a backlog builds up
         Load load = drive(port, api + "/events", token, rate > 0 ? 32 : CONNECTIONS, seconds, Long.MAX_VALUE, rate,
-                n -> event(type));
+                n -> event(type), accepted -> accepted * fanout - (receiver.count(path) - before) > MAX_OUTSTANDING);
         long expected = load.ok() * fanout;
         long deadline = System.nanoTime() + 600_000_000_000L;
         long last = -1;

@@ -27,9 +27,10 @@ import org.springframework.stereotype.Component;
  * hold a hundred threads, not a hundred times the maximum.
  * <p>
  * A delivery that finds its endpoint full waits in memory (its claim kept) and goes back to the delivery queue
- * when an attempt to that endpoint ends. Past {@code max-waiting-per-endpoint} waiting, it gives its claim back
- * instead (the deliver route's {@code release-busy-delivery} step) and the retry scheduler takes it up again
- * after {@code busy-retry-delay}, so an endpoint that hangs cannot pile up memory.
+ * when an attempt to that endpoint ends. Past {@code max-waiting-per-endpoint} waiting, or past what the endpoint
+ * can attempt within half a lease at its recent pace, it gives its claim back instead (the deliver route's
+ * {@code release-busy-delivery} step) and the retry scheduler takes it up again after {@code busy-retry-delay}, so
+ * an endpoint that hangs cannot pile up memory or outlive its claims.
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
  * with a limit that follows the endpoint's health.
@@ -42,11 +43,21 @@ public class EndpointSlots {
     public static final String TAKEN = "taken";
     public static final String WAITING = "waiting";
     public static final String FULL = "full";
+    private static final String NO_WAIT_QUEUE = "seda:deliver?blockWhenFull=false";
 
     private static final class Endpoint {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger limit = new AtomicInteger(1);
         final AtomicInteger waitingCount = new AtomicInteger();
+        /**
+         * Recent attempt duration in ms (moving average), to tell how long a waiting delivery would wait; starts
+         * at the timeout, as if the endpoint hung, until its answers show otherwise.
+         */
+        volatile double attemptMillis;
+
+        Endpoint(double initialMillis) {
+            attemptMillis = initialMillis;
+        }
         final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
     }
 
@@ -69,7 +80,7 @@ public class EndpointSlots {
      */
     public String take(Exchange exchange) {
         String endpointId = endpointOf(exchange);
-        Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint());
+        Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
         while (true) {
             int now = endpoint.inFlight.get();
             if (now >= endpoint.limit.get()) {
@@ -80,7 +91,7 @@ public class EndpointSlots {
                 return TAKEN;
             }
         }
-        if (endpoint.waitingCount.incrementAndGet() > maxWaiting) {
+        if (endpoint.waitingCount.incrementAndGet() > waitingBound(endpoint)) {
             endpoint.waitingCount.decrementAndGet();
             return FULL;
         }
@@ -101,6 +112,9 @@ public class EndpointSlots {
         Endpoint endpoint = endpoints.get(endpointId);
         Object body = exchange.getMessage().getBody();
         if (body instanceof Map<?, ?> attempt && attempt.containsKey("succeeded")) {
+            if (attempt.get("duration_ms") instanceof Number took) {
+                endpoint.attemptMillis = 0.8 * endpoint.attemptMillis + 0.2 * Math.max(1, took.doubleValue());
+            }
             if (Boolean.TRUE.equals(attempt.get("succeeded"))) {
                 endpoint.limit.updateAndGet(limit -> Math.min(maxLimit, limit + 1));
             } else if (attempt.get("response_status") == null) {
@@ -109,6 +123,16 @@ public class EndpointSlots {
         }
         endpoint.inFlight.decrementAndGet();
         dispatchWaiting(endpoint);
+    }
+
+    /**
+     * How many deliveries may wait for this endpoint: at most max-waiting-per-endpoint, and no more than its
+     * current bound can attempt within half a lease at its recent pace, so a waiting claim does not expire
+     * (an endpoint that hangs until the timeout keeps a handful waiting, a fast one the full number).
+     */
+    private int waitingBound(Endpoint endpoint) {
+        double withinHalfLease = endpoint.limit.get() * (settings.lease().toMillis() / 2.0) / endpoint.attemptMillis;
+        return (int) Math.min(maxWaiting, withinHalfLease);
     }
 
     /** Sends waiting deliveries back to the delivery queue while their endpoint has free slots. */
@@ -120,7 +144,13 @@ public class EndpointSlots {
                 return;
             }
             endpoint.waitingCount.decrementAndGet();
-            producer.sendBody("seda:deliver", claim);
+            // never block a delivery thread on its own queue: when it is full, the claim waits for the next turn
+            Exchange sent = producer.send(NO_WAIT_QUEUE, e -> e.getMessage().setBody(claim));
+            if (sent.getException() != null) {
+                endpoint.waitingCount.incrementAndGet();
+                endpoint.waiting.add(claim);
+                return;
+            }
         }
     }
 
