@@ -120,4 +120,13 @@ class ExternalRoutesTest {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
+
+    @Test
+    void a_routes_folder_that_does_not_exist_yet_is_created_and_hookpost_starts() throws Exception {
+        Path data = HookpostProcess.freshDataDir("route-tests");
+        Path routes = data.resolve("not-there-yet");
+        hookpost = new HookpostProcess(data, HookpostProcess.freePort(), List.of("--hookpost.routes-dir=" + routes));
+        hookpost.start();
+        assertThat(routes).isDirectory();
+    }
 }
