@@ -98,7 +98,7 @@ class CrashSafetyTest {
         AtomicInteger requests = new AtomicInteger();
         receiver.answer(r -> {
             requests.incrementAndGet();
-            sleep(400);
+            TestReceiver.pause(400);
             return Reply.ok();
         });
         endpoint("/slow", List.of("1s", "5s"));
@@ -189,13 +189,5 @@ class CrashSafetyTest {
         // at least once: the unmarked delivery was sent again after the restart, with the same webhook-id
         assertThat(times).containsOnlyKeys(statuses.keySet());
         assertThat(times.values().iterator().next()).isGreaterThanOrEqualTo(2);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -16,7 +16,7 @@ import io.hookpost.support.HookpostProcess;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver;
 import io.hookpost.support.TestReceiver.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,18 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GracefulShutdownTest {
     private static final int EVENTS = 30;
+    @AutoClose
     private HookpostProcess hookpost;
+    @AutoClose
     private TestReceiver receiver;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (hookpost != null) {
-            hookpost.close();
-        }
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
 
     @Test
     void sigterm_finishes_what_is_in_flight_hands_back_the_rest_and_a_restart_delivers_it() throws Exception {
@@ -53,7 +45,7 @@ class GracefulShutdownTest {
         AtomicInteger answered = new AtomicInteger();
         receiver.answer(r -> {
             started.incrementAndGet();
-            sleep(1_000);
+            TestReceiver.pause(1_000);
             answered.incrementAndGet();
             return Reply.ok();
         });
@@ -114,13 +106,5 @@ class GracefulShutdownTest {
             }
         }
         return statuses;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -14,7 +14,7 @@ import io.hookpost.support.HookpostProcess;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver;
 import io.hookpost.support.TestReceiver.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,18 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BackPressureTest {
     private static final int EVENTS = 60;
+    @AutoClose
     private HookpostProcess hookpost;
+    @AutoClose
     private TestReceiver receiver;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (hookpost != null) {
-            hookpost.close();
-        }
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
 
     @Test
     void a_full_delivery_queue_makes_the_fan_out_wait_and_every_event_is_delivered_once() throws Exception {
@@ -47,7 +39,7 @@ class BackPressureTest {
                 "--hookpost.delivery.lease=10m"));
         receiver = new TestReceiver();
         receiver.answer(r -> {
-            sleep(20);
+            TestReceiver.pause(20);
             return Reply.ok();
         });
         Api api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
@@ -76,14 +68,6 @@ class BackPressureTest {
             assertThat(rs.getString(1)).isEqualTo("delivered");
             assertThat(rs.getInt(2)).isEqualTo(3 * EVENTS);
             assertThat(rs.next()).as("deliveries in another status").isFalse();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -74,6 +74,15 @@ public final class TestReceiver implements AutoCloseable {
         this.script = script;
     }
 
+    /** For answer scripts of a slow receiver: waits, keeping the thread's interrupt status if interrupted. */
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Runs after the reply has been written to the client (e.g. to kill the sender right then). */
     public void afterReply(java.util.function.Consumer<Received> action) {
         this.afterReply = action;
