@@ -1,5 +1,6 @@
 package io.hookpost.outbound;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -14,16 +15,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * Step {@code plan-deliveries}: one delivery row per matching endpoint. Active endpoints get a
- * {@code pending} delivery to send now; disabled ones a {@code held} one, so nothing is lost while an
- * endpoint is off and a later recover can replay it.
+ * {@code pending} delivery to send now (or, when the endpoint has as many waiting as it may, one due when it
+ * can take it); disabled ones a {@code held} one, so nothing is lost while an endpoint is off and a later
+ * recover can replay it.
  */
 @Component("deliveryPlanner")
 public class DeliveryPlanner {
     public static final String PENDING = "hookpost.pendingDeliveries";
     private final DeliveryClaims claims;
+    private final EndpointSlots slots;
 
-    public DeliveryPlanner(DeliveryClaims claims) {
+    public DeliveryPlanner(DeliveryClaims claims, EndpointSlots slots) {
         this.claims = claims;
+        this.slots = slots;
     }
 
     public List<Map<String, Object>> plan(List<Map<String, Object>> endpoints,
@@ -39,15 +43,19 @@ public class DeliveryPlanner {
             row.put("account_id", event.get("account_id"));
             row.put("event_id", event.get("id"));
             row.put("endpoint_id", endpoint.get("endpoint_id"));
+            // an endpoint with as many deliveries waiting as it may (one that hangs, say): to the database for
+            // the retry scheduler, due when the endpoint can take it, instead of claimed and handed over now
+            Duration busy = active ? slots.busyFor(endpoint.get("endpoint_id")) : null;
+            boolean handOver = active && busy == null;
             row.put("status", active ? "pending" : "held");
-            row.put("next_attempt_at", active ? now : null);
+            row.put("next_attempt_at", active ? (busy == null ? now : now.plus(busy)) : null);
             // born claimed by this fan-out, which hands it to the deliver route; if we crash first the lease
             // expires and the retry scheduler picks it up
-            row.put("lease_owner", active ? DeliveryClaims.newToken() : null);
-            row.put("lease_until", active ? claims.leaseUntil(now) : null);
+            row.put("lease_owner", handOver ? DeliveryClaims.newToken() : null);
+            row.put("lease_until", handOver ? claims.leaseUntil(now) : null);
             row.put("created_at", now);
             rows.add(row);
-            if (active) {
+            if (handOver) {
                 pending.add(Map.of("id", row.get("id"), "lease_owner", row.get("lease_owner")));
             }
         }

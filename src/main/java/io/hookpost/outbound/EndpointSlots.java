@@ -1,8 +1,10 @@
 package io.hookpost.outbound;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -54,6 +56,8 @@ public class EndpointSlots {
          * at the timeout, as if the endpoint hung, until its answers show otherwise.
          */
         volatile double attemptMillis;
+        /** Whether an attempt has ended yet: until then attemptMillis is a guess, not a pace. */
+        volatile boolean paced;
 
         Endpoint(double initialMillis) {
             attemptMillis = initialMillis;
@@ -113,7 +117,9 @@ public class EndpointSlots {
         Object body = exchange.getMessage().getBody();
         if (body instanceof Map<?, ?> attempt && attempt.containsKey("succeeded")) {
             if (attempt.get("duration_ms") instanceof Number took) {
-                endpoint.attemptMillis = 0.8 * endpoint.attemptMillis + 0.2 * Math.max(1, took.doubleValue());
+                double millis = Math.max(1, took.doubleValue());
+                endpoint.attemptMillis = endpoint.paced ? 0.8 * endpoint.attemptMillis + 0.2 * millis : millis;
+                endpoint.paced = true;
             }
             if (Boolean.TRUE.equals(attempt.get("succeeded"))) {
                 endpoint.limit.updateAndGet(limit -> Math.min(maxLimit, limit + 1));
@@ -172,12 +178,40 @@ public class EndpointSlots {
         return endpoint == null ? 0 : endpoint.inFlight.get();
     }
 
-    /** Parameters of release-busy-delivery: the claim to give back, and when to look at the delivery again. */
+    /**
+     * Parameters of release-busy-delivery: the claim to give back, and when to look at the delivery again: after
+     * busy-retry-delay, or after the time its endpoint needs for the deliveries already waiting at its recent pace
+     * (at most a lease; none before an attempt has ended), so an endpoint that hangs is not asked again every
+     * second for each of its deliveries.
+     */
     public Map<String, Object> release(Exchange exchange) {
+        Endpoint endpoint = endpoints.get(endpointOf(exchange));
         return Map.of(
                 "id", exchange.getProperty(DeliveryProperties.DELIVERY_ID, String.class),
                 "lease_owner", exchange.getProperty(DeliveryProperties.CLAIM, String.class),
-                "next_attempt_at", OffsetDateTime.now(ZoneOffset.UTC).plus(settings.busyRetryDelay()));
+                "next_attempt_at", OffsetDateTime.now(ZoneOffset.UTC).plus(recheckAfter(endpoint)));
+    }
+
+    /**
+     * For the fan-out: null when a new delivery to this endpoint should be handed over now; otherwise (as many
+     * deliveries waiting as it may have) how long until it should be looked at, so it goes to the database
+     * unclaimed instead of being loaded only to be given back.
+     */
+    public Duration busyFor(Object endpointId) {
+        Endpoint endpoint = endpoints.get(String.valueOf(endpointId));
+        if (endpoint == null || !endpoint.paced || endpoint.waitingCount.get() < waitingBound(endpoint)) {
+            return null;
+        }
+        return recheckAfter(endpoint);
+    }
+
+    private Duration recheckAfter(Endpoint endpoint) {
+        Duration delay = settings.busyRetryDelay();
+        if (endpoint != null && endpoint.paced) {
+            long backlogMillis = (long) ((endpoint.waitingCount.get() + 1.0) / endpoint.limit.get() * endpoint.attemptMillis);
+            delay = Collections.max(List.of(delay, Duration.ofMillis(Math.min(backlogMillis, settings.lease().toMillis()))));
+        }
+        return delay;
     }
 
     /** The claim as the delivery queue carries it (what the fan-out and the retry scheduler hand over). */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostProcess;
@@ -62,6 +63,15 @@ class IsolationTest {
         endpoint(hanging.url("/hangs"));
         endpoint("http://127.0.0.1:" + HookpostProcess.freePort() + "/down");
         endpoint(healthy.url("/healthy"));
+        // a healthy endpoint that takes a moment: how many attempts it sees at once shows its bound growing
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        healthy.answer(r -> {
+            mostAtOnce.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            TestReceiver.pause(50);
+            concurrent.decrementAndGet();
+            return TestReceiver.Reply.ok();
+        });
 
         // every event goes to all three endpoints, interleaved in the delivery queue
         for (int i = 0; i < EVENTS; i++) {
@@ -80,6 +90,8 @@ class IsolationTest {
         assertThat(seen).as("deliveries the healthy endpoint received while the other one hangs").hasSize(EVENTS);
         // an endpoint that has never answered is held to one attempt at a time (the limit grows only on success)
         assertThat(hanging.accepted()).as("requests held open by the hanging endpoint").isEqualTo(1);
+        // the healthy one started at one attempt at a time too, and its successes raised its bound, not past the limit
+        assertThat(mostAtOnce.get()).as("attempts the healthy endpoint saw at once").isBetween(2, LIMIT);
     }
 
 }
