@@ -31,8 +31,9 @@ import org.springframework.stereotype.Component;
  * A delivery that finds its endpoint full waits in memory (its claim kept) and goes back to the delivery queue
  * when an attempt to that endpoint ends. Past {@code max-waiting-per-endpoint} waiting, or past what the endpoint
  * can attempt within half a lease at its recent pace, it gives its claim back instead (the deliver route's
- * {@code release-busy-delivery} step) and the retry scheduler takes it up again after {@code busy-retry-delay}, so
- * an endpoint that hangs cannot pile up memory or outlive its claims.
+ * {@code release-busy-delivery} step) and the retry scheduler takes it up again once the endpoint can take it
+ * (at least {@code busy-retry-delay}), so an endpoint that hangs cannot pile up memory or outlive its claims. The
+ * fan-out asks {@link #busyFor} first and sends such deliveries straight to the database.
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
  * with a limit that follows the endpoint's health.
@@ -59,10 +60,11 @@ public class EndpointSlots {
         /** Whether an attempt has ended yet: until then attemptMillis is a guess, not a pace. */
         volatile boolean paced;
 
+        final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
+
         Endpoint(double initialMillis) {
             attemptMillis = initialMillis;
         }
-        final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
     }
 
     private final int maxLimit;
