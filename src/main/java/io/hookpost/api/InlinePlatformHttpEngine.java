@@ -1,0 +1,68 @@
+package io.hookpost.api;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.concurrent.CompletableFuture;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
+import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * camel-platform-http on Spring Boot, with the route run on the request's own (Tomcat) thread.
+ *
+ * <p>Why by hand: the starter's consumer answers every request with a {@code CompletableFuture} run on Spring's task
+ * executor, so Spring MVC starts async processing, hops to another thread and then dispatches the request a second
+ * time through the whole filter chain to write an answer the route has already written. The benchmark (issue 7)
+ * found that dispatch to be half the web server's CPU per ingested event. The starter has no setting for it; its
+ * engine is {@code @ConditionalOnMissingBean}, so this one takes its place. A {@code null} future is what Spring MVC
+ * treats as "handled": the route's answer goes out as it was written. Failures are answered as the starter's
+ * consumer answers them (logged, 500 unless already committed); the routes answer their own errors as problems.
+ */
+@Configuration(proxyBeanMethods = false)
+public class InlinePlatformHttpEngine {
+
+    /** Named as the starter names its engine: the platform-http component looks it up by that name. */
+    @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
+    PlatformHttpEngine platformHttpEngine(@Value("${server.port:8080}") int port) {
+        return new SpringBootPlatformHttpEngine(port) {
+            @Override
+            public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+                return new InlineConsumer(endpoint, processor);
+            }
+        };
+    }
+
+    static final class InlineConsumer extends SpringBootPlatformHttpConsumer {
+        private static final Logger LOG = LoggerFactory.getLogger(InlineConsumer.class);
+
+        InlineConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+            super(endpoint, processor, Runnable::run);
+        }
+
+        @Override
+        public CompletableFuture<Void> service(HttpServletRequest request, HttpServletResponse response) {
+            try {
+                handleService(request, response);
+            } catch (Exception e) {
+                LOG.warn("Error handling request due to: {}", e.getMessage(), e);
+                if (!response.isCommitted()) {
+                    try {
+                        response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+                    } catch (Exception ignored) {
+                        // the connection is gone: nothing left to answer
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}
