@@ -72,8 +72,11 @@ public record HookpostProperties(
     public record Fanout(@Min(1) int concurrency) {
     }
 
-    /** Recording events and attempts: at most this many callers' work share one database transaction. */
-    public record Database(@Min(1) int groupCommitMax) {
+    /**
+     * Recording events and attempts: at most this many callers' work share one database transaction, and this many
+     * such transactions run at once (for each of the two).
+     */
+    public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters) {
     }
 
     /**

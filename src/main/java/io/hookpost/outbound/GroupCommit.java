@@ -1,10 +1,12 @@
 package io.hookpost.outbound;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -38,17 +40,30 @@ public class GroupCommit implements Processor, DisposableBean {
     private final ProducerTemplate producer;
     private final TransactionTemplate transaction;
     private final BlockingQueue<Unit> waiting = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
+    private final Comparator<Unit> lockOrder;
     private volatile boolean running = true;
 
-    public GroupCommit(String route, int maxBatch, CamelContext camel, PlatformTransactionManager transactions) {
+    /**
+     * @param writers   transactions in progress at once. One writer leaves the other cores idle while it runs the
+     *                  statements of its batch; with more, one batch's statements run while another commits.
+     * @param lockOrder the key of the row a caller's work may share with other callers (its endpoint, its event). Each
+     *                  batch runs in that order, so two transactions lock shared rows in the same order and never wait
+     *                  for each other in a cycle (a deadlock would fail a caller whose work was fine).
+     */
+    public GroupCommit(String route, int maxBatch, int writers, Function<Exchange, String> lockOrder,
+                       CamelContext camel, PlatformTransactionManager transactions) {
         this.route = route;
+        this.lockOrder = Comparator.comparing(unit -> String.valueOf(lockOrder.apply(unit.exchange())));
         this.maxBatch = maxBatch;
         this.producer = camel.createProducerTemplate();
         this.transaction = new TransactionTemplate(transactions);
-        this.writer = new Thread(this::write, "hookpost-group-commit-" + route.replaceAll("\\W+", "-"));
-        this.writer.setDaemon(true);
-        this.writer.start();
+        for (int i = 1; i <= writers; i++) {
+            Thread writer = new Thread(this::write, "hookpost-group-commit-" + route.replaceAll("\\W+", "-") + "-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            this.writers.add(writer);
+        }
     }
 
     /** Hands the exchange to the writer and waits until its work is committed (or has failed). */
@@ -65,6 +80,7 @@ public class GroupCommit implements Processor, DisposableBean {
             try {
                 batch.add(waiting.take());
                 waiting.drainTo(batch, maxBatch - 1);
+                batch.sort(lockOrder);
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -100,6 +116,6 @@ public class GroupCommit implements Processor, DisposableBean {
     public void destroy() {
         // by now Camel has stopped its routes, so no caller is waiting
         running = false;
-        writer.interrupt();
+        writers.forEach(Thread::interrupt);
     }
 }

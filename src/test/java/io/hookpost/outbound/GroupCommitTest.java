@@ -1,0 +1,96 @@
+package io.hookpost.outbound;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.sql.SqlComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The group commit on a real H2 database and a real camel-sql route: several writers, callers whose work updates
+ * rows that other callers' work updates too (as attempts reset their endpoint's failure streak).
+ */
+class GroupCommitTest {
+    private static final int CALLERS = 400;
+    private static final List<String> SHARED_ROWS = List.of("ep_a", "ep_b", "ep_c", "ep_d");
+
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private JdbcTemplate db;
+    private GroupCommit groupCommit;
+
+    @BeforeEach
+    void start() throws Exception {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:group-commit-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=2000");
+        db = new JdbcTemplate(dataSource);
+        db.execute("CREATE TABLE endpoints (id VARCHAR(20) PRIMARY KEY, resets INT NOT NULL)");
+        db.execute("CREATE TABLE attempts (id INT PRIMARY KEY, endpoint_id VARCHAR(20) NOT NULL)");
+        SHARED_ROWS.forEach(id -> db.update("INSERT INTO endpoints VALUES (?, 0)", id));
+
+        SqlComponent sql = new SqlComponent();
+        sql.setDataSource(dataSource);
+        camel.addComponent("sql", sql);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:record").routeId("record")
+                        .to("sql:INSERT INTO attempts (id, endpoint_id) VALUES (:#id, :#endpoint_id)")
+                        .to("sql:UPDATE endpoints SET resets = resets + 1 WHERE id = :#endpoint_id")
+                        .delay(1).syncDelayed();
+            }
+        });
+        camel.start();
+        groupCommit = new GroupCommit("direct:record", 16, 2, exchange -> exchange.getIn().getBody(Map.class)
+                .get("endpoint_id").toString(), camel, new DataSourceTransactionManager(dataSource));
+    }
+
+    @AfterEach
+    void stop() {
+        groupCommit.destroy();
+        camel.stop();
+    }
+
+    @Test
+    void concurrent_batches_touching_the_same_rows_all_commit() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(64);
+        List<Future<Exchange>> sent = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            // every caller touches one shared row; consecutive callers in opposite orders across the rows
+            String endpoint = SHARED_ROWS.get((i % 2 == 0 ? i : CALLERS - i) % SHARED_ROWS.size());
+            int id = i;
+            sent.add(callers.submit(() -> {
+                Exchange exchange = new DefaultExchange(camel);
+                exchange.getIn().setBody(Map.of("id", id, "endpoint_id", endpoint));
+                groupCommit.process(exchange);
+                return exchange;
+            }));
+        }
+        List<Exception> failures = new ArrayList<>();
+        for (Future<Exchange> future : sent) {
+            Exception failure = future.get().getException();
+            if (failure != null) {
+                failures.add(failure);
+            }
+        }
+        callers.shutdown();
+
+        assertThat(failures).as("callers whose work failed").isEmpty();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
+        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS);
+    }
+}
