@@ -33,6 +33,8 @@ import org.springframework.stereotype.Component;
 @Component("eventReader")
 public class EventReader {
     public static final String EVENT_ID = "hookpost.eventId";
+    /** The envelope read at ingest, so the later ingest steps need not parse the message again. */
+    public static final String ENVELOPE = "hookpost.envelope";
     static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,199}");
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,199}");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
@@ -75,6 +77,7 @@ public class EventReader {
             return Ids.next("evt");
         }, ProblemException::badRequest);
         exchange.setProperty(EVENT_ID, event.get("id").asText());
+        exchange.setProperty(ENVELOPE, event);
         ObjectNode message = json.createObjectNode();
         message.put("account", account);
         message.setAll(event);

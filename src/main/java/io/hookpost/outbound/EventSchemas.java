@@ -23,6 +23,7 @@ import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
 import io.hookpost.api.ProblemException;
 import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -85,9 +86,8 @@ public class EventSchemas {
         return text;
     }
 
-    /** Step {@code check-data-schema} of the ingest route; body: the queue message {account, id, type, timestamp, data}. */
-    public void checkRequest(@Body byte[] message) throws IOException {
-        JsonNode event = json.readTree(message);
+    /** Step {@code check-data-schema} of the ingest route, on the envelope {@code validate-event} read. */
+    public void checkRequest(@ExchangeProperty(EventReader.ENVELOPE) JsonNode event) {
         String violations = violations(event.get("type").asText(), event.get("data"));
         if (violations != null) {
             throw ProblemException.unprocessable(violations);
