@@ -318,6 +318,9 @@ public class Bench {
                         }
                         int status = connection.post(path, token, body.apply((int) n));
                         (status / 100 == 2 ? ok : refused).incrementAndGet();
+                        if (status / 100 != 2) {
+                            REFUSED.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+                        }
                     }
                     if (connection != null) {
                         connection.close();
@@ -351,6 +354,8 @@ public class Bench {
     }
 
     static final List<Row> ROWS = new ArrayList<>();
+    /** Posts Hookpost did not accept, by the status it answered. */
+    static final Map<Integer, AtomicLong> REFUSED = new java.util.concurrent.ConcurrentSkipListMap<>();
     static long pid;
     static int port;
     static String token;
@@ -460,6 +465,7 @@ public class Bench {
         }
         System.out.printf(Locale.ROOT, "signatures checked on a sample by the receiver: %d verified, %d bad%n",
                 receiver.verified.get(), receiver.badSignatures.get());
+        System.out.println("posts not accepted, by status answered: " + (REFUSED.isEmpty() ? "none" : REFUSED));
         System.out.println();
         TARGETS.forEach(System.out::println);
         receiver.stop();
