@@ -57,7 +57,8 @@ public record HookpostProperties(
         }
     }
 
-    public record Accounts(@Min(1) int maxEndpoints) {
+    /** {@code remembered}: how many accounts known to exist are kept in memory (accounts are never deleted). */
+    public record Accounts(@Min(1) int maxEndpoints, @Min(0) int remembered) {
     }
 
     /** {@code adminToken} empty means: generate one at first start and log it once. */

@@ -1,6 +1,5 @@
 package io.hookpost;
 
-import java.math.BigInteger;
 import java.security.SecureRandom;
 
 /**
@@ -18,23 +17,32 @@ public final class Ids {
     }
 
     public static String next(String prefix) {
-        byte[] bytes = new byte[16];
-        long millis = System.currentTimeMillis();
-        for (int i = 0; i < 6; i++) {
-            bytes[i] = (byte) (millis >>> (8 * (5 - i)));
-        }
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
-        System.arraycopy(random, 0, bytes, 6, 10);
-        BigInteger value = new BigInteger(1, bytes);
-        char[] out = new char[WIDTH];
-        BigInteger base = BigInteger.valueOf(62);
-        for (int i = WIDTH - 1; i >= 0; i--) {
-            BigInteger[] qr = value.divideAndRemainder(base);
-            out[i] = ALPHABET[qr[1].intValue()];
-            value = qr[0];
+        return prefix + "_" + encode(System.currentTimeMillis(), random);
+    }
+
+    /**
+     * The 22 base62 digits of the 128-bit number {@code millis} (48 bits) then {@code random} (80 bits). Divided by
+     * 62 in two longs rather than with BigInteger, which took a sixth of an ingest request's id-making time.
+     */
+    static String encode(long millis, byte[] random) {
+        long hi = (millis & 0xFFFF_FFFF_FFFFL) << 16 | (random[0] & 0xFFL) << 8 | (random[1] & 0xFFL);
+        long lo = 0;
+        for (int i = 2; i < 10; i++) {
+            lo = lo << 8 | (random[i] & 0xFFL);
         }
-        return prefix + "_" + new String(out);
+        char[] out = new char[WIDTH];
+        for (int i = WIDTH - 1; i >= 0; i--) {
+            // (hi, lo) / 62: the high word, then the low word 32 bits at a time with the remainder carried down
+            long remainder = Long.remainderUnsigned(hi, 62);
+            hi = Long.divideUnsigned(hi, 62);
+            long upper = remainder << 32 | lo >>> 32;
+            long lower = (upper % 62) << 32 | (lo & 0xFFFF_FFFFL);
+            lo = (upper / 62) << 32 | lower / 62;
+            out[i] = ALPHABET[(int) (lower % 62)];
+        }
+        return new String(out);
     }
 
     /** Random bytes for secrets and keys. */

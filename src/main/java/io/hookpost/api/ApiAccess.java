@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import io.hookpost.HookpostProperties;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,12 +16,12 @@ import org.springframework.stereotype.Component;
 @Component("apiAccess")
 public class ApiAccess implements Processor {
     private final ApiKeys keys;
-    private final JdbcTemplate jdbc;
+    private final Accounts accounts;
     private final byte[] adminToken;
 
-    public ApiAccess(ApiKeys keys, JdbcTemplate jdbc, HookpostProperties properties) {
+    public ApiAccess(ApiKeys keys, Accounts accounts, HookpostProperties properties) {
         this.keys = keys;
-        this.jdbc = jdbc;
+        this.accounts = accounts;
         String token = properties.security().adminToken();
         this.adminToken = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
     }
@@ -41,7 +40,7 @@ public class ApiAccess implements Processor {
 
         String account = exchange.getIn().getHeader("acct", String.class);
         if (account != null) {
-            if (!principal.mayAccess(account) || !exists(account)) {
+            if (!principal.mayAccess(account) || !accounts.exists(account)) {
                 throw ProblemException.notFound("No account '" + account + "'.");
             }
         }
@@ -53,11 +52,6 @@ public class ApiAccess implements Processor {
             return Principal.OPERATOR;
         }
         return keys.lookup(key).orElseThrow(() -> ProblemException.unauthorized("The API key is not valid."));
-    }
-
-    private boolean exists(String account) {
-        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ?", Integer.class, account);
-        return n != null && n > 0;
     }
 
     /** For operator-only actions such as creating accounts. */

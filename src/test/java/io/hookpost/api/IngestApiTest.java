@@ -71,6 +71,18 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void an_account_created_after_a_404_takes_events_at_once_even_when_another_node_created_it() {
+        String late = "late-" + account;
+        String event = "{\"type\":\"a.b\",\"data\":{}}";
+        assertProblem(operator.post("/api/v1/accounts/" + late + "/events", event), 404, "No account");
+        // straight into the database, as another Hookpost node sharing it would: nothing here is told
+        db.update("INSERT INTO accounts (id, name, created_at) VALUES (?, 'Late', CURRENT_TIMESTAMP)", late);
+
+        assertThat(operator.post("/api/v1/accounts/" + late + "/events", event).status()).isEqualTo(202);
+        assertThat(operator.post("/api/v1/accounts/" + late + "/events", event).status()).isEqualTo(202);
+    }
+
+    @Test
     void endpoint_creation_validates_and_enforces_the_per_account_limit() {
         String path = "/api/v1/accounts/" + account + "/endpoints";
         assertProblem(operator.post(path, Map.of()), 400, "'url' is required");
