@@ -19,9 +19,10 @@ import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Isolation between endpoints: a bound on the attempts to one endpoint that run at once in this instance.
- * Delivery threads are shared, so without a bound an endpoint that hangs until the timeout would hold every
- * thread and starve the healthy ones.
+ * Isolation between endpoints: a bound on the requests to one endpoint in flight at once in this instance. An attempt
+ * holds its slot until the receiver has answered (or failed to), not while the attempt is recorded: the bound is on
+ * what the receiver sees. Delivery threads are shared, so without a bound an endpoint that hangs until the timeout
+ * would hold every thread and starve the healthy ones.
  * <p>
  * The bound adapts, like TCP's slow start: an endpoint starts at one attempt at a time, gains one more with each
  * success up to {@code max-in-flight-per-endpoint}, and drops back to one whenever an attempt gets no answer

@@ -1,11 +1,14 @@
 package io.hookpost.outbound;
 
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +18,7 @@ import io.hookpost.support.StallingReceiver;
 import io.hookpost.support.TestReceiver.Received;
 import io.hookpost.support.TestReceiver.Reply;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -22,6 +26,35 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 /** The deliver route, seen from the receiver and from the attempts table. */
 class DeliverRouteTest extends HookpostTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    @Autowired
+    DataSource dataSource;
+    @Autowired
+    EndpointSlots slots;
+
+    @Test
+    void an_endpoint_slot_is_free_once_the_receiver_answered_while_the_attempt_waits_for_the_database() throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/slot"))).get("id").asText();
+        // a failure streak to reset: recording the success must update the endpoint row, which another transaction holds
+        db.update("UPDATE endpoints SET failure_streak = 1 WHERE id = ?", endpointId);
+        String eventId;
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder.prepareStatement("SELECT failure_streak FROM endpoints WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, endpointId);
+                lock.executeQuery().close();
+            }
+            eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+            assertThat(receiver.next(WAIT).path()).isEqualTo("/slot");
+
+            // were the slot held until the attempt is recorded, it could only come back by the recording failing on
+            // the lock (timeout), and then the delivery would not be recorded delivered below
+            eventually(() -> slots.inFlight(endpointId) == 0, "the endpoint's slot is given back");
+            assertThat(deliveriesOf(eventId).get(0).get("status")).as("the attempt is not recorded yet").isEqualTo("pending");
+            holder.rollback();
+        }
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is recorded delivered");
+        assertThat(count("SELECT failure_streak FROM endpoints WHERE id = ?", endpointId)).isZero();
+    }
 
     @Test
     void standard_webhooks_post_carries_the_contract_headers_and_verifies_with_the_official_library()
