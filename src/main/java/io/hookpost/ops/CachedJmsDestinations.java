@@ -13,9 +13,10 @@ import org.springframework.stereotype.Component;
 /**
  * The JMS destinations the routes send to, looked up once by name. Spring's {@code DynamicDestinationResolver} asks
  * the session for the queue on every send, and an Artemis session answers that with a round trip to the broker: about
- * a tenth of an ingest request's time went there. Artemis can cache it (`cacheDestinations`), but not on the embedded
- * connection factory Spring Boot builds, and Spring 6.2 has no caching resolver for names, hence this one. A queue or
- * topic object is only its name, so one object serves every session; temporary destinations are never cached.
+ * a tenth of an ingest request's time went there. Artemis can cache it ({@code cacheDestinations}), but not on the
+ * embedded connection factory Spring Boot builds, and Spring 6.2 has no caching resolver for names, hence this one. A
+ * queue or topic object is only its name, so one object serves every session (temporary destinations are not looked
+ * up by name, so they never come here).
  */
 @Component("cachedJmsDestinations")
 public class CachedJmsDestinations implements CachingDestinationResolver {
