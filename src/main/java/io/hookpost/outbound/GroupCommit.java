@@ -12,6 +12,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -26,6 +27,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * idle system commits at once and a busy one commits many at a time. A caller whose own work fails gets its
  * exception back and its savepoint rolled back; the rest of the batch commits.
  * <p>
+ * With a batch route (e.g. {@code direct:record-attempts}), a batch first goes through that route as one exchange
+ * whose body is the list of the callers' bodies, so each statement runs once per batch as a JDBC batch instead of
+ * once per caller through its own route and savepoint. When that fails, the transaction is rolled back and the
+ * batch is recorded again caller by caller as above, so only the caller whose work fails gets an exception.
+ * <p>
  * Written by hand because Camel's aggregator completes a batch after its callers have moved on, while these
  * callers must not go on (acknowledge a queue message, count a delivery) before their rows are committed.
  */
@@ -36,6 +42,8 @@ public class GroupCommit implements Processor, DisposableBean {
     }
 
     private final String route;
+    private final String batchRoute;
+    private final CamelContext camel;
     private final int maxBatch;
     private final ProducerTemplate producer;
     private final TransactionTemplate transaction;
@@ -50,10 +58,13 @@ public class GroupCommit implements Processor, DisposableBean {
      * @param lockOrder the key of the row a caller's work may share with other callers (its endpoint, its event). Each
      *                  batch runs in that order, so two transactions lock shared rows in the same order and never wait
      *                  for each other in a cycle (a deadlock would fail a caller whose work was fine).
+     * @param batchRoute the route that records a whole batch (body: the list of the callers' bodies), or null
      */
-    public GroupCommit(String route, int maxBatch, int writers, Function<Exchange, String> lockOrder,
+    public GroupCommit(String route, String batchRoute, int maxBatch, int writers, Function<Exchange, String> lockOrder,
                        CamelContext camel, PlatformTransactionManager transactions) {
         this.route = route;
+        this.batchRoute = batchRoute;
+        this.camel = camel;
         this.lockOrder = Comparator.comparing(unit -> String.valueOf(lockOrder.apply(unit.exchange())));
         this.maxBatch = maxBatch;
         this.producer = camel.createProducerTemplate();
@@ -93,6 +104,34 @@ public class GroupCommit implements Processor, DisposableBean {
     }
 
     private void commit(List<Unit> batch) {
+        if (batchRoute == null || batch.size() == 1 || !commitTogether(batch)) {
+            commitEach(batch);
+        }
+    }
+
+    /** The whole batch through the batch route in one transaction; false (and nothing recorded) when that failed. */
+    private boolean commitTogether(List<Unit> batch) {
+        Exchange together = new DefaultExchange(camel);
+        together.getIn().setBody(batch.stream().map(unit -> unit.exchange().getIn().getBody()).toList());
+        try {
+            transaction.executeWithoutResult(status -> {
+                producer.send(batchRoute, together);
+                if (together.getException() != null) {
+                    status.setRollbackOnly();
+                }
+            });
+        } catch (RuntimeException e) {
+            together.setException(e);
+        }
+        if (together.getException() != null) {
+            LOG.debug("Batch of {} exchanges on {} failed, recording each on its own: {}", batch.size(), batchRoute,
+                    together.getException().toString());
+            return false;
+        }
+        return true;
+    }
+
+    private void commitEach(List<Unit> batch) {
         try {
             transaction.executeWithoutResult(status -> {
                 for (Unit unit : batch) {

@@ -16,7 +16,7 @@ public class GroupCommits {
     @Bean
     GroupCommit recordEvents(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
         // the event row: a repeated event's insert waits for the first one's
-        return new GroupCommit("direct:record-event", properties.database().groupCommitMax(),
+        return new GroupCommit("direct:record-event", null, properties.database().groupCommitMax(),
                 properties.database().groupCommitWriters(), exchange -> row(exchange, "account_id") + "/" + row(exchange, "id"),
                 camel, transactions);
     }
@@ -24,7 +24,7 @@ public class GroupCommits {
     @Bean
     GroupCommit recordAttempts(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
         // the endpoint row: a success resets its failure streak
-        return new GroupCommit("direct:record-attempt", properties.database().groupCommitMax(),
+        return new GroupCommit("direct:record-attempt", "direct:record-attempts", properties.database().groupCommitMax(),
                 properties.database().groupCommitWriters(), exchange -> row(exchange, "endpoint_id"), camel, transactions);
     }
 

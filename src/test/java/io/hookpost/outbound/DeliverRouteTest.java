@@ -30,6 +30,60 @@ class DeliverRouteTest extends HookpostTest {
     DataSource dataSource;
     @Autowired
     EndpointSlots slots;
+    @Autowired
+    org.apache.camel.ProducerTemplate camel;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    void attempts_recorded_together_leave_each_delivery_as_recording_them_one_by_one_would() throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/batch"))).get("id").asText();
+        // deliveries that are not attempted by the deliver route meanwhile: held while the endpoint is off, then made
+        // pending as if claimed, with a failure streak for a success to reset
+        db.update("UPDATE endpoints SET active = FALSE WHERE id = ?", endpointId);
+        List<String> events = List.of(publish(Map.of("type", "host.offline", "data", Map.of("n", 1))),
+                publish(Map.of("type", "host.offline", "data", Map.of("n", 2))),
+                publish(Map.of("type", "host.offline", "data", Map.of("n", 3))));
+        eventually(() -> events.stream().allMatch(event -> deliveriesOf(event).size() == 1), "the deliveries are held");
+        db.update("UPDATE deliveries SET status = 'pending' WHERE endpoint_id = ?", endpointId);
+        db.update("UPDATE endpoints SET failure_streak = 2 WHERE id = ?", endpointId);
+        List<String> deliveries = events.stream().map(event -> (String) deliveriesOf(event).get(0).get("id")).toList();
+
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        List<Map<String, Object>> attempts = new java.util.ArrayList<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+            boolean succeeded = i < 2;
+            Map<String, Object> attempt = new java.util.HashMap<>();
+            attempt.put("id", java.util.UUID.randomUUID().toString());
+            attempt.put("delivery_id", deliveries.get(i));
+            attempt.put("endpoint_id", endpointId);
+            attempt.put("account_id", account);
+            attempt.put("attempt_number", 1);
+            attempt.put("trigger_kind", "scheduled");
+            attempt.put("request_url", receiver.url("/batch"));
+            attempt.put("request_headers", "{}");
+            attempt.put("response_status", succeeded ? 200 : 500);
+            attempt.put("response_headers", "{}");
+            attempt.put("response_body", succeeded ? "ok" : "down");
+            attempt.put("duration_ms", 3);
+            attempt.put("error", succeeded ? null : "HTTP 500");
+            attempt.put("succeeded", succeeded);
+            attempt.put("created_at", now);
+            attempts.add(attempt);
+        }
+        new org.springframework.transaction.support.TransactionTemplate(transactions)
+                .executeWithoutResult(status -> camel.requestBody("direct:record-attempts", attempts));
+
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE endpoint_id = ?", endpointId)).isEqualTo(3);
+        for (int i = 0; i < deliveries.size(); i++) {
+            Map<String, Object> delivery = db.queryForMap("SELECT * FROM deliveries WHERE id = ?", deliveries.get(i));
+            assertThat(delivery.get("attempts")).isEqualTo(1);
+            assertThat(delivery.get("status")).isEqualTo(i < 2 ? "delivered" : "pending");
+            assertThat(delivery.get("last_response_status")).isEqualTo(i < 2 ? 200 : 500);
+            assertThat(delivery.get("last_error")).isEqualTo(i < 2 ? null : "HTTP 500");
+        }
+        assertThat(count("SELECT failure_streak FROM endpoints WHERE id = ?", endpointId)).isZero();
+    }
 
     @Test
     void an_endpoint_slot_is_free_once_the_receiver_answered_while_the_attempt_waits_for_the_database() throws Exception {

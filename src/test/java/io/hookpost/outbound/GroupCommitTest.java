@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -32,6 +33,9 @@ class GroupCommitTest {
     private final DefaultCamelContext camel = new DefaultCamelContext();
     private JdbcTemplate db;
     private GroupCommit groupCommit;
+    private DataSourceTransactionManager transactions;
+    private final AtomicInteger batchesTried = new AtomicInteger();
+    private final AtomicInteger callersRecordedAlone = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -49,14 +53,26 @@ class GroupCommitTest {
             @Override
             public void configure() {
                 from("direct:record").routeId("record")
+                        .process(exchange -> callersRecordedAlone.incrementAndGet())
                         .to("sql:INSERT INTO attempts (id, endpoint_id) VALUES (:#id, :#endpoint_id)")
                         .to("sql:UPDATE endpoints SET resets = resets + 1 WHERE id = :#endpoint_id")
+                        .delay(1).syncDelayed();
+                // the same work for a whole batch, one JDBC batch per statement
+                from("direct:record-batch").routeId("record-batch")
+                        .process(exchange -> batchesTried.incrementAndGet())
+                        .to("sql:INSERT INTO attempts (id, endpoint_id) VALUES (:#id, :#endpoint_id)?batch=true")
+                        .to("sql:UPDATE endpoints SET resets = resets + 1 WHERE id = :#endpoint_id?batch=true")
                         .delay(1).syncDelayed();
             }
         });
         camel.start();
-        groupCommit = new GroupCommit("direct:record", 16, 2, exchange -> exchange.getIn().getBody(Map.class)
-                .get("endpoint_id").toString(), camel, new DataSourceTransactionManager(dataSource));
+        transactions = new DataSourceTransactionManager(dataSource);
+        groupCommit = groupCommit(null);
+    }
+
+    private GroupCommit groupCommit(String batchRoute) {
+        return new GroupCommit("direct:record", batchRoute, 16, 2, exchange -> exchange.getIn().getBody(Map.class)
+                .get("endpoint_id").toString(), camel, transactions);
     }
 
     @AfterEach
@@ -67,11 +83,49 @@ class GroupCommitTest {
 
     @Test
     void concurrent_batches_touching_the_same_rows_all_commit() throws Exception {
+        List<Exception> failures = sendAll(CALLERS);
+
+        assertThat(failures).as("callers whose work failed").isEmpty();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
+        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS);
+    }
+
+    @Test
+    void with_a_batch_route_batches_are_recorded_together_and_all_commit() throws Exception {
+        groupCommit.destroy();
+        groupCommit = groupCommit("direct:record-batch");
+
+        List<Exception> failures = sendAll(CALLERS);
+
+        assertThat(failures).as("callers whose work failed").isEmpty();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
+        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS);
+        assertThat(batchesTried.get()).as("batches recorded together").isPositive();
+        assertThat(callersRecordedAlone.get()).as("callers recorded on their own (alone in their batch)")
+                .isLessThan(CALLERS / 2);
+    }
+
+    @Test
+    void with_a_batch_route_only_the_caller_whose_work_fails_gets_an_exception() throws Exception {
+        groupCommit.destroy();
+        groupCommit = groupCommit("direct:record-batch");
+        db.update("INSERT INTO attempts VALUES (?, 'ep_a')", 7);   // caller 7's insert will collide with this row
+
+        List<Exception> failures = sendAll(CALLERS);
+
+        assertThat(failures).as("callers whose work failed").hasSize(1);
+        assertThat(batchesTried.get()).as("batches tried together").isPositive();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
+        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS - 1);
+    }
+
+    /** Sends callers 0..count-1 at once, each touching one shared row; returns the exceptions they got back. */
+    private List<Exception> sendAll(int count) throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(64);
         List<Future<Exchange>> sent = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
+        for (int i = 0; i < count; i++) {
             // every caller touches one shared row; consecutive callers in opposite orders across the rows
-            String endpoint = SHARED_ROWS.get((i % 2 == 0 ? i : CALLERS - i) % SHARED_ROWS.size());
+            String endpoint = SHARED_ROWS.get((i % 2 == 0 ? i : count - i) % SHARED_ROWS.size());
             int id = i;
             sent.add(callers.submit(() -> {
                 Exchange exchange = new DefaultExchange(camel);
@@ -88,9 +142,6 @@ class GroupCommitTest {
             }
         }
         callers.shutdown();
-
-        assertThat(failures).as("callers whose work failed").isEmpty();
-        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
-        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS);
+        return failures;
     }
 }
