@@ -500,6 +500,7 @@ public class Bench {
         long before = receiver.count(path);
         receiver.latencies.clear();
         long cpu = cpuTicks();
+        long written = writtenBytes();
         long start = System.nanoTime();
         // at most MAX_OUTSTANDING deliveries accepted but not yet received: the rate measured is one Hookpost
         // sustains, not how fast a backlog builds up
@@ -522,9 +523,13 @@ public class Bench {
         long delivered = receiver.count(path) - before;
         double elapsed = (receiver.lastArrival - start) / 1e9;
         double perSecond = delivered / elapsed;
-        ROWS.add(new Row(name + " (deliveries/s)", perSecond, receiver.latencies.sorted(), rssKb(),
-                (cpuTicks() - cpu) / 100.0, String.format(Locale.ROOT, "%d events accepted at %.0f/s, %d of %d delivered"
-                        + " in %.1f s", load.ok(), load.perSecond(), delivered, expected, elapsed)));
+        double cpuSeconds = (cpuTicks() - cpu) / 100.0;
+        // the cost of one delivery, which depends less on how busy the host is than the rate does
+        ROWS.add(new Row(name + " (deliveries/s)", perSecond, receiver.latencies.sorted(), rssKb(), cpuSeconds,
+                String.format(Locale.ROOT, "%d events accepted at %.0f/s, %d of %d delivered in %.1f s; per delivery"
+                                + " %.2f ms CPU, %.1f KB written to disk", load.ok(), load.perSecond(), delivered, expected,
+                        elapsed, cpuSeconds * 1000 / Math.max(1, delivered),
+                        (writtenBytes() - written) / 1024.0 / Math.max(1, delivered))));
         return perSecond;
     }
 
@@ -600,6 +605,16 @@ public class Bench {
     static long rssKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+
+    /** Bytes Hookpost had the kernel write to storage (database, broker journal, logs), from /proc/PID/io. */
+    static long writtenBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+            if (line.startsWith("write_bytes:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
             }
         }

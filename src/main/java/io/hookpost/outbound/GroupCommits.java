@@ -5,27 +5,33 @@ import java.util.Map;
 import io.hookpost.HookpostProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** The two group commits the routes use: recording events with their deliveries, and recording attempts. */
+/** The group commit and the two recordings the routes hand to it: events with their deliveries, and attempts. */
 @Configuration
 public class GroupCommits {
 
     @Bean
-    GroupCommit recordEvents(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
-        // the event row: a repeated event's insert waits for the first one's
-        return new GroupCommit("direct:record-event", null, properties.database().groupCommitMax(),
-                properties.database().groupCommitWriters(), exchange -> row(exchange, "account_id") + "/" + row(exchange, "id"),
+    GroupCommit groupCommit(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
+        return new GroupCommit(properties.database().groupCommitMax(), properties.database().groupCommitWriters(),
                 camel, transactions);
     }
 
     @Bean
-    GroupCommit recordAttempts(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
+    Processor recordEvents(GroupCommit groupCommit) {
+        // the event row: a repeated event's insert waits for the first one's
+        return groupCommit.recording("direct:record-event", null,
+                exchange -> row(exchange, "account_id") + "/" + row(exchange, "id"));
+    }
+
+    @Bean
+    Processor recordAttempts(GroupCommit groupCommit) {
         // the endpoint row: a success resets its failure streak
-        return new GroupCommit("direct:record-attempt", "direct:record-attempts", properties.database().groupCommitMax(),
-                properties.database().groupCommitWriters(), exchange -> row(exchange, "endpoint_id"), camel, transactions);
+        return groupCommit.recording("direct:record-attempt", "direct:record-attempts",
+                exchange -> row(exchange, "endpoint_id"));
     }
 
     /** A column of the row map a recording route gets as its body. */

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.sql.SqlComponent;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -33,7 +34,7 @@ class GroupCommitTest {
     private final DefaultCamelContext camel = new DefaultCamelContext();
     private JdbcTemplate db;
     private GroupCommit groupCommit;
-    private DataSourceTransactionManager transactions;
+    private Processor recording;
     private final AtomicInteger batchesTried = new AtomicInteger();
     private final AtomicInteger callersRecordedAlone = new AtomicInteger();
 
@@ -66,13 +67,13 @@ class GroupCommitTest {
             }
         });
         camel.start();
-        transactions = new DataSourceTransactionManager(dataSource);
-        groupCommit = groupCommit(null);
+        groupCommit = new GroupCommit(16, 2, camel, new DataSourceTransactionManager(dataSource));
+        recording = recording(null);
     }
 
-    private GroupCommit groupCommit(String batchRoute) {
-        return new GroupCommit("direct:record", batchRoute, 16, 2, exchange -> exchange.getIn().getBody(Map.class)
-                .get("endpoint_id").toString(), camel, transactions);
+    private Processor recording(String batchRoute) {
+        return groupCommit.recording("direct:record", batchRoute,
+                exchange -> exchange.getIn().getBody(Map.class).get("endpoint_id").toString());
     }
 
     @AfterEach
@@ -92,8 +93,7 @@ class GroupCommitTest {
 
     @Test
     void with_a_batch_route_batches_are_recorded_together_and_all_commit() throws Exception {
-        groupCommit.destroy();
-        groupCommit = groupCommit("direct:record-batch");
+        recording = recording("direct:record-batch");
 
         List<Exception> failures = sendAll(CALLERS);
 
@@ -107,16 +107,40 @@ class GroupCommitTest {
 
     @Test
     void with_a_batch_route_only_the_caller_whose_work_fails_gets_an_exception() throws Exception {
-        groupCommit.destroy();
-        groupCommit = groupCommit("direct:record-batch");
+        recording = recording("direct:record-batch");
         db.update("INSERT INTO attempts VALUES (?, 'ep_a')", 7);   // caller 7's insert will collide with this row
 
         List<Exception> failures = sendAll(CALLERS);
 
-        assertThat(failures).as("callers whose work failed").hasSize(1);
+        assertThat(failures).as("callers whose work failed").extracting(Throwable::getMessage).hasSize(1);
         assertThat(batchesTried.get()).as("batches tried together").isPositive();
         assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS);
         assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS - 1);
+    }
+
+    @Test
+    void two_kinds_of_recording_share_the_transactions_and_a_failing_caller_of_one_fails_alone() throws Exception {
+        db.execute("CREATE TABLE events (id INT PRIMARY KEY)");
+        db.update("INSERT INTO events VALUES (?)", 8);   // caller 8's event collides with this row
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:record-event").routeId("record-event")
+                        .to("sql:INSERT INTO events (id) VALUES (:#id)");
+            }
+        });
+        Processor attempts = recording("direct:record-batch");
+        Processor events = groupCommit.recording("direct:record-event", null,
+                exchange -> exchange.getIn().getBody(Map.class).get("id").toString());
+        recording = exchange -> ((Integer) exchange.getIn().getBody(Map.class).get("id") % 2 == 0 ? events : attempts)
+                .process(exchange);
+
+        List<Exception> failures = sendAll(CALLERS);
+
+        assertThat(failures).as("callers whose work failed").extracting(Throwable::getMessage).hasSize(1);
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM events", Integer.class)).isEqualTo(CALLERS / 2);
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS / 2);
+        assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS / 2);
     }
 
     /** Sends callers 0..count-1 at once, each touching one shared row; returns the exceptions they got back. */
@@ -130,7 +154,7 @@ class GroupCommitTest {
             sent.add(callers.submit(() -> {
                 Exchange exchange = new DefaultExchange(camel);
                 exchange.getIn().setBody(Map.of("id", id, "endpoint_id", endpoint));
-                groupCommit.process(exchange);
+                recording.process(exchange);
                 return exchange;
             }));
         }
