@@ -23,7 +23,7 @@ public class GroupCommits {
     @Bean
     Processor recordEvents(GroupCommit groupCommit) {
         // the event row: a repeated event's insert waits for the first one's
-        return groupCommit.recording("direct:record-event", null,
+        return groupCommit.recording("direct:record-event", "direct:record-events",
                 exchange -> row(exchange, "account_id") + "/" + row(exchange, "id"));
     }
 

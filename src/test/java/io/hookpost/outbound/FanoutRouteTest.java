@@ -20,6 +20,49 @@ class FanoutRouteTest extends HookpostTest {
     ProducerTemplate producer;
     @Autowired
     ConsumerTemplate consumer;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    void events_recorded_together_insert_each_event_with_its_deliveries_and_a_repeat_sends_the_batch_back() {
+        String endpointA = createEndpoint(Map.of("url", receiver.url("/a"))).get("id").asText();
+        String endpointB = createEndpoint(Map.of("url", receiver.url("/b"))).get("id").asText();
+        var transaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        Map<String, Object> first = eventRow("evt-batch-1", List.of(endpointA, endpointB));
+        Map<String, Object> second = eventRow("evt-batch-2", List.of());
+
+        transaction.executeWithoutResult(status -> producer.requestBody("direct:record-events", List.of(first, second)));
+
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(2);
+        assertThat(deliveriesOf("evt-batch-1")).extracting(d -> d.get("endpoint_id"))
+                .containsExactlyInAnyOrder(endpointA, endpointB);
+        assertThat(deliveriesOf("evt-batch-2")).isEmpty();
+
+        // a batch with an event recorded already fails as a whole; the group commit then records each on its own
+        Map<String, Object> third = eventRow("evt-batch-3", List.of(endpointA));
+        Map<String, Object> repeat = eventRow("evt-batch-1", List.of(endpointA));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> transaction.executeWithoutResult(
+                status -> producer.requestBody("direct:record-events", List.of(third, repeat))))
+                .hasRootCauseMessage("Some events of the batch are recorded already: each is recorded on its own");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
+    }
+
+    /** An event row as the fan-out hands it to the group commit: with held deliveries (none is sent) to the endpoints. */
+    private Map<String, Object> eventRow(String id, List<String> endpoints) {
+        OffsetDateTime now = OffsetDateTime.now();
+        Map<String, Object> event = new java.util.HashMap<>(Map.of("account_id", account, "id", id, "type", "host.offline",
+                "occurred_at", now, "payload", "{}", "source", "queue", "created_at", now));
+        event.put("deliveries", endpoints.stream().map(endpoint -> {
+            Map<String, Object> delivery = new java.util.HashMap<>(Map.of("id", io.hookpost.Ids.next("msg"),
+                    "account_id", account, "event_id", id, "endpoint_id", endpoint, "status", "held", "created_at", now));
+            delivery.put("next_attempt_at", null);
+            delivery.put("lease_owner", null);
+            delivery.put("lease_until", null);
+            return delivery;
+        }).toList());
+        return event;
+    }
 
     @Test
     void wildcard_exact_and_category_subscriptions_match_and_others_do_not() throws Exception {
