@@ -3,6 +3,7 @@ package io.hookpost.outbound;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
 
 /** Route {@code record-attempts}: the attempts of a group commit that succeeded, and those that failed. */
@@ -13,7 +14,8 @@ public class AttemptBatch {
         return attempts.stream().filter(AttemptBatch::succeeded).toList();
     }
 
-    public List<Map<String, Object>> failed(List<Map<String, Object>> attempts) {
+    /** The failed ones of the batch's attempts, which the route keeps in {@code hookpost.attempts}. */
+    public List<Map<String, Object>> failed(@ExchangeProperty("hookpost.attempts") List<Map<String, Object>> attempts) {
         return attempts.stream().filter(attempt -> !succeeded(attempt)).toList();
     }
 
