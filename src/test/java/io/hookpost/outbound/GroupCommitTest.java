@@ -44,7 +44,8 @@ class GroupCommitTest {
         dataSource.setURL("jdbc:h2:mem:group-commit-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=2000");
         db = new JdbcTemplate(dataSource);
         db.execute("CREATE TABLE endpoints (id VARCHAR(20) PRIMARY KEY, resets INT NOT NULL)");
-        db.execute("CREATE TABLE attempts (id INT PRIMARY KEY, endpoint_id VARCHAR(20) NOT NULL)");
+        // session: the database session (one per transaction here) that recorded the row
+        db.execute("CREATE TABLE attempts (id INT PRIMARY KEY, endpoint_id VARCHAR(20) NOT NULL, session INT)");
         SHARED_ROWS.forEach(id -> db.update("INSERT INTO endpoints VALUES (?, 0)", id));
 
         SqlComponent sql = new SqlComponent();
@@ -55,13 +56,13 @@ class GroupCommitTest {
             public void configure() {
                 from("direct:record").routeId("record")
                         .process(exchange -> callersRecordedAlone.incrementAndGet())
-                        .to("sql:INSERT INTO attempts (id, endpoint_id) VALUES (:#id, :#endpoint_id)")
+                        .to("sql:INSERT INTO attempts (id, endpoint_id, session) VALUES (:#id, :#endpoint_id, SESSION_ID())")
                         .to("sql:UPDATE endpoints SET resets = resets + 1 WHERE id = :#endpoint_id")
                         .delay(1).syncDelayed();
                 // the same work for a whole batch, one JDBC batch per statement
                 from("direct:record-batch").routeId("record-batch")
                         .process(exchange -> batchesTried.incrementAndGet())
-                        .to("sql:INSERT INTO attempts (id, endpoint_id) VALUES (:#id, :#endpoint_id)?batch=true")
+                        .to("sql:INSERT INTO attempts (id, endpoint_id, session) VALUES (:#id, :#endpoint_id, SESSION_ID())?batch=true")
                         .to("sql:UPDATE endpoints SET resets = resets + 1 WHERE id = :#endpoint_id?batch=true")
                         .delay(1).syncDelayed();
             }
@@ -108,7 +109,7 @@ class GroupCommitTest {
     @Test
     void with_a_batch_route_only_the_caller_whose_work_fails_gets_an_exception() throws Exception {
         recording = recording("direct:record-batch");
-        db.update("INSERT INTO attempts VALUES (?, 'ep_a')", 7);   // caller 7's insert will collide with this row
+        db.update("INSERT INTO attempts VALUES (?, 'ep_a', NULL)", 7);   // caller 7's insert will collide with this row
 
         List<Exception> failures = sendAll(CALLERS);
 
@@ -120,13 +121,13 @@ class GroupCommitTest {
 
     @Test
     void two_kinds_of_recording_share_the_transactions_and_a_failing_caller_of_one_fails_alone() throws Exception {
-        db.execute("CREATE TABLE events (id INT PRIMARY KEY)");
-        db.update("INSERT INTO events VALUES (?)", 8);   // caller 8's event collides with this row
+        db.execute("CREATE TABLE events (id INT PRIMARY KEY, session INT)");
+        db.update("INSERT INTO events VALUES (?, NULL)", 8);   // caller 8's event collides with this row
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:record-event").routeId("record-event")
-                        .to("sql:INSERT INTO events (id) VALUES (:#id)");
+                        .to("sql:INSERT INTO events (id, session) VALUES (:#id, SESSION_ID())");
             }
         });
         Processor attempts = recording("direct:record-batch");
@@ -141,6 +142,8 @@ class GroupCommitTest {
         assertThat(db.queryForObject("SELECT COUNT(*) FROM events", Integer.class)).isEqualTo(CALLERS / 2);
         assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts", Integer.class)).isEqualTo(CALLERS / 2);
         assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS / 2);
+        assertThat(db.queryForObject("SELECT COUNT(DISTINCT session) FROM attempts WHERE session IN (SELECT session FROM events)",
+                Integer.class)).as("transactions that recorded events and attempts both").isPositive();
     }
 
     /** Sends callers 0..count-1 at once, each touching one shared row; returns the exceptions they got back. */
