@@ -45,6 +45,25 @@ public final class Ids {
         return new String(out);
     }
 
+    /**
+     * A version 7 UUID (RFC 9562): 48 bits of milliseconds, then 74 random bits. Still a UUID for receivers (the
+     * {@code X-Webhook-Delivery} header of an attempt), but made later means sorted later, so a new attempt's key lands
+     * at the end of the attempts table's index instead of on a random page of it, which the database would rewrite
+     * on every commit. Written by hand because Java 17 makes only random (v4) and name-based (v3) UUIDs.
+     */
+    public static java.util.UUID uuidV7() {
+        byte[] random = randomBytes(10);
+        long high = (System.currentTimeMillis() & 0xFFFF_FFFF_FFFFL) << 16
+                | 0x7000L                                              // version 7
+                | ((random[0] & 0x0FL) << 8 | (random[1] & 0xFFL));   // rand_a: 12 bits
+        long low = 0;
+        for (int i = 2; i < 10; i++) {
+            low = low << 8 | (random[i] & 0xFFL);
+        }
+        low = 0x8000_0000_0000_0000L | (low & 0x3FFF_FFFF_FFFF_FFFFL); // variant 10, then rand_b: 62 bits
+        return new java.util.UUID(high, low);
+    }
+
     /** Random bytes for secrets and keys. */
     public static byte[] randomBytes(int n) {
         byte[] b = new byte[n];

@@ -59,4 +59,23 @@ class IdsTest {
         }
         assertThat(made).isSorted().allSatisfy(id -> assertThat(id).matches("msg_[0-9A-Za-z]{22}"));
     }
+
+    @Test
+    void attemptIdsAreVersion7UuidsThatSortByTheTimeTheyWereMade() throws InterruptedException {
+        List<String> made = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            long before = System.currentTimeMillis();
+            java.util.UUID id = Ids.uuidV7();
+            assertThat(id.version()).isEqualTo(7);
+            assertThat(id.variant()).isEqualTo(2);
+            // the first 48 bits are the milliseconds it was made
+            assertThat(id.getMostSignificantBits() >>> 16).isBetween(before, System.currentTimeMillis());
+            assertThat(java.util.UUID.fromString(id.toString())).isEqualTo(id);
+            made.add(id.toString());
+            Thread.sleep(2);
+        }
+        assertThat(made).isSorted()
+                .allSatisfy(id -> assertThat(id).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+        assertThat(java.util.stream.Stream.generate(Ids::uuidV7).limit(10_000).distinct().count()).isEqualTo(10_000);
+    }
 }

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.Ids;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.Processor;
@@ -50,7 +50,7 @@ public class DeliveryRequest implements Processor {
         exchange.setProperty(DeliveryProperties.SECRETS, validSecrets(row));
 
         Map<String, Object> attempt = new LinkedHashMap<>();
-        attempt.put("id", UUID.randomUUID().toString());
+        attempt.put("id", Ids.uuidV7().toString());
         attempt.put("delivery_id", row.get("delivery_id"));
         attempt.put("endpoint_id", row.get("endpoint_id"));
         attempt.put("account_id", row.get("account_id"));
