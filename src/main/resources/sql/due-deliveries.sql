@@ -1,4 +1,4 @@
-SELECT d.id
+SELECT d.id, d.endpoint_id
 FROM deliveries d
 JOIN endpoints e ON e.id = d.endpoint_id
 WHERE d.status = 'pending'

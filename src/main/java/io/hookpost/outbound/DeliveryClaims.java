@@ -1,5 +1,6 @@
 package io.hookpost.outbound;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import io.hookpost.HookpostProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +25,10 @@ import org.springframework.stereotype.Component;
 @Component("deliveryClaims")
 public class DeliveryClaims {
     static final String CLAIMED = "hookpost.claimed";
+    /** How many due deliveries the batch's query found. */
+    static final String FOUND = "hookpost.dueFound";
+    /** How long the due delivery's endpoint is busy for, or null ({@link EndpointSlots#busyFor}). */
+    static final String BUSY_FOR = "hookpost.busyFor";
     private final HookpostProperties.Delivery settings;
     private final CamelContext camel;
 
@@ -54,6 +60,19 @@ public class DeliveryClaims {
         return claim;
     }
 
+    /**
+     * For a due delivery whose endpoint has as many deliveries waiting as it may ({@link EndpointSlots#busyFor}):
+     * not claimed, only due again once the endpoint can take it.
+     */
+    public Map<String, Object> postpone(Map<String, Object> due, @ExchangeProperty(BUSY_FOR) Duration busyFor) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Map<String, Object> postponed = new LinkedHashMap<>();
+        postponed.put("id", due.get("id"));
+        postponed.put("next_attempt_at", now.plus(busyFor));
+        postponed.put("now", now);
+        return postponed;
+    }
+
     /** A claim the UPDATE won, added to the batch handed to the deliver route once the batch has committed. */
     @SuppressWarnings("unchecked")
     public void claimed(Exchange exchange) {
@@ -61,11 +80,14 @@ public class DeliveryClaims {
         exchange.getProperty(CLAIMED, List.class).add(Map.of("id", claim.get("id"), "lease_owner", claim.get("lease_owner")));
     }
 
-    /** Whether to claim another batch at once: this one was full and the delivery queue has room for another. */
+    /**
+     * Whether to claim another batch at once: this one was full (claimed or postponed) and the delivery queue has room
+     * for another.
+     */
     public boolean claimMore(Exchange exchange) {
-        List<?> claimed = exchange.getProperty(CLAIMED, List.class);
+        Integer found = exchange.getProperty(FOUND, Integer.class);
         int queued = camel.getEndpoint("seda:deliver", SedaEndpoint.class).getCurrentQueueSize();
-        return claimed != null && claimed.size() >= settings.pollBatch() && queued < settings.concurrency();
+        return found != null && found >= settings.pollBatch() && queued < settings.concurrency();
     }
 
     public OffsetDateTime leaseUntil(OffsetDateTime from) {

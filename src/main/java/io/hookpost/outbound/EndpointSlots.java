@@ -34,7 +34,8 @@ import org.springframework.stereotype.Component;
  * can attempt within half a lease at its recent pace, it gives its claim back instead (the deliver route's
  * {@code release-busy-delivery} step) and the retry scheduler takes it up again once the endpoint can take it
  * (at least {@code busy-retry-delay}), so an endpoint that hangs cannot pile up memory or outlive its claims. The
- * fan-out asks {@link #busyFor} first and sends such deliveries straight to the database.
+ * fan-out and the retry scheduler ask {@link #busyFor} first: the fan-out sends such deliveries straight to the
+ * database, and the scheduler leaves them unclaimed and looks again later.
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
  * with a limit that follows the endpoint's health.
@@ -196,13 +197,14 @@ public class EndpointSlots {
     }
 
     /**
-     * For the fan-out: null when a new delivery to this endpoint should be handed over now; otherwise (as many
-     * deliveries waiting as it may have) how long until it should be looked at, so it goes to the database
-     * unclaimed instead of being loaded only to be given back.
+     * For the fan-out and the retry scheduler: null when a delivery to this endpoint should be claimed and handed over
+     * now; otherwise (as many deliveries waiting as it may have) how long until it should be looked at, so it stays in
+     * the database unclaimed instead of being claimed and loaded only to be given back, one commit each. Before the
+     * endpoint's first attempt has ended that is busy-retry-delay, as for a delivery given back.
      */
     public Duration busyFor(Object endpointId) {
         Endpoint endpoint = endpoints.get(String.valueOf(endpointId));
-        if (endpoint == null || !endpoint.paced || endpoint.waitingCount.get() < waitingBound(endpoint)) {
+        if (endpoint == null || endpoint.waitingCount.get() < waitingBound(endpoint)) {
             return null;
         }
         return recheckAfter(endpoint);
