@@ -1,6 +1,7 @@
 package io.hookpost;
 
 import java.security.SecureRandom;
+import java.util.UUID;
 
 /**
  * Prefixed, time-ordered identifiers such as {@code msg_0ujsszwN8NRY24YaXiTIE2VWDTS}: 48 bits of
@@ -51,7 +52,7 @@ public final class Ids {
      * at the end of the attempts table's index instead of on a random page of it, which the database would rewrite
      * on every commit. Written by hand because Java 17 makes only random (v4) and name-based (v3) UUIDs.
      */
-    public static java.util.UUID uuidV7() {
+    public static UUID uuidV7() {
         byte[] random = randomBytes(10);
         long high = (System.currentTimeMillis() & 0xFFFF_FFFF_FFFFL) << 16
                 | 0x7000L                                              // version 7
@@ -61,7 +62,7 @@ public final class Ids {
             low = low << 8 | (random[i] & 0xFFL);
         }
         low = 0x8000_0000_0000_0000L | (low & 0x3FFF_FFFF_FFFF_FFFFL); // variant 10, then rand_b: 62 bits
-        return new java.util.UUID(high, low);
+        return new UUID(high, low);
     }
 
     /** Random bytes for secrets and keys. */
