@@ -13,6 +13,8 @@ public final class DeliveryProperties {
     /** The delivery id and the lease token this exchange holds on it. */
     public static final String DELIVERY_ID = "hookpost.deliveryId";
     public static final String CLAIM = "hookpost.claim";
+    /** The endpoint of the loaded delivery (for the log lines about it, see DeliveryLogContext). */
+    public static final String ENDPOINT_ID = "hookpost.endpointId";
 
     private DeliveryProperties() {
     }
