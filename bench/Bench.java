@@ -434,9 +434,14 @@ public class Bench {
             target("S2 >= 10,000 deliveries/s", s2 >= 10_000, String.format(Locale.ROOT, "%.0f/s", s2));
         }
         if (scenarios.contains("S3")) {
-            deliveries("S3 fixed 1,000 events/s, 1 endpoint", receiver, "/s1", "bench.s1", 1, seconds, 1000);
+            // BENCH_S3_RATE: latency at a rate a slow host sustains (to compare changes there); the target is at 1,000/s
+            int rate = System.getenv("BENCH_S3_RATE") != null ? Integer.parseInt(System.getenv("BENCH_S3_RATE")) : 1000;
+            deliveries(String.format(Locale.ROOT, "S3 fixed %,d events/s, 1 endpoint", rate), receiver, "/s1", "bench.s1",
+                    1, seconds, rate);
             long p99 = Latencies.pct(ROWS.get(ROWS.size() - 1).latencies(), 99);
-            target("S3 p99 <= 50 ms at 1,000 events/s", p99 <= 50_000, String.format(Locale.ROOT, "p99 %.1f ms", p99 / 1000.0));
+            if (rate == 1000) {
+                target("S3 p99 <= 50 ms at 1,000 events/s", p99 <= 50_000, String.format(Locale.ROOT, "p99 %.1f ms", p99 / 1000.0));
+            }
         }
         if (scenarios.contains("S4")) {
             try (Hanging hanging = new Hanging()) {
