@@ -65,9 +65,13 @@ public record HookpostProperties(
     public record Security(String adminToken) {
     }
 
-    /** The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max. */
+    /**
+     * The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max.
+     * {@code schemaRefresh}: how long an instance checks events of a type against the catalog's schema for it (or
+     * none) as it last read it; a type added through this instance applies at once, on the others within this time.
+     */
     public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue, @NotNull Duration redeliveryDelay,
-                         @NotNull Duration maxRedeliveryDelay) {
+                         @NotNull Duration maxRedeliveryDelay, @NotNull Duration schemaRefresh) {
     }
 
     public record Fanout(@Min(1) int concurrency) {

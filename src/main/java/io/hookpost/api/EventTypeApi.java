@@ -76,6 +76,7 @@ public class EventTypeApi {
         } catch (DuplicateKeyException e) {
             throw ProblemException.conflict("The event type '" + name + "' already exists.");
         }
+        schemas.forget(name);
         return view(jdbc.queryForMap("SELECT * FROM event_types WHERE name = ?", name));
     }
 

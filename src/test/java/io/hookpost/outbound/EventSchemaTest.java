@@ -77,6 +77,40 @@ class EventSchemaTest extends HookpostTest {
         assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
     }
 
+    @Test
+    void a_type_added_through_the_api_checks_the_very_next_event_even_when_events_of_it_came_before() {
+        String late = account + ".scan.finished";
+        Map<String, Object> before = Map.of("type", late, "data", Map.of("status", "done"));
+        assertThat(operator.post("/api/v1/accounts/" + account + "/events", before).status()).isEqualTo(202);
+
+        Api.Response created = operator.post("/api/v1/event-types", Map.of("name", late,
+                "schema", Map.of("type", "object", "required", List.of("scanId"))));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+
+        Api.Response after = operator.post("/api/v1/accounts/" + account + "/events", before);
+        assertThat(after.status()).as(after.text()).isEqualTo(422);
+        assertThat(after.json().get("detail").asText()).contains("scanId");
+    }
+
+    @Test
+    void a_schema_another_instance_put_in_the_catalog_applies_here_within_the_schema_refresh() throws Exception {
+        String late = account + ".scan.failed";
+        Map<String, Object> event = Map.of("type", late, "data", Map.of("status", "failed"));
+        assertThat(operator.post("/api/v1/accounts/" + account + "/events", event).status()).isEqualTo(202);
+
+        // as another Hookpost instance on the same database would add it
+        db.update("INSERT INTO event_types (name, json_schema, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)",
+                late, "{\"type\":\"object\",\"required\":[\"scanId\"]}");
+        long added = System.nanoTime();
+        int status;
+        do {
+            status = operator.post("/api/v1/accounts/" + account + "/events", event).status();
+        } while (status == 202 && System.nanoTime() - added < WAIT.toNanos());
+        assertThat(status).isEqualTo(422);
+        // hookpost.events.schema-refresh is 1 s; the margin is for a slow machine
+        assertThat(Duration.ofNanos(System.nanoTime() - added)).isLessThan(Duration.ofSeconds(5));
+    }
+
     /** The next parked message of this account (the invalid queue is shared by every test of the run). */
     private Exchange parkedFor(String account) {
         long deadline = System.nanoTime() + WAIT.toNanos();
