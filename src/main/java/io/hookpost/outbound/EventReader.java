@@ -110,7 +110,7 @@ public class EventReader {
         if (account == null || !account.isTextual() || account.asText().isBlank()) {
             throw new InvalidEventException("'account' is required on queued events");
         }
-        ObjectNode rest = ((ObjectNode) node).deepCopy();
+        ObjectNode rest = (ObjectNode) node;
         rest.remove("account");
         ObjectNode envelope = normalise(rest,
                 () -> "evt_" + sha256Hex(String.valueOf(messageId)).substring(0, 32),
