@@ -1,11 +1,8 @@
 package io.hookpost.api;
 
-import java.util.Map;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.hookpost.HookpostProperties;
-import org.apache.camel.Body;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -23,11 +20,6 @@ public class Accounts {
     public Accounts(JdbcTemplate jdbc, HookpostProperties properties) {
         this.jdbc = jdbc;
         this.known = Caffeine.newBuilder().maximumSize(properties.accounts().remembered()).build();
-    }
-
-    /** Step {@code check-account} of the fan-out: whether the account of the event row in the body exists. */
-    public boolean existsFor(@Body Map<String, Object> event) {
-        return exists((String) event.get("account_id"));
     }
 
     public boolean exists(String id) {

@@ -44,6 +44,8 @@ import org.springframework.stereotype.Component;
 public class EndpointSlots {
     /** Set on the exchange while it holds a slot, so a slot is given back exactly once. */
     static final String HELD = "hookpost.endpointSlot";
+    /** Set by {@link #take}: whether the attempt goes ahead, waits in memory, or gives its claim back. */
+    public static final String SLOT = "hookpost.slot";
     /** What {@link #take} decided: the attempt goes ahead, waits in memory, or gives its claim back. */
     public static final String TAKEN = "taken";
     public static final String WAITING = "waiting";
@@ -83,10 +85,16 @@ public class EndpointSlots {
     }
 
     /**
-     * Takes a slot on the loaded delivery's endpoint ({@link #TAKEN}); when it is full, keeps the claim to try
-     * again once a slot is free ({@link #WAITING}) or, with too many waiting already, says {@link #FULL}.
+     * Step {@code take-endpoint-slot}: takes a slot on the loaded delivery's endpoint ({@link #TAKEN}); when it is
+     * full, keeps the claim to try again once a slot is free ({@link #WAITING}) or, with too many waiting already,
+     * says {@link #FULL}. The answer goes in {@link #SLOT}: a step, not a {@code method:} expression, because Camel
+     * evaluates such an expression on a copy of the whole exchange.
      */
-    public String take(Exchange exchange) {
+    public void take(Exchange exchange) {
+        exchange.setProperty(SLOT, decide(exchange));
+    }
+
+    private String decide(Exchange exchange) {
         String endpointId = endpointOf(exchange);
         Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
         while (true) {

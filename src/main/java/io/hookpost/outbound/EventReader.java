@@ -20,7 +20,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.api.Accounts;
 import io.hookpost.api.ProblemException;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
@@ -46,9 +48,19 @@ public class EventReader {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private final int maxPayloadBytes;
+    private final Accounts accounts;
 
-    public EventReader(HookpostProperties properties) {
+    public EventReader(HookpostProperties properties, Accounts accounts) {
         this.maxPayloadBytes = properties.events().maxPayloadBytes();
+        this.accounts = accounts;
+    }
+
+    /** Step {@code check-account} of the fan-out, on the event row {@link #fromQueue} made. */
+    public void checkAccount(@Body Map<String, Object> event) {
+        Object account = event.get("account_id");
+        if (!accounts.exists((String) account)) {
+            throw new InvalidEventException("unknown account " + account);
+        }
     }
 
     /**

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import io.hookpost.support.HookpostTest;
+import org.apache.camel.api.management.ManagedCamelContext;
+import org.apache.camel.api.management.mbean.ManagedFilterMBean;
 import io.hookpost.support.StallingReceiver;
 import io.hookpost.support.TestReceiver.Received;
 import io.hookpost.support.TestReceiver.Reply;
@@ -83,6 +85,26 @@ class DeliverRouteTest extends HookpostTest {
             assertThat(delivery.get("last_error")).isEqualTo(i < 2 ? null : "HTTP 500");
         }
         assertThat(count("SELECT failure_streak FROM endpoints WHERE id = ?", endpointId)).isZero();
+    }
+
+    @Test
+    void a_delivery_handed_over_again_once_it_is_no_longer_pending_under_that_claim_is_not_sent() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/once")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        assertThat(receiver.next(WAIT).path()).isEqualTo("/once");
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is recorded delivered");
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+
+        // what an operator sees on the still-ours step in Hawtio: the exchanges it stopped
+        ManagedFilterMBean stillOurs = camel.getCamelContext().getCamelContextExtension()
+                .getContextPlugin(ManagedCamelContext.class).getManagedProcessor("still-ours", ManagedFilterMBean.class);
+        long stoppedBefore = stillOurs.getFilteredCount();
+
+        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "a-claim-long-gone"));
+
+        eventually(() -> stillOurs.getFilteredCount() == stoppedBefore + 1, "the attempt stops at still-ours");
+        assertThat(receiver.drain(java.time.Duration.ofSeconds(1))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId)).isEqualTo(1);
     }
 
     @Test
