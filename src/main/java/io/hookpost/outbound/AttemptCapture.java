@@ -67,10 +67,12 @@ public class AttemptCapture {
         attempt.put("response_headers", json.writeValueAsString(headers));
         attempt.put("response_body", readBounded(message.getBody(InputStream.class)));
         attempt.put("error", null);
-        attempt.put("succeeded", status >= 200 && status < 300);
+        boolean succeeded = status >= 200 && status < 300;
+        attempt.put("succeeded", succeeded);
+        exchange.setProperty(DeliveryProperties.SUCCEEDED, succeeded);
         attempt.put("retry_after_ms", status == 429 || status == 503
                 ? retryAfterMillis((String) headers.get("Retry-After")) : null);
-        return finish(attempt, status >= 200 && status < 300 ? "success" : "http_error");
+        return finish(attempt, succeeded ? "success" : "http_error");
     }
 
     /** When no answer arrived: connection refused, timeout, DNS failure, blocked destination. */
@@ -82,6 +84,7 @@ public class AttemptCapture {
         attempt.put("response_body", null);
         attempt.put("error", describe(error));
         attempt.put("succeeded", false);
+        exchange.setProperty(DeliveryProperties.SUCCEEDED, false);
         attempt.put("retry_after_ms", null);
         return finish(attempt, outcome(error));
     }

@@ -73,6 +73,24 @@ public class DeliveryClaims {
         return postponed;
     }
 
+    /**
+     * The deliver route's first step: the delivery handed over (its id and lease token) as exchange properties. Here and
+     * in {@link #loaded} rather than Simple's {@code ${body[id]}}, which builds a bean expression and copies the
+     * whole exchange on every evaluation.
+     */
+    public void handedOver(Exchange exchange) {
+        Map<?, ?> delivery = exchange.getMessage().getBody(Map.class);
+        exchange.setProperty(DeliveryProperties.DELIVERY_ID, delivery.get("id"));
+        exchange.setProperty(DeliveryProperties.CLAIM, delivery.get("lease_owner"));
+    }
+
+    /** The loaded delivery's event and endpoint, for the log lines about it (see DeliveryLogContext). */
+    public void loaded(Exchange exchange) {
+        Map<?, ?> delivery = exchange.getMessage().getBody(Map.class);
+        exchange.setProperty(EventReader.EVENT_ID, delivery.get("event_id"));
+        exchange.setProperty(DeliveryProperties.ENDPOINT_ID, delivery.get("endpoint_id"));
+    }
+
     /** A claim the UPDATE won, added to the batch handed to the deliver route once the batch has committed. */
     @SuppressWarnings("unchecked")
     public void claimed(Exchange exchange) {

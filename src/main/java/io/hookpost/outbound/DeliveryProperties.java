@@ -15,6 +15,8 @@ public final class DeliveryProperties {
     public static final String CLAIM = "hookpost.claim";
     /** The endpoint of the loaded delivery (for the log lines about it, see DeliveryLogContext). */
     public static final String ENDPOINT_ID = "hookpost.endpointId";
+    /** Whether the attempt's answer was a 2xx (set with the attempt's outcome by AttemptCapture). */
+    public static final String SUCCEEDED = "hookpost.succeeded";
 
     private DeliveryProperties() {
     }
