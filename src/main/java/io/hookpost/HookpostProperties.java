@@ -78,10 +78,11 @@ public record HookpostProperties(
     }
 
     /**
-     * Recording events and attempts: at most this many callers' work share one database transaction, and this many
-     * such transactions run at once (for each of the two).
+     * Recording events and attempts: at most this many callers' work share one database transaction, this many such
+     * transactions run at once (for each of the two), and a busy writer waits up to the linger for more work.
      */
-    public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters) {
+    public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters,
+                           @NotNull Duration groupCommitLinger) {
     }
 
     /**

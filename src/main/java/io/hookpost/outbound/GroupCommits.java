@@ -3,6 +3,7 @@ package io.hookpost.outbound;
 import java.util.Map;
 
 import io.hookpost.HookpostProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -15,9 +16,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 public class GroupCommits {
 
     @Bean
-    GroupCommit groupCommit(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties) {
+    GroupCommit groupCommit(CamelContext camel, PlatformTransactionManager transactions, HookpostProperties properties,
+                            MeterRegistry meters) {
         return new GroupCommit(properties.database().groupCommitMax(), properties.database().groupCommitWriters(),
-                camel, transactions);
+                properties.database().groupCommitLinger(), camel, transactions, meters);
     }
 
     @Bean

@@ -1,13 +1,17 @@
 package io.hookpost.outbound;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
@@ -35,6 +39,8 @@ class GroupCommitTest {
     private JdbcTemplate db;
     private GroupCommit groupCommit;
     private Processor recording;
+    private DataSourceTransactionManager transactions;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicInteger batchesTried = new AtomicInteger();
     private final AtomicInteger callersRecordedAlone = new AtomicInteger();
 
@@ -68,7 +74,8 @@ class GroupCommitTest {
             }
         });
         camel.start();
-        groupCommit = new GroupCommit(16, 2, camel, new DataSourceTransactionManager(dataSource));
+        transactions = new DataSourceTransactionManager(dataSource);
+        groupCommit = new GroupCommit(16, 2, Duration.ZERO, camel, transactions, meters);
         recording = recording(null);
     }
 
@@ -144,6 +151,70 @@ class GroupCommitTest {
         assertThat(db.queryForObject("SELECT SUM(resets) FROM endpoints", Integer.class)).isEqualTo(CALLERS / 2);
         assertThat(db.queryForObject("SELECT COUNT(DISTINCT session) FROM attempts WHERE session IN (SELECT session FROM events)",
                 Integer.class)).as("transactions that recorded events and attempts both").isPositive();
+    }
+
+    @Test
+    void an_idle_writer_commits_at_once_and_a_busy_one_waits_for_more_work() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // caller 100's work holds its batch until released: callers arriving meanwhile queue up
+                from("direct:record-gated").routeId("record-gated")
+                        .process(exchange -> {
+                            if (exchange.getIn().getBody(Map.class).get("id").equals(100)) {
+                                holding.countDown();
+                                released.await();
+                            }
+                        })
+                        .to("sql:INSERT INTO attempts (id, endpoint_id, session) VALUES (:#id, :#endpoint_id, SESSION_ID())");
+            }
+        });
+        groupCommit.destroy();
+        Duration linger = Duration.ofSeconds(3);
+        groupCommit = new GroupCommit(16, 1, linger, camel, transactions, meters);
+        recording = groupCommit.recording("direct:record-gated", null, exchange -> "ep_a");
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+
+        // idle: a caller alone commits at once, not after the linger
+        long start = System.nanoTime();
+        assertThat(send(99).getException()).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an idle caller's wait").isLessThan(linger.dividedBy(2));
+
+        // a batch of one (held), then the two callers that arrived meanwhile together: the writer is busy now
+        Future<Exchange> held = callers.submit(() -> send(100));
+        holding.await();
+        Future<Exchange> second = callers.submit(() -> send(101));
+        Future<Exchange> third = callers.submit(() -> send(102));
+        Thread.sleep(200);
+        released.countDown();
+        for (Future<Exchange> caller : List.of(held, second, third)) {
+            assertThat(caller.get().getException()).isNull();
+        }
+
+        // busy: the next caller's batch waits for one arriving 300 ms later and both are recorded together
+        Future<Duration> early = callers.submit(() -> {
+            long sent = System.nanoTime();
+            assertThat(send(103).getException()).isNull();
+            return Duration.ofNanos(System.nanoTime() - sent);
+        });
+        Thread.sleep(300);
+        assertThat(send(104).getException()).isNull();
+        assertThat(early.get()).as("the early caller's wait").isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        assertThat(db.queryForObject("SELECT COUNT(DISTINCT session) FROM attempts WHERE id IN (103, 104)", Integer.class))
+                .as("transactions that recorded the early and the late caller").isEqualTo(1);
+        DistributionSummary sizes = meters.get("hookpost.group.commit.size").summary();
+        assertThat(sizes.count()).as("batches").isEqualTo(4);
+        assertThat(sizes.totalAmount()).as("callers").isEqualTo(6);
+        callers.shutdown();
+    }
+
+    private Exchange send(int id) throws Exception {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getIn().setBody(Map.of("id", id, "endpoint_id", "ep_a"));
+        recording.process(exchange);
+        return exchange;
     }
 
     /** Sends callers 0..count-1 at once, each touching one shared row; returns the exceptions they got back. */
