@@ -139,7 +139,7 @@ public class GroupCommit implements DisposableBean {
     /**
      * Waits up to the linger for more callers' work. A commit costs much the same however many callers share it (the
      * embedded database rewrites the pages of every index the batch touched), so on a busy system a few milliseconds
-     * of waiting save more than they cost: in the benchmark, a third less CPU per delivery at a steady 300 events/s.
+     * of waiting save more than they cost: in the benchmark, half the bytes written per delivery (bench/RESULTS.md).
      */
     private void gatherMore(List<Unit> batch) throws InterruptedException {
         long deadline = System.nanoTime() + lingerNanos;
