@@ -187,7 +187,7 @@ class GroupCommitTest {
         holding.await();
         Future<Exchange> second = callers.submit(() -> send(101));
         Future<Exchange> third = callers.submit(() -> send(102));
-        Thread.sleep(200);
+        Thread.sleep(500);   // both queued behind the held batch, even on a loaded CI machine
         released.countDown();
         for (Future<Exchange> caller : List.of(held, second, third)) {
             assertThat(caller.get().getException()).isNull();
