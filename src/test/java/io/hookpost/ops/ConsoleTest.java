@@ -91,11 +91,11 @@ class ConsoleTest extends HookpostTest {
     }
 
     @Test
-    void camel_statistics_are_extended_with_per_step_counters() throws Exception {
+    void camel_statistics_have_per_step_counters() throws Exception {
         OperatorClient operator = OperatorClient.basic(port, CONSOLE_USER, CONSOLE_PASSWORD);
         JsonNode level = value(operator.get(
                 "/actuator/jolokia/read/org.apache.camel:context=hookpost,type=context,name=%22hookpost%22/ManagementStatisticsLevel"));
-        assertThat(level.asText()).isEqualTo("Extended");
+        assertThat(level.asText()).isEqualTo("Default");
 
         publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
         String fanout = "/actuator/jolokia/read/org.apache.camel:context=hookpost,type=routes,name=%22fanout%22/"
