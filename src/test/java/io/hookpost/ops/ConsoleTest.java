@@ -14,6 +14,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -125,6 +127,12 @@ class ConsoleTest extends HookpostTest {
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(noKey.headers().firstValue("WWW-Authenticate").orElse("")).doesNotStartWith("Basic");
         assertThat(noKey.headers().firstValue("Set-Cookie")).isEmpty();
+    }
+
+    @Test
+    void spring_security_filters_the_operator_pages_only(
+            @Autowired @Qualifier(OperatorSecurity.SECURITY_FILTER_REGISTRATION) DelegatingFilterProxyRegistrationBean security) {
+        assertThat(security.getUrlPatterns()).containsExactly("/actuator/*");
     }
 
     private static Set<String> routeIdsIn(String jolokiaAnswer) throws Exception {
