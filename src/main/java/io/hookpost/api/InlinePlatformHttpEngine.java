@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerAdapter;
+import org.springframework.web.servlet.ModelAndView;
 
 /**
  * camel-platform-http on Spring Boot, with the route run on the request's own (Tomcat) thread.
@@ -26,6 +30,11 @@ import org.springframework.context.annotation.Configuration;
  * engine is {@code @ConditionalOnMissingBean}, so this one takes its place. A {@code null} future is what Spring MVC
  * treats as "handled": the route's answer goes out as it was written. Failures are answered as the starter's
  * consumer answers them (logged, 500 unless already committed); the routes answer their own errors as problems.
+ *
+ * <p>Spring MVC still finds the route's consumer (the starter registers each as a handler method), but
+ * {@link ConsumerHandlerAdapter} calls it, not Spring MVC's {@code RequestMappingHandlerAdapter}: that adapter
+ * resolves arguments, builds a model and a data binder, and scans the consumer's class hierarchy for validation
+ * groups on every request, for a method whose only arguments are the request and the response.
  */
 @Configuration(proxyBeanMethods = false)
 public class InlinePlatformHttpEngine {
@@ -39,6 +48,36 @@ public class InlinePlatformHttpEngine {
                 return new InlineConsumer(endpoint, processor);
             }
         };
+    }
+
+    /** Ahead of Spring MVC's own adapters: the first adapter that supports a handler is the one used. */
+    @Bean
+    HandlerAdapter camelConsumerHandlerAdapter() {
+        return new ConsumerHandlerAdapter();
+    }
+
+    static final class ConsumerHandlerAdapter implements HandlerAdapter, Ordered {
+        @Override
+        public boolean supports(Object handler) {
+            return handler instanceof HandlerMethod method && method.getBean() instanceof InlineConsumer;
+        }
+
+        @Override
+        public ModelAndView handle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+            ((InlineConsumer) ((HandlerMethod) handler).getBean()).service(request, response);
+            return null;   // answered: no view
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")   // part of the interface until Spring Framework 7
+        public long getLastModified(HttpServletRequest request, Object handler) {
+            return -1;
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
     }
 
     static final class InlineConsumer extends SpringBootPlatformHttpConsumer {

@@ -6,7 +6,12 @@ import java.util.Map;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import org.junit.jupiter.api.Test;
+import org.apache.camel.component.platform.http.springboot.CamelRequestHandlerMapping;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.servlet.HandlerAdapter;
+import org.springframework.web.servlet.HandlerExecutionChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +22,17 @@ class IngestApiTest extends HookpostTest {
 
     private String events() {
         return "/api/v1/accounts/" + account + "/events";
+    }
+
+    @Test
+    void spring_mvc_hands_api_requests_straight_to_the_route_consumer(
+            @Autowired CamelRequestHandlerMapping routes, @Autowired List<HandlerAdapter> adapters) throws Exception {
+        HandlerExecutionChain handler = routes.getHandler(new MockHttpServletRequest("POST", events()));
+        assertThat(handler).isNotNull();
+        // as DispatcherServlet chooses: the first adapter, in order, that supports the handler
+        HandlerAdapter chosen = adapters.stream().sorted(AnnotationAwareOrderComparator.INSTANCE)
+                .filter(adapter -> adapter.supports(handler.getHandler())).findFirst().orElseThrow();
+        assertThat(chosen).isInstanceOf(InlinePlatformHttpEngine.ConsumerHandlerAdapter.class);
     }
 
     @Test
