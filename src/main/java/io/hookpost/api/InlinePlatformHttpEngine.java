@@ -69,7 +69,7 @@ public class InlinePlatformHttpEngine {
         }
 
         @Override
-        @SuppressWarnings("deprecation")   // part of the interface until Spring Framework 7
+        @SuppressWarnings("deprecation")   // deprecated since Spring Framework 6.1, yet still to be implemented
         public long getLastModified(HttpServletRequest request, Object handler) {
             return -1;
         }

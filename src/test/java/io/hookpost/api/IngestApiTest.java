@@ -5,8 +5,8 @@ import java.util.Map;
 
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
-import org.junit.jupiter.api.Test;
 import org.apache.camel.component.platform.http.springboot.CamelRequestHandlerMapping;
+import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.mock.web.MockHttpServletRequest;
