@@ -28,8 +28,9 @@ import org.springframework.web.servlet.ModelAndView;
  * time through the whole filter chain to write an answer the route has already written. The benchmark (issue 7)
  * found that dispatch to be half the web server's CPU per ingested event. The starter has no setting for it; its
  * engine is {@code @ConditionalOnMissingBean}, so this one takes its place. The consumer returns no future and
- * {@link ConsumerHandlerAdapter} no view: the route's answer goes out as it was written. Failures are answered as the starter's
- * consumer answers them (logged, 500 unless already committed); the routes answer their own errors as problems.
+ * {@link ConsumerHandlerAdapter} no view: the route's answer goes out as it was written. Failures are answered as the
+ * starter's consumer answers them (logged, 500 unless already committed); the routes answer their own errors as
+ * problems.
  *
  * <p>Spring MVC still finds the route's consumer (the starter registers each as a handler method), but
  * {@link ConsumerHandlerAdapter} calls it, not Spring MVC's {@code RequestMappingHandlerAdapter}: that adapter
