@@ -94,6 +94,19 @@ class SsrfGuardTest {
     }
 
     @Test
+    void a_url_is_refused_every_time_and_passed_only_by_the_guard_whose_settings_allow_it() {
+        SsrfGuard strict = guard(false, List.of());
+        SsrfGuard lenient = guard(true, List.of("127.0.0.0/8"));
+        for (int i = 0; i < 2; i++) {
+            assertThatCode(() -> lenient.checkUrl("http://127.0.0.1:8080/hook")).doesNotThrowAnyException();
+            assertThatThrownBy(() -> strict.checkUrl("http://127.0.0.1:8080/hook"))
+                    .isInstanceOf(SsrfGuard.BlockedDestinationException.class).hasMessageContaining("https");
+            assertThatThrownBy(() -> lenient.checkUrl("http://169.254.169.254/latest"))
+                    .isInstanceOf(SsrfGuard.BlockedDestinationException.class).hasMessageContaining("blocked range");
+        }
+    }
+
+    @Test
     void accepts_public_https_urls() {
         assertThatCode(() -> guard(false, List.of()).checkUrl("https://hooks.example.com/in?x=1"))
                 .doesNotThrowAnyException();
