@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,6 +48,9 @@ import com.sun.net.httpserver.HttpServer;
 public class Bench {
     static final int CONNECTIONS = 64;
     static final long MAX_OUTSTANDING = 10_000;
+    /** The warm-up ends once Hookpost's JIT compiler threads took at most this share of one core over a slice. */
+    static final double JIT_SETTLED = 0.1;
+    static final double JIT_SLICE = 10;
     static final String PAD = "x".repeat(900);
     static final HttpClient ADMIN = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -388,24 +392,50 @@ public class Bench {
         if (!scenarios.contains("nowarmup")) {
             // warm-up, not measured: the JIT compiles the hot paths of ingest, fan-out and delivery first. It takes
             // minutes: after 20 s the compiler still used a fifth of the CPU and S1 ran at half its later rate, after
-            // 120 s it used a twentieth. Traffic as in S1, so no backlog is left for the scenarios.
+            // 120 s it used a twentieth on a fast host; on a slow one it still used a fifth after 3 minutes. So the
+            // warm-up goes on, 10 s at a time, while the compiler takes more than JIT_SETTLED of a core, up to
+            // BENCH_WARMUP_MAX. Traffic as in S1, at most MAX_OUTSTANDING ahead, so no backlog is left for the scenarios.
             receiver.keys.put("/warm", key(endpoint(receiver.url("/warm"), "bench.warm")));
             double warm = System.getenv("BENCH_WARMUP") != null ? Double.parseDouble(System.getenv("BENCH_WARMUP"))
                     : Math.min(120, 2.0 * seconds);
-            Load load = drive(port, api + "/events", token, CONNECTIONS, warm, Long.MAX_VALUE, 0, n -> event("bench.warm"),
-                    accepted -> accepted - receiver.count("/warm") > MAX_OUTSTANDING);
+            double warmMax = System.getenv("BENCH_WARMUP_MAX") != null
+                    ? Double.parseDouble(System.getenv("BENCH_WARMUP_MAX")) : 5 * warm;
+            long[] accepted = {0};
+            LongPredicate ahead = sent -> accepted[0] + sent - receiver.count("/warm") > MAX_OUTSTANDING;
+            // the last slice of the warm-up asked for is the first one watched
+            double warmed = warmMax >= warm && warm > JIT_SLICE ? warm - JIT_SLICE : warm;
+            accepted[0] += drive(port, api + "/events", token, CONNECTIONS, warmed, Long.MAX_VALUE, 0,
+                    n -> event("bench.warm"), ahead).ok();
+            double jit = Double.NaN;
+            while (warmed + JIT_SLICE <= warmMax) {
+                long jitBefore = jitTicks();
+                long sliceStart = System.nanoTime();
+                accepted[0] += drive(port, api + "/events", token, CONNECTIONS, JIT_SLICE, Long.MAX_VALUE, 0,
+                        n -> event("bench.warm"), ahead).ok();
+                jit = (jitTicks() - jitBefore) / 100.0 / ((System.nanoTime() - sliceStart) / 1e9);
+                warmed += JIT_SLICE;
+                if (warmed >= warm && jit <= JIT_SETTLED) {
+                    break;
+                }
+            }
             long deadline = System.nanoTime() + 120_000_000_000L;
-            while (receiver.count("/warm") < load.ok() && System.nanoTime() < deadline) {
+            while (receiver.count("/warm") < accepted[0] && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            System.out.printf(Locale.ROOT, "warm-up: %.0f s, %d events, %d delivered%n", warm, load.ok(), receiver.count("/warm"));
+            System.out.printf(Locale.ROOT, "warm-up: %.0f s (%s), %d events, %d delivered%n", warmed,
+                    Double.isNaN(jit) ? "BENCH_WARMUP_MAX left no time to watch the JIT compiler"
+                            : String.format(Locale.ROOT, "the JIT compiler took %.2f of a core in the last %.0f s%s",
+                            jit, JIT_SLICE, jit <= JIT_SETTLED ? "" : ", at BENCH_WARMUP_MAX"),
+                    accepted[0], receiver.count("/warm"));
         }
         if (scenarios.contains("S6")) {
             // ingest only: a type no endpoint subscribes to
             long cpu = cpuTicks();
+            long jit = jitTicks();
             Load load = drive(port, api + "/events", token, CONNECTIONS, seconds, Long.MAX_VALUE, 0, n -> event("bench.none"));
             ROWS.add(new Row("S6 ingest only (202/s)", load.perSecond(), null, rssKb(), (cpuTicks() - cpu) / 100.0,
-                    load.ok() + " accepted, " + load.refused() + " refused"));
+                    String.format(Locale.ROOT, "%d accepted, %d refused; %.1f CPU s of them the JIT compiler's",
+                            load.ok(), load.refused(), (jitTicks() - jit) / 100.0)));
             target("S6 >= 10,000 events/s accepted", load.perSecond() >= 10_000, String.format(Locale.ROOT, "%.0f/s", load.perSecond()));
             // S6 accepts faster than the fan-out records: its events are still queued, and would take the CPU of the
             // next scenario. One event to an endpoint, sent behind them, arrives once they are all fanned out.
@@ -505,6 +535,7 @@ public class Bench {
         long before = receiver.count(path);
         receiver.latencies.clear();
         long cpu = cpuTicks();
+        long jit = jitTicks();
         long written = writtenBytes();
         long start = System.nanoTime();
         // at most MAX_OUTSTANDING deliveries accepted but not yet received: the rate measured is one Hookpost
@@ -529,11 +560,13 @@ public class Bench {
         double elapsed = (receiver.lastArrival - start) / 1e9;
         double perSecond = delivered / elapsed;
         double cpuSeconds = (cpuTicks() - cpu) / 100.0;
+        double jitSeconds = (jitTicks() - jit) / 100.0;
         // the cost of one delivery, which depends less on how busy the host is than the rate does
         ROWS.add(new Row(name + " (deliveries/s)", perSecond, receiver.latencies.sorted(), rssKb(), cpuSeconds,
                 String.format(Locale.ROOT, "%d events accepted at %.0f/s, %d of %d delivered in %.1f s; per delivery"
-                                + " %.2f ms CPU, %.1f KB written to disk", load.ok(), load.perSecond(), delivered, expected,
-                        elapsed, cpuSeconds * 1000 / Math.max(1, delivered),
+                                + " %.2f ms CPU (%.2f ms the JIT compiler's), %.1f KB written to disk", load.ok(),
+                        load.perSecond(), delivered, expected, elapsed, cpuSeconds * 1000 / Math.max(1, delivered),
+                        jitSeconds * 1000 / Math.max(1, delivered),
                         (writtenBytes() - written) / 1024.0 / Math.max(1, delivered))));
         return perSecond;
     }
@@ -624,6 +657,30 @@ public class Bench {
             }
         }
         return 0;
+    }
+
+    /**
+     * CPU ticks of Hookpost's JIT compiler threads (C1 and C2; those alive when read: with more than 2 cores the JVM
+     * may stop some it started, and their ticks go with them), from /proc/PID/task/TID/stat.
+     */
+    static long jitTicks() throws IOException {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks;
     }
 
     static long cpuTicks() throws IOException {
