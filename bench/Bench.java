@@ -604,15 +604,24 @@ public class Bench {
         up.stop();
     }
 
-    /** Hookpost's used and committed heap in MB after a full GC, read with jcmd (the JDK's own tool) on its pid. */
+    /**
+     * Hookpost's used and committed heap in MB after a full GC, read with jcmd (the JDK's own tool) on its pid: the sum
+     * over the lines "total …K, used …K", one for G1's heap, one per generation for the parallel and serial collectors.
+     */
     static long[] heapAfterGc() throws Exception {
         run("jcmd", String.valueOf(pid), "GC.run");
         String info = run("jcmd", String.valueOf(pid), "GC.heap_info");
         java.util.regex.Matcher used = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
-        if (!used.find()) {
+        long usedKb = 0;
+        long totalKb = 0;
+        while (used.find()) {
+            usedKb += Long.parseLong(used.group(2));
+            totalKb += Long.parseLong(used.group(1));
+        }
+        if (totalKb == 0) {
             throw new IllegalStateException("no heap figures from jcmd: " + info);
         }
-        return new long[] {Long.parseLong(used.group(2)) / 1024, Long.parseLong(used.group(1)) / 1024};
+        return new long[] {usedKb / 1024, totalKb / 1024};
     }
 
     static String run(String... command) throws Exception {
