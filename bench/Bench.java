@@ -684,8 +684,7 @@ public class Bench {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ticks += cpuTicksOf(stat);
                 }
             }
         }
@@ -693,7 +692,12 @@ public class Bench {
     }
 
     static long cpuTicks() throws IOException {
-        String[] fields = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+        return cpuTicksOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** User plus system CPU ticks from a /proc stat line (of a process or a thread), read after the name's ")". */
+    static long cpuTicksOf(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }
