@@ -1,5 +1,6 @@
 package io.hookpost;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.UUID;
 
@@ -9,7 +10,18 @@ import java.util.UUID;
  * and cannot be guessed. Written by hand because no library on the classpath makes KSUID-style ids.
  */
 public final class Ids {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * A generator per thread. The JDK's default (NativePRNG) serves every thread under one lock, and with two cores
+     * and hundreds of delivery threads a holder was often descheduled while the others queued on it (benchmark, issue
+     * 7). DRBG instances are independent of each other, each seeded from the system's entropy by the JDK.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("No DRBG SecureRandom in this JDK", e);
+        }
+    });
     private static final char[] ALPHABET =
             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final int WIDTH = 22; // 62^22 > 2^128
@@ -19,7 +31,7 @@ public final class Ids {
 
     public static String next(String prefix) {
         byte[] random = new byte[10];
-        RANDOM.nextBytes(random);
+        RANDOM.get().nextBytes(random);
         return prefix + "_" + encode(System.currentTimeMillis(), random);
     }
 
@@ -68,7 +80,7 @@ public final class Ids {
     /** Random bytes for secrets and keys. */
     public static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
+        RANDOM.get().nextBytes(b);
         return b;
     }
 

@@ -78,4 +78,31 @@ class IdsTest {
                 .allSatisfy(id -> assertThat(id).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
         assertThat(java.util.stream.Stream.generate(Ids::uuidV7).limit(10_000).distinct().count()).isEqualTo(10_000);
     }
+
+    @Test
+    void idsMadeOnManyThreadsAtOnceAreAllDistinct() throws Exception {
+        // each thread has its own generator: seeded alike, threads making ids in the same millisecond would collide
+        int threads = 8;
+        int each = 20_000;
+        java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> made = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            made.add(pool.submit(() -> {
+                start.await();
+                for (int n = 0; n < each; n++) {
+                    ids.add(Ids.next("msg"));
+                    ids.add(Ids.uuidV7().toString());
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (var future : made) {
+            future.get();
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(threads * each * 2);
+    }
 }
