@@ -11,9 +11,9 @@ import java.util.UUID;
  */
 public final class Ids {
     /**
-     * A generator per thread. The JDK's default (NativePRNG) serves every thread under one lock, and with two cores
-     * and hundreds of delivery threads a holder was often descheduled while the others queued on it (benchmark, issue
-     * 7). DRBG instances are independent of each other, each seeded from the system's entropy by the JDK.
+     * A generator per thread. The JDK's default (NativePRNG) serves every thread under one lock, and the delivery
+     * threads queued on it: 62 s of waits within 40 s of the benchmark's S2 (issue 7). DRBG instances are independent
+     * of each other, each seeded from the system's entropy by the JDK.
      */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
         try {

@@ -141,8 +141,8 @@ class FanoutRouteTest extends HookpostTest {
 
     @Test
     void the_queue_consumers_hand_their_own_session_to_the_route(@Autowired org.apache.camel.CamelContext camel) {
-        // otherwise Spring borrows another pooled connection and opens another session for every message received;
-        // the parking above sends on the consumer's session, and must still reach the invalid queue
+        // otherwise Spring borrows another pooled connection and opens another session for every message received
+        // (the parking above sends from a consumer's thread and still reaches the invalid queue)
         for (String route : List.of("fanout", "inbound-normalise")) {
             var endpoint = (org.apache.camel.component.jms.JmsEndpoint) camel.getRoute(route).getEndpoint();
             assertThat(endpoint.getConfiguration().isExposeListenerSession()).as(route).isTrue();
