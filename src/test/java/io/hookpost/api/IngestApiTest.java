@@ -1,14 +1,22 @@
 package io.hookpost.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Navigate;
+import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsEndpoint;
 import org.apache.camel.component.platform.http.springboot.CamelRequestHandlerMapping;
+import org.apache.camel.processor.SendProcessor;
 import org.junit.jupiter.api.Test;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.servlet.HandlerAdapter;
 import org.springframework.web.servlet.HandlerExecutionChain;
@@ -33,6 +41,40 @@ class IngestApiTest extends HookpostTest {
         HandlerAdapter chosen = adapters.stream().sorted(AnnotationAwareOrderComparator.INSTANCE)
                 .filter(adapter -> adapter.supports(handler.getHandler())).findFirst().orElseThrow();
         assertThat(chosen).isInstanceOf(InlinePlatformHttpEngine.ConsumerHandlerAdapter.class);
+    }
+
+    @Test
+    void request_threads_send_on_kept_sessions_and_consumers_on_the_pool(@Autowired CamelContext camel) {
+        // the pool lends a connection and a session per send, and request threads queued on its lock (issue 7)
+        for (String step : List.of("enqueue-event", "enqueue-callback")) {
+            List<SendProcessor> sends = new ArrayList<>();
+            camel.getRoutes().forEach(route -> collectSends(route.navigate(), step, sends));
+            assertThat(sends).as(step).isNotEmpty();
+            for (SendProcessor send : sends) {
+                var endpoint = (JmsEndpoint) send.getDestination();
+                assertThat(endpoint.getConfiguration().getConnectionFactory()).as(step)
+                        .isInstanceOf(CachingConnectionFactory.class);
+            }
+        }
+        var fanout = (JmsEndpoint) camel.getRoute("fanout").getEndpoint();
+        assertThat(fanout.getConfiguration().getConnectionFactory()).isInstanceOf(JmsPoolConnectionFactory.class);
+    }
+
+    /** The sends among the steps whose id holds {@code id} (a templated route's steps get ids made from the template's). */
+    private static void collectSends(Navigate<Processor> steps, String id, List<SendProcessor> sends) {
+        if (steps == null || !steps.hasNext()) {
+            return;
+        }
+        for (Processor step : steps.next()) {
+            if (step instanceof SendProcessor send && String.valueOf(send.getId()).contains(id)) {
+                sends.add(send);
+            }
+            if (step instanceof Navigate<?> inner) {
+                @SuppressWarnings("unchecked")
+                Navigate<Processor> next = (Navigate<Processor>) inner;
+                collectSends(next, id, sends);
+            }
+        }
     }
 
     @Test
