@@ -60,7 +60,7 @@ class IngestApiTest extends HookpostTest {
         assertThat(fanout.getConfiguration().getConnectionFactory()).isInstanceOf(JmsPoolConnectionFactory.class);
     }
 
-    /** The sends among the steps whose id holds {@code id} (a templated route's steps get ids made from the template's). */
+    /** The sends among the steps whose id holds {@code id} (a templated route's steps get ids made from its own). */
     private static void collectSends(Navigate<Processor> steps, String id, List<SendProcessor> sends) {
         if (steps == null || !steps.hasNext()) {
             return;
