@@ -51,6 +51,8 @@ class IngestApiTest extends HookpostTest {
             camel.getRoutes().forEach(route -> collectSends(route.navigate(), step, sends));
             assertThat(sends).as(step).isNotEmpty();
             for (SendProcessor send : sends) {
+                // as Hawtio shows them: inbound-twilio-enqueue-callback, not Camel's route-3enqueue-callback
+                assertThat(send.getId()).matches("(inbound-[a-z-]+-)?" + step);
                 var endpoint = (JmsEndpoint) send.getDestination();
                 assertThat(endpoint.getConfiguration().getConnectionFactory()).as(step)
                         .isInstanceOf(CachingConnectionFactory.class);
@@ -60,7 +62,7 @@ class IngestApiTest extends HookpostTest {
         assertThat(fanout.getConfiguration().getConnectionFactory()).isInstanceOf(JmsPoolConnectionFactory.class);
     }
 
-    /** The sends among the steps whose id holds {@code id} (a templated route's steps get ids made from its own). */
+    /** The sends among the steps whose id holds {@code id} (a templated route's steps carry its prefix). */
     private static void collectSends(Navigate<Processor> steps, String id, List<SendProcessor> sends) {
         if (steps == null || !steps.hasNext()) {
             return;
