@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -15,6 +16,7 @@ import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +46,12 @@ class OpenApiDocumentTest extends HookpostTest {
                 assertThat(op.example()).as("request example of " + op).isNotNull();
             }
         }
+    }
+
+    @Test
+    void the_document_is_served_as_written() throws Exception {
+        String written = new ClassPathResource("openapi/hookpost-api.yaml").getContentAsString(StandardCharsets.UTF_8);
+        assertThat(fetch(port)).isEqualTo(written);
     }
 
     @Test
