@@ -3,6 +3,8 @@ package io.hookpost.api;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.concurrent.CompletableFuture;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
@@ -36,6 +38,11 @@ import org.springframework.web.servlet.ModelAndView;
  * {@link ConsumerHandlerAdapter} calls it, not Spring MVC's {@code RequestMappingHandlerAdapter}: that adapter
  * resolves arguments, builds a model and a data binder, and scans the consumer's class hierarchy for validation
  * groups on every request, for a method whose only arguments are the request and the response.
+ *
+ * <p>Answers go out with a {@code Content-Length}, not chunked: Camel's HTTP binding streams a body as chunks and
+ * flushes after each buffer unless {@code CamelHttpChunked} is false, which its platform-http endpoint has no option
+ * for. A small JSON answer then took two socket writes (the headers and body, then the last chunk) and the client two
+ * reads; now it goes out in one. A route that wants chunks sets the header to true.
  */
 @Configuration(proxyBeanMethods = false)
 public class InlinePlatformHttpEngine {
@@ -103,6 +110,15 @@ public class InlinePlatformHttpEngine {
                 }
             }
             return null;
+        }
+
+        @Override
+        protected void afterProcess(HttpServletResponse response, Exchange exchange) throws Exception {
+            Message answer = exchange.getMessage();
+            if (answer.getHeader(Exchange.HTTP_CHUNKED) == null) {
+                answer.setHeader(Exchange.HTTP_CHUNKED, false);
+            }
+            super.afterProcess(response, exchange);
         }
     }
 }

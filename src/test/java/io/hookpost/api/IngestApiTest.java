@@ -80,6 +80,19 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void answers_carry_their_length_and_are_not_chunked() {
+        Api.Response accepted = operator.post(events(), "{\"type\":\"a.b\",\"data\":{}}");
+        Api.Response refused = operator.withKey(null).post(events(), "{\"type\":\"a.b\",\"data\":{}}");
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(refused.status()).isEqualTo(401);
+        for (Api.Response answer : List.of(accepted, refused)) {
+            assertThat(answer.headers().firstValue("Transfer-Encoding")).as("Transfer-Encoding").isEmpty();
+            assertThat(answer.headers().firstValueAsLong("Content-Length")).as("Content-Length")
+                    .hasValue(answer.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+    }
+
+    @Test
     void malformed_or_incomplete_events_get_400_and_nothing_is_recorded() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/never")));
         assertProblem(operator.post(events(), "{\"type\":"), 400, "not valid JSON");

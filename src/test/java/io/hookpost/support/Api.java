@@ -3,6 +3,7 @@ package io.hookpost.support;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -12,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** A client of Hookpost's REST API over real HTTP, as a curl user or SDK would call it. */
 public final class Api {
-    public record Response(int status, String contentType, JsonNode json, String text) {
+    public record Response(int status, String contentType, JsonNode json, String text, HttpHeaders headers) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,7 +86,7 @@ public final class Api {
             if (contentType != null && contentType.contains("json") && !response.body().isEmpty()) {
                 json = JSON.readTree(response.body());
             }
-            return new Response(response.statusCode(), contentType, json, response.body());
+            return new Response(response.statusCode(), contentType, json, response.body(), response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
