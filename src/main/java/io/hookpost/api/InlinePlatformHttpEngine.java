@@ -41,8 +41,8 @@ import org.springframework.web.servlet.ModelAndView;
  *
  * <p>Answers go out with a {@code Content-Length}, not chunked: Camel's HTTP binding streams a body as chunks and
  * flushes after each buffer unless {@code CamelHttpChunked} is false, which its platform-http endpoint has no option
- * for. A small JSON answer then took two socket writes (the headers and body, then the last chunk) and the client two
- * reads; now it goes out in one. A route that wants chunks sets the header to true.
+ * for. A small JSON answer then took two socket writes (the headers and body, then the last chunk); now it goes out in
+ * one. A route that wants chunks sets the header to true.
  */
 @Configuration(proxyBeanMethods = false)
 public class InlinePlatformHttpEngine {
