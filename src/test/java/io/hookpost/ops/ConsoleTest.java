@@ -116,6 +116,36 @@ class ConsoleTest extends HookpostTest {
     }
 
     @Test
+    void each_route_mbean_answers_for_its_own_route_though_descriptions_are_shared() throws Exception {
+        // CamelMBeanInfos builds one description per MBean class: the routes' MBeans share one, and must still read and
+        // act on their own route only
+        assertThat(camel.getCamelContextExtension().getManagementMBeanAssembler())
+                .isInstanceOf(CamelMBeanInfos.Assembler.class);
+        OperatorClient operator = OperatorClient.basic(port, CONSOLE_USER, CONSOLE_PASSWORD);
+        publish(Map.of("type", "host.offline", "data", Map.of("n", 2)));
+        String route = "/actuator/jolokia/read/org.apache.camel:context=hookpost,type=routes,name=%22";
+        eventually(() -> {
+            try {
+                return value(operator.get(route + "fanout%22/ExchangesTotal")).asLong() > 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the fan-out route counted the event");
+        long ingested = value(operator.get(route + "ingest-event%22/ExchangesTotal")).asLong();
+        assertThat(ingested).isPositive();
+
+        String reset = "{\"type\":\"exec\",\"mbean\":\"org.apache.camel:context=hookpost,type=routes,name=\\\"fanout\\\"\","
+                + "\"operation\":\"reset()\"}";
+        HttpResponse<String> done = operator.post("/actuator/jolokia", reset, Map.of("X-XSRF-TOKEN", operator.xsrfToken()));
+        value(done);
+
+        assertThat(value(operator.get(route + "fanout%22/ExchangesTotal")).asLong()).isZero();
+        assertThat(value(operator.get(route + "ingest-event%22/ExchangesTotal")).asLong()).isEqualTo(ingested);
+        assertThat(value(operator.get(route + "fanout%22/RouteId")).asText()).isEqualTo("fanout");
+        assertThat(value(operator.get(route + "ingest-event%22/RouteId")).asText()).isEqualTo("ingest-event");
+    }
+
+    @Test
     void the_api_inbound_and_health_are_not_behind_the_console_login() {
         HttpResponse<String> health = OperatorClient.anonymous(port).get("/actuator/health");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
