@@ -9,12 +9,17 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.OperatorClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +50,31 @@ class HealthTest extends HookpostTest {
         JsonNode readiness = json(OperatorClient.anonymous(port).get("/actuator/health/readiness"), 200);
         assertThat(readiness.get("status").asText()).isEqualTo("UP");
         assertThat(readiness.get("components").fieldNames()).toIterable().containsExactlyInAnyOrder("readinessState", "db", "jms");
+    }
+
+    @Autowired
+    private ApplicationContext context;
+
+    @Test
+    void while_not_ready_the_api_and_the_callbacks_answer_503_problems_and_nothing_is_recorded() throws Exception {
+        int events = count("SELECT COUNT(*) FROM events");
+        AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+        try {
+            Api.Response ingest = operator.post("/api/v1/accounts/" + account + "/events",
+                    Map.of("type", "host.offline", "data", Map.of()));
+            assertProblem(ingest, 503, "starting or stopping");
+            assertThat(ingest.headers().firstValue("Retry-After")).hasValue("2");
+            Api.Response callback = operator.post("/inbound/email-status/prv_unknown", Map.of());
+            assertProblem(callback, 503, "starting or stopping");
+            // the operator's pages and the probes still answer: they say why
+            JsonNode readiness = json(OperatorClient.anonymous(port).get("/actuator/health/readiness"), 503);
+            assertThat(readiness.get("status").asText()).isEqualTo("OUT_OF_SERVICE");
+        } finally {
+            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(events);
+        assertThat(operator.post("/api/v1/accounts/" + account + "/events",
+                Map.of("type", "host.offline", "data", Map.of())).status()).isEqualTo(202);
     }
 
     @Test

@@ -55,6 +55,11 @@ public final class HookpostProcess implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
+        awaitHealthy(launch());
+    }
+
+    /** Starts the JVM and returns at once, with the file its output goes to. */
+    public File launch() throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -68,7 +73,11 @@ public final class HookpostProcess implements AutoCloseable {
         File log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
         dataDir.toFile().mkdirs();
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        awaitHealthy(log);
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
@@ -79,9 +88,14 @@ public final class HookpostProcess implements AutoCloseable {
     /** SIGTERM, and wait for the graceful shutdown. */
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            process.destroy();
+            terminate();
             process.waitFor();
         }
+    }
+
+    /** SIGTERM, returning at once: the graceful shutdown goes on. */
+    public void terminate() {
+        process.destroy();
     }
 
     /** The embedded database, opened after {@link #stop()}. */

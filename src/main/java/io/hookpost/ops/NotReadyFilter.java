@@ -1,0 +1,58 @@
+package io.hookpost.ops;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The API and the inbound callbacks answer 503 with a problem document and {@code Retry-After} while Hookpost is not
+ * ready. Tomcat takes requests before Camel's routes are started (Camel starts on Spring's refresh event, after the
+ * web server) and after they stop (Camel stops when the context begins to close); without this a client, or a
+ * provider posting a callback, would read Spring's "404 Not Found" meanwhile: some providers drop a callback on a
+ * 404, every one of them retries a 503. Spring Boot's readiness state is the signal: accepting traffic only once the
+ * application is started, refusing it from the moment it begins to close.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class NotReadyFilter extends OncePerRequestFilter {
+    /** Seconds: a start or a stop of Hookpost takes a few. */
+    static final String RETRY_AFTER = "2";
+    private static final byte[] PROBLEM = ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+            + "\"detail\":\"Hookpost is starting or stopping: try again shortly.\"}").getBytes(StandardCharsets.UTF_8);
+
+    private final ApplicationAvailability availability;
+
+    public NotReadyFilter(ApplicationAvailability availability) {
+        this.availability = availability;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !path.startsWith("/api/") && !path.startsWith("/inbound/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC) {
+            chain.doFilter(request, response);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setHeader("Retry-After", RETRY_AFTER);
+        response.setContentType("application/problem+json");
+        response.setContentLength(PROBLEM.length);
+        response.getOutputStream().write(PROBLEM);
+    }
+}
