@@ -17,10 +17,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * The API and the inbound callbacks answer 503 with a problem document and {@code Retry-After} while Hookpost is not
  * ready. Tomcat takes requests before Camel's routes are started (Camel starts on Spring's refresh event, after the
- * web server) and after they stop (Camel stops when the context begins to close); without this a client, or a
- * provider posting a callback, would read Spring's "404 Not Found" meanwhile: some providers drop a callback on a
- * 404, every one of them retries a 503. Spring Boot's readiness state is the signal: accepting traffic only once the
- * application is started, refusing it from the moment it begins to close.
+ * web server): without this a client, or a provider posting a callback, would read Spring's "404 Not Found" for those
+ * seconds, which says the URL does not exist; a 503 with Retry-After says to come back. Spring Boot's readiness state
+ * is the signal: accepting traffic only once the application has started, refusing it from the moment it begins to
+ * close, while the routes stop.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
