@@ -1,9 +1,9 @@
 package io.hookpost.api;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import io.hookpost.BufferedBodyRequest;
+import io.hookpost.FilterProblems;
 import io.hookpost.HookpostProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -43,18 +43,18 @@ public class ApiRequestFilter extends OncePerRequestFilter {
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
         boolean hasBody = declared > 0 || chunked;
         if (hasBody && contentType != null && !isJson(contentType)) {
-            problem(response, 415, "Unsupported Media Type", "The API accepts JSON only: send 'Content-Type: application/json'.");
+            FilterProblems.write(response, 415, "Unsupported Media Type", "The API accepts JSON only: send 'Content-Type: application/json'.");
             return;
         }
         if (declared > maxBody) {
-            problem(response, 413, "Content Too Large", tooLarge());
+            FilterProblems.write(response, 413, "Content Too Large", tooLarge());
             return;
         }
         if (chunked) {
             // no length given: read at most one byte past the limit, and hand Camel what was read
             byte[] body = request.getInputStream().readNBytes(maxBody + 1);
             if (body.length > maxBody) {
-                problem(response, 413, "Content Too Large", tooLarge());
+                FilterProblems.write(response, 413, "Content Too Large", tooLarge());
                 return;
             }
             chain.doFilter(new BufferedBodyRequest(request, body), response);
@@ -66,13 +66,6 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     private String tooLarge() {
         return "The request body is larger than " + maxBody + " bytes (hookpost.events.max-payload-bytes plus "
                 + ENVELOPE_ROOM + " for the envelope).";
-    }
-
-    private static void problem(HttpServletResponse response, int status, String title, String detail) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean isJson(String contentType) {

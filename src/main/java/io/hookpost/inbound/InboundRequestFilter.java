@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.hookpost.BufferedBodyRequest;
+import io.hookpost.FilterProblems;
 import io.hookpost.HookpostProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -82,11 +83,8 @@ public class InboundRequestFilter extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        response.setStatus(413);
-        response.setContentType("application/problem+json");
-        response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
-                + "\"detail\":\"The callback is larger than " + maxBody + " bytes (hookpost.inbound.max-body-bytes).\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        FilterProblems.write(response, 413, "Content Too Large",
+                "The callback is larger than " + maxBody + " bytes (hookpost.inbound.max-body-bytes).");
     }
 
     /** The request with its raw body in memory, presented as opaque bytes. */

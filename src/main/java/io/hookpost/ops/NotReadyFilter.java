@@ -1,8 +1,8 @@
 package io.hookpost.ops;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
+import io.hookpost.FilterProblems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,9 +27,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class NotReadyFilter extends OncePerRequestFilter {
     /** Seconds: a start or a stop of Hookpost takes a few. */
     static final String RETRY_AFTER = "2";
-    private static final byte[] PROBLEM = ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-            + "\"detail\":\"Hookpost is starting or stopping: try again shortly.\"}").getBytes(StandardCharsets.UTF_8);
-
     private final ApplicationAvailability availability;
 
     public NotReadyFilter(ApplicationAvailability availability) {
@@ -49,10 +46,8 @@ public class NotReadyFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         response.setHeader("Retry-After", RETRY_AFTER);
-        response.setContentType("application/problem+json");
-        response.setContentLength(PROBLEM.length);
-        response.getOutputStream().write(PROBLEM);
+        FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+                "Hookpost is starting or stopping: try again shortly.");
     }
 }
