@@ -137,6 +137,20 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void a_callback_larger_than_the_limit_gets_a_413_problem_and_is_not_kept() throws Exception {
+        JsonNode connection = connect("email-status", Map.of());
+        byte[] body = new byte[10 * 1024 * 1024 + 1]; // hookpost.inbound.max-body-bytes + 1
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body, Map.of());
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = new ObjectMapper().readTree(answer.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(413);
+        assertThat(problem.get("title").asText()).isEqualTo("Content Too Large");
+        assertThat(problem.get("detail").asText()).contains("larger than 10485760 bytes");
+        assertThat(callbacks(connection.get("id").asText())).isZero();
+    }
+
+    @Test
     void a_binary_body_is_verified_and_kept_byte_for_byte_and_one_that_cannot_be_read_is_marked_failed() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
