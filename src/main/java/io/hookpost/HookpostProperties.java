@@ -74,7 +74,11 @@ public record HookpostProperties(
                          @NotNull Duration maxRedeliveryDelay, @NotNull Duration schemaRefresh) {
     }
 
-    public record Fanout(@Min(1) int concurrency) {
+    /**
+     * The events queue's consumers: how many, and how many events each finishes with before it acknowledges them
+     * (and whenever the queue has nothing for it): see {@link io.hookpost.outbound.FanoutAcknowledgements}.
+     */
+    public record Fanout(@Min(1) int concurrency, @Min(1) int acknowledgeEvery) {
     }
 
     /**
