@@ -105,6 +105,10 @@ public class GroupCommit implements DisposableBean {
         return exchange -> {
             Unit unit = new Unit(kind, exchange, new CountDownLatch(1));
             waiting.put(unit);
+            if (!running) {
+                // stopped while this caller queued: whoever drains the queue first tells it so
+                failWaiting();
+            }
             unit.committed().await();
         };
     }
@@ -125,8 +129,7 @@ public class GroupCommit implements DisposableBean {
             } catch (InterruptedException e) {
                 // stopped while gathering a batch (Camel stops its routes first, so there should be none): its
                 // callers are told their work was not recorded, never let go as if it had been
-                batch.forEach(unit -> unit.exchange().setException(
-                        new IllegalStateException("Group commit stopped before recording this", e)));
+                batch.forEach(unit -> unit.exchange().setException(stopped(e)));
                 Thread.currentThread().interrupt();
                 return;
             } finally {
@@ -134,6 +137,20 @@ public class GroupCommit implements DisposableBean {
                 batch.clear();
             }
         }
+    }
+
+    private static IllegalStateException stopped(InterruptedException cause) {
+        return new IllegalStateException("Group commit stopped before recording this", cause);
+    }
+
+    /** Callers still queued once the writers have stopped: told that their work was not recorded, and let go. */
+    private void failWaiting() {
+        List<Unit> left = new ArrayList<>();
+        waiting.drainTo(left);
+        left.forEach(unit -> {
+            unit.exchange().setException(stopped(null));
+            unit.committed().countDown();
+        });
     }
 
     /**
@@ -208,8 +225,9 @@ public class GroupCommit implements DisposableBean {
 
     @Override
     public void destroy() {
-        // by now Camel has stopped its routes, so no caller is waiting
+        // by now Camel has stopped its routes, so no caller should be waiting; one that is would wait forever
         running = false;
         writers.forEach(Thread::interrupt);
+        failWaiting();
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.DistributionSummary;
@@ -155,26 +156,8 @@ class GroupCommitTest {
 
     @Test
     void an_idle_writer_commits_at_once_and_a_busy_one_waits_for_more_work() throws Exception {
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch released = new CountDownLatch(1);
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                // caller 100's work holds its batch until released: callers arriving meanwhile queue up
-                from("direct:record-gated").routeId("record-gated")
-                        .process(exchange -> {
-                            if (exchange.getIn().getBody(Map.class).get("id").equals(100)) {
-                                holding.countDown();
-                                released.await();
-                            }
-                        })
-                        .to("sql:INSERT INTO attempts (id, endpoint_id, session) VALUES (:#id, :#endpoint_id, SESSION_ID())");
-            }
-        });
-        groupCommit.destroy();
         Duration linger = Duration.ofSeconds(3);
-        groupCommit = new GroupCommit(16, 1, linger, camel, transactions, meters);
-        recording = groupCommit.recording("direct:record-gated", null, exchange -> "ep_a");
+        Gate gate = gatedRecording(linger);
         ExecutorService callers = Executors.newFixedThreadPool(4);
 
         // idle: a caller alone commits at once, not after the linger
@@ -184,11 +167,11 @@ class GroupCommitTest {
 
         // a batch of one (held), then the two callers that arrived meanwhile together: the writer is busy now
         Future<Exchange> held = callers.submit(() -> send(100));
-        holding.await();
+        gate.holding().await();
         Future<Exchange> second = callers.submit(() -> send(101));
         Future<Exchange> third = callers.submit(() -> send(102));
         Thread.sleep(500);   // both queued behind the held batch, even on a loaded CI machine
-        released.countDown();
+        gate.release().countDown();
         for (Future<Exchange> caller : List.of(held, second, third)) {
             assertThat(caller.get().getException()).isNull();
         }
@@ -208,6 +191,70 @@ class GroupCommitTest {
         assertThat(sizes.count()).as("batches").isEqualTo(4);
         assertThat(sizes.totalAmount()).as("callers").isEqualTo(6);
         callers.shutdown();
+    }
+
+    @Test
+    void every_caller_goes_on_only_once_its_work_is_committed() throws Exception {
+        recording = recording("direct:record-batch");
+        ExecutorService callers = Executors.newFixedThreadPool(64);
+        List<Future<Integer>> seen = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            int id = i;
+            seen.add(callers.submit(() -> {
+                assertThat(send(id).getException()).isNull();
+                // read at once, on a connection of its own: only a committed row is visible there
+                return db.queryForObject("SELECT COUNT(*) FROM attempts WHERE id = ?", Integer.class, id);
+            }));
+        }
+        for (Future<Integer> rows : seen) {
+            assertThat(rows.get(30, TimeUnit.SECONDS)).as("the caller's row, when it went on").isEqualTo(1);
+        }
+        callers.shutdown();
+        DistributionSummary sizes = meters.get("hookpost.group.commit.size").summary();
+        assertThat(sizes.max()).as("the largest batch").isGreaterThan(2);
+    }
+
+    @Test
+    void a_caller_still_queued_when_the_group_commit_stops_is_told_its_work_was_not_recorded() throws Exception {
+        Gate gate = gatedRecording(Duration.ZERO);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        Future<Exchange> held = callers.submit(() -> send(100));
+        gate.holding().await();
+        Future<Exchange> queued = callers.submit(() -> send(101));
+        Thread.sleep(300);
+
+        groupCommit.destroy();
+
+        assertThat(queued.get(10, TimeUnit.SECONDS).getException()).as("the queued caller's answer")
+                .hasMessageContaining("stopped before recording");
+        assertThat(held.get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts WHERE id = 101", Integer.class)).isZero();
+        callers.shutdownNow();
+    }
+
+    /** Caller 100's work holds its batch until released: callers arriving meanwhile queue for the next batch. */
+    private record Gate(CountDownLatch holding, CountDownLatch release) {
+    }
+
+    private Gate gatedRecording(Duration linger) throws Exception {
+        Gate gate = new Gate(new CountDownLatch(1), new CountDownLatch(1));
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:record-held").routeId("record-held")
+                        .process(exchange -> {
+                            if (exchange.getIn().getBody(Map.class).get("id").equals(100)) {
+                                gate.holding().countDown();
+                                gate.release().await();
+                            }
+                        })
+                        .to("sql:INSERT INTO attempts (id, endpoint_id, session) VALUES (:#id, :#endpoint_id, SESSION_ID())");
+            }
+        });
+        groupCommit.destroy();
+        groupCommit = new GroupCommit(16, 1, linger, camel, transactions, meters);
+        recording = groupCommit.recording("direct:record-held", null, exchange -> "ep_a");
+        return gate;
     }
 
     private Exchange send(int id) throws Exception {
