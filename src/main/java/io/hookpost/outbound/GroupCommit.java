@@ -14,10 +14,13 @@ import java.util.function.Function;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * route) each caller's work runs in a savepoint of its own: a caller whose own work fails gets its exception back
  * and its savepoint rolled back; the rest of the batch commits.
  * <p>
+ * A caller either waits ({@link Recording#waiting}: its thread goes on once the work is committed) or goes on at once
+ * and leaves the rest of its exchange to the commit ({@link Recording#continuing}: the route goes on, on the writer's
+ * thread, once the work is committed). Either way the exchange is in flight until then, so Camel's graceful shutdown
+ * waits for it.
+ * <p>
  * Written by hand because Camel's aggregator completes a batch after its callers have moved on, while these
  * callers must not go on (acknowledge a queue message, count a delivery) before their rows are committed.
  */
@@ -51,7 +59,21 @@ public class GroupCommit implements DisposableBean {
     private record Kind(String route, String batchRoute, Comparator<Unit> lockOrder) {
     }
 
-    private record Unit(Kind kind, Exchange exchange, CountDownLatch committed) {
+    /** One caller's work; {@code done} lets the caller go on (waiting) or runs the rest of its route (continuing). */
+    private record Unit(Kind kind, Exchange exchange, AsyncCallback done, boolean waiting) {
+    }
+
+    /**
+     * The two ways to hand a kind of recording to the group commit. Both record in the same transactions and batches.
+     *
+     * @param waiting    a processor whose thread waits until the exchange's work is committed (or has failed), then
+     *                   goes on with the route
+     * @param continuing an asynchronous processor that lets its thread go at once (on a route that allows it, such as
+     *                   a seda consumer's); the rest of the route runs on the group commit's writer thread once the work
+     *                   is committed. The steps after it must be short and must not wait for anything (another
+     *                   commit, a full queue): every batch waits for them
+     */
+    public record Recording(Processor waiting, AsyncProcessor continuing) {
     }
 
     private final int maxBatch;
@@ -89,7 +111,7 @@ public class GroupCommit implements DisposableBean {
     }
 
     /**
-     * A processor that hands its exchange to the group commit and waits until its work is committed (or has failed).
+     * A kind of recording, and the processors that hand an exchange's work to the group commit (see {@link Recording}).
      * Kinds run in each transaction in the order of their route names.
      *
      * @param route      records one caller's exchange
@@ -99,18 +121,37 @@ public class GroupCommit implements DisposableBean {
      *                   for each other in a cycle (a deadlock would fail a caller whose work was fine). Kinds must
      *                   not lock rows of each other's keys.
      */
-    public Processor recording(String route, String batchRoute, Function<Exchange, String> lockOrder) {
+    public Recording recording(String route, String batchRoute, Function<Exchange, String> lockOrder) {
         Kind kind = new Kind(route, batchRoute,
                 Comparator.comparing(unit -> String.valueOf(lockOrder.apply(unit.exchange()))));
-        return exchange -> {
-            Unit unit = new Unit(kind, exchange, new CountDownLatch(1));
-            waiting.put(unit);
-            if (!running) {
-                // stopped while this caller queued: whoever drains the queue first tells it so
-                failWaiting();
-            }
-            unit.committed().await();
+        Processor waitingCaller = exchange -> {
+            CountDownLatch committed = new CountDownLatch(1);
+            queue(new Unit(kind, exchange, doneSync -> committed.countDown(), true));
+            committed.await();
         };
+        AsyncProcessor continuingCaller = new AsyncProcessorSupport() {
+            @Override
+            public boolean process(Exchange exchange, AsyncCallback callback) {
+                try {
+                    queue(new Unit(kind, exchange, callback, false));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    exchange.setException(e);
+                    callback.done(true);
+                    return true;
+                }
+                return false;
+            }
+        };
+        return new Recording(waitingCaller, continuingCaller);
+    }
+
+    private void queue(Unit unit) throws InterruptedException {
+        waiting.put(unit);
+        if (!running) {
+            // stopped while this caller queued: whoever drains the queue first tells it so
+            failWaiting();
+        }
     }
 
     private void write() {
@@ -133,10 +174,32 @@ public class GroupCommit implements DisposableBean {
                 Thread.currentThread().interrupt();
                 return;
             } finally {
-                batch.forEach(unit -> unit.committed().countDown());
+                letGo(batch);
                 batch.clear();
             }
         }
+    }
+
+    /**
+     * Lets the batch's callers go on: the waiting ones first (each a wake-up), then the rest of each continuing
+     * caller's route, here on the writer's thread.
+     */
+    private static void letGo(List<Unit> batch) {
+        batch.forEach(unit -> {
+            if (unit.waiting()) {
+                unit.done().done(false);
+            }
+        });
+        batch.forEach(unit -> {
+            if (!unit.waiting()) {
+                try {
+                    unit.done().done(false);
+                } catch (RuntimeException e) {
+                    // Camel handles a failing step within the route; this would be a bug, and the batch's others go on
+                    LOG.error("The route of an exchange recorded by the group commit failed to go on", e);
+                }
+            }
+        });
     }
 
     private static IllegalStateException stopped(InterruptedException cause) {
@@ -147,10 +210,8 @@ public class GroupCommit implements DisposableBean {
     private void failWaiting() {
         List<Unit> left = new ArrayList<>();
         waiting.drainTo(left);
-        left.forEach(unit -> {
-            unit.exchange().setException(stopped(null));
-            unit.committed().countDown();
-        });
+        left.forEach(unit -> unit.exchange().setException(stopped(null)));
+        letGo(left);
     }
 
     /**

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** The group commit and the two recordings the routes hand to it: events with their deliveries, and attempts. */
+/** The group commit and the recordings the routes hand to it: events with their deliveries, and attempts. */
 @Configuration
 public class GroupCommits {
 
@@ -26,14 +26,30 @@ public class GroupCommits {
     Processor recordEvents(GroupCommit groupCommit) {
         // the event row: a repeated event's insert waits for the first one's
         return groupCommit.recording("direct:record-event", "direct:record-events",
-                exchange -> row(exchange, "account_id") + "/" + row(exchange, "id"));
+                exchange -> row(exchange, "account_id") + "/" + row(exchange, "id")).waiting();
     }
 
     @Bean
-    Processor recordAttempts(GroupCommit groupCommit) {
+    GroupCommit.Recording attempts(GroupCommit groupCommit) {
         // the endpoint row: a success resets its failure streak
         return groupCommit.recording("direct:record-attempt", "direct:record-attempts",
                 exchange -> row(exchange, "endpoint_id"));
+    }
+
+    /** A failed attempt: the delivery thread waits, as the steps after it count the failure and plan the retry. */
+    @Bean
+    Processor recordAttempts(GroupCommit.Recording attempts) {
+        return attempts.waiting();
+    }
+
+    /**
+     * A successful attempt: the delivery thread goes back to the queue at once, and counting the delivery waits for
+     * the commit on the writer's thread. Waiting for each success's commit took a delivery thread off and back on a
+     * core for every delivery (bench/RESULTS.md, twenty-first session).
+     */
+    @Bean
+    Processor recordSucceededAttempts(GroupCommit.Recording attempts) {
+        return attempts.continuing();
     }
 
     /** A column of the row map a recording route gets as its body. */

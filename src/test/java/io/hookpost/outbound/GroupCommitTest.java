@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +40,7 @@ class GroupCommitTest {
     private final DefaultCamelContext camel = new DefaultCamelContext();
     private JdbcTemplate db;
     private GroupCommit groupCommit;
+    private GroupCommit.Recording recordingKind;
     private Processor recording;
     private DataSourceTransactionManager transactions;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -81,8 +83,9 @@ class GroupCommitTest {
     }
 
     private Processor recording(String batchRoute) {
-        return groupCommit.recording("direct:record", batchRoute,
+        recordingKind = groupCommit.recording("direct:record", batchRoute,
                 exchange -> exchange.getIn().getBody(Map.class).get("endpoint_id").toString());
+        return recordingKind.waiting();
     }
 
     @AfterEach
@@ -140,7 +143,7 @@ class GroupCommitTest {
         });
         Processor attempts = recording("direct:record-batch");
         Processor events = groupCommit.recording("direct:record-event", null,
-                exchange -> exchange.getIn().getBody(Map.class).get("id").toString());
+                exchange -> exchange.getIn().getBody(Map.class).get("id").toString()).waiting();
         recording = exchange -> ((Integer) exchange.getIn().getBody(Map.class).get("id") % 2 == 0 ? events : attempts)
                 .process(exchange);
 
@@ -232,6 +235,73 @@ class GroupCommitTest {
         callers.shutdownNow();
     }
 
+    @Test
+    void a_continuing_caller_goes_on_at_once_and_the_rest_of_its_route_runs_once_its_work_is_committed() throws Exception {
+        Gate gate = gatedRecording(Duration.ZERO);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        Future<Exchange> held = callers.submit(() -> send(100));
+        gate.holding().await();
+
+        // queued behind the held batch: the caller's thread is back at once, before anything is committed
+        Exchange continuing = new DefaultExchange(camel);
+        continuing.getIn().setBody(Map.of("id", 101, "endpoint_id", "ep_a"));
+        CompletableFuture<Integer> rowWhenGoingOn = new CompletableFuture<>();
+        boolean doneAtOnce = recordingKind.continuing().process(continuing, doneSync ->
+                // what a step after the recording would see, read on a connection of its own
+                rowWhenGoingOn.complete(db.queryForObject("SELECT COUNT(*) FROM attempts WHERE id = 101", Integer.class)));
+        assertThat(doneAtOnce).as("finished on the caller's thread").isFalse();
+        Thread.sleep(300);
+        assertThat(rowWhenGoingOn).as("the rest of the route, while the work waits for its batch").isNotDone();
+
+        gate.release().countDown();
+        assertThat(rowWhenGoingOn.get(10, TimeUnit.SECONDS)).as("the caller's row when its route went on").isEqualTo(1);
+        assertThat(continuing.getException()).isNull();
+        assertThat(held.get(10, TimeUnit.SECONDS).getException()).isNull();
+        callers.shutdown();
+    }
+
+    @Test
+    void waiting_and_continuing_callers_of_one_recording_share_its_batches() throws Exception {
+        Gate gate = gatedRecording(Duration.ZERO);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        Future<Exchange> held = callers.submit(() -> send(100));
+        gate.holding().await();
+        Future<Exchange> waiting = callers.submit(() -> send(101));
+        Exchange continuing = new DefaultExchange(camel);
+        continuing.getIn().setBody(Map.of("id", 102, "endpoint_id", "ep_a"));
+        CountDownLatch wentOn = new CountDownLatch(1);
+        recordingKind.continuing().process(continuing, doneSync -> wentOn.countDown());
+        Thread.sleep(300);   // both queued behind the held batch
+
+        gate.release().countDown();
+        assertThat(wentOn.await(10, TimeUnit.SECONDS)).as("the continuing caller's route went on").isTrue();
+        assertThat(waiting.get(10, TimeUnit.SECONDS).getException()).isNull();
+        assertThat(held.get(10, TimeUnit.SECONDS).getException()).isNull();
+        assertThat(db.queryForObject("SELECT COUNT(DISTINCT session) FROM attempts WHERE id IN (101, 102)", Integer.class))
+                .as("transactions that recorded the waiting and the continuing caller").isEqualTo(1);
+        callers.shutdown();
+    }
+
+    @Test
+    void a_continuing_caller_still_queued_when_the_group_commit_stops_goes_on_with_the_failure() throws Exception {
+        Gate gate = gatedRecording(Duration.ZERO);
+        ExecutorService callers = Executors.newFixedThreadPool(1);
+        Future<Exchange> held = callers.submit(() -> send(100));
+        gate.holding().await();
+        Exchange continuing = new DefaultExchange(camel);
+        continuing.getIn().setBody(Map.of("id", 101, "endpoint_id", "ep_a"));
+        CountDownLatch wentOn = new CountDownLatch(1);
+        recordingKind.continuing().process(continuing, doneSync -> wentOn.countDown());
+
+        groupCommit.destroy();
+
+        assertThat(wentOn.await(10, TimeUnit.SECONDS)).as("the continuing caller's route went on").isTrue();
+        assertThat(continuing.getException()).as("what its route went on with").hasMessageContaining("stopped before recording");
+        assertThat(held.get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM attempts WHERE id = 101", Integer.class)).isZero();
+        callers.shutdownNow();
+    }
+
     /** Caller 100's work holds its batch until released: callers arriving meanwhile queue for the next batch. */
     private record Gate(CountDownLatch holding, CountDownLatch release) {
     }
@@ -253,7 +323,8 @@ class GroupCommitTest {
         });
         groupCommit.destroy();
         groupCommit = new GroupCommit(16, 1, linger, camel, transactions, meters);
-        recording = groupCommit.recording("direct:record-held", null, exchange -> "ep_a");
+        recordingKind = groupCommit.recording("direct:record-held", null, exchange -> "ep_a");
+        recording = recordingKind.waiting();
         return gate;
     }
 
