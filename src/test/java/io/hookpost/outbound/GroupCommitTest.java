@@ -243,8 +243,7 @@ class GroupCommitTest {
         gate.holding().await();
 
         // queued behind the held batch: the caller's thread is back at once, before anything is committed
-        Exchange continuing = new DefaultExchange(camel);
-        continuing.getIn().setBody(Map.of("id", 101, "endpoint_id", "ep_a"));
+        Exchange continuing = attempt(101);
         CompletableFuture<Integer> rowWhenGoingOn = new CompletableFuture<>();
         boolean doneAtOnce = recordingKind.continuing().process(continuing, doneSync ->
                 // what a step after the recording would see, read on a connection of its own
@@ -267,10 +266,7 @@ class GroupCommitTest {
         Future<Exchange> held = callers.submit(() -> send(100));
         gate.holding().await();
         Future<Exchange> waiting = callers.submit(() -> send(101));
-        Exchange continuing = new DefaultExchange(camel);
-        continuing.getIn().setBody(Map.of("id", 102, "endpoint_id", "ep_a"));
-        CountDownLatch wentOn = new CountDownLatch(1);
-        recordingKind.continuing().process(continuing, doneSync -> wentOn.countDown());
+        CountDownLatch wentOn = sendContinuing(attempt(102));
         Thread.sleep(300);   // both queued behind the held batch
 
         gate.release().countDown();
@@ -288,10 +284,8 @@ class GroupCommitTest {
         ExecutorService callers = Executors.newFixedThreadPool(1);
         Future<Exchange> held = callers.submit(() -> send(100));
         gate.holding().await();
-        Exchange continuing = new DefaultExchange(camel);
-        continuing.getIn().setBody(Map.of("id", 101, "endpoint_id", "ep_a"));
-        CountDownLatch wentOn = new CountDownLatch(1);
-        recordingKind.continuing().process(continuing, doneSync -> wentOn.countDown());
+        Exchange continuing = attempt(101);
+        CountDownLatch wentOn = sendContinuing(continuing);
 
         groupCommit.destroy();
 
@@ -329,9 +323,21 @@ class GroupCommitTest {
     }
 
     private Exchange send(int id) throws Exception {
+        Exchange exchange = attempt(id);
+        recording.process(exchange);
+        return exchange;
+    }
+
+    /** Hands the exchange to the continuing processor; the latch opens when the rest of its route would run. */
+    private CountDownLatch sendContinuing(Exchange exchange) {
+        CountDownLatch wentOn = new CountDownLatch(1);
+        recordingKind.continuing().process(exchange, doneSync -> wentOn.countDown());
+        return wentOn;
+    }
+
+    private Exchange attempt(int id) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getIn().setBody(Map.of("id", id, "endpoint_id", "ep_a"));
-        recording.process(exchange);
         return exchange;
     }
 
