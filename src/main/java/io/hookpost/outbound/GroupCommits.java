@@ -30,7 +30,7 @@ public class GroupCommits {
     }
 
     @Bean
-    GroupCommit.Recording attempts(GroupCommit groupCommit) {
+    GroupCommit.Recording attemptRecording(GroupCommit groupCommit) {
         // the endpoint row: a success resets its failure streak
         return groupCommit.recording("direct:record-attempt", "direct:record-attempts",
                 exchange -> row(exchange, "endpoint_id"));
@@ -38,8 +38,8 @@ public class GroupCommits {
 
     /** A failed attempt: the delivery thread waits, as the steps after it count the failure and plan the retry. */
     @Bean
-    Processor recordAttempts(GroupCommit.Recording attempts) {
-        return attempts.waiting();
+    Processor recordAttempts(GroupCommit.Recording attemptRecording) {
+        return attemptRecording.waiting();
     }
 
     /**
@@ -48,8 +48,8 @@ public class GroupCommits {
      * core for every delivery (bench/RESULTS.md, twenty-first session).
      */
     @Bean
-    Processor recordSucceededAttempts(GroupCommit.Recording attempts) {
-        return attempts.continuing();
+    Processor recordSucceededAttempts(GroupCommit.Recording attemptRecording) {
+        return attemptRecording.continuing();
     }
 
     /** A column of the row map a recording route gets as its body. */
