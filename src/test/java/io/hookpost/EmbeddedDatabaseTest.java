@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The embedded H2 database runs with the settings application.yaml gives it (what they are for is said there); the
- * database itself is asked, so a setting lost from the URL, or one H2 no longer reads, fails here.
+ * database itself is asked, so a setting lost from the URL, or one H2 no longer reads, fails here; how its file is
+ * opened is read from Linux's /proc.
  */
 class EmbeddedDatabaseTest extends HookpostTest {
 
