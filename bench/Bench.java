@@ -210,9 +210,13 @@ public class Bench {
         final OutputStream out;
         final InputStream in;
         final StringBuilder line = new StringBuilder();
+        /** With the port, as HTTP clients send it to a port other than 80. Tomcat parses a bare IPv4 address by
+         * reading past its end and catching the exception: 5.5 % of the request threads' CPU in a profile. */
+        final String host;
         boolean closing;
 
         Connection(int port) throws IOException {
+            host = "127.0.0.1:" + port;
             socket = new Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
             out = new BufferedOutputStream(socket.getOutputStream(), 4096);
@@ -220,7 +224,7 @@ public class Bench {
         }
 
         int post(String path, String token, byte[] body) throws IOException {
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
