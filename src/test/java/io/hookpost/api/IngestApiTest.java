@@ -110,6 +110,19 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void a_timestamp_with_an_offset_is_sent_and_recorded_as_the_same_instant_in_utc() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/hook")));
+        String id = publish("{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"2026-01-31T14:00:00.25+02:00\"}");
+
+        var sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(receiver.next(WAIT).body());
+        assertThat(sent.get("id").asText()).isEqualTo(id);
+        assertThat(sent.get("timestamp").asText()).isEqualTo("2026-01-31T12:00:00.250Z");
+        java.sql.Timestamp occurred = db.queryForObject(
+                "SELECT occurred_at FROM events WHERE account_id = ? AND id = ?", java.sql.Timestamp.class, account, id);
+        assertThat(occurred.toInstant()).isEqualTo(java.time.Instant.parse("2026-01-31T12:00:00.25Z"));
+    }
+
+    @Test
     void an_event_over_the_payload_limit_gets_413() {
         String big = "{\"type\":\"a.b\",\"data\":{\"blob\":\"" + "x".repeat(262_144) + "\"}}";
         assertProblem(operator.post(events(), big), 413, "262144");
