@@ -353,7 +353,9 @@ public class Bench {
     }
 
     static byte[] event(String type) {
-        return ("{\"type\":\"" + type + "\",\"data\":{\"sentNanos\":" + System.nanoTime() + ",\"pad\":\"" + PAD + "\"}}")
+        // sentMillis, the wall clock: against the occurred_at Hookpost records, how long a post took to reach the ingest
+        return ("{\"type\":\"" + type + "\",\"data\":{\"sentNanos\":" + System.nanoTime() + ",\"sentMillis\":"
+                + System.currentTimeMillis() + ",\"pad\":\"" + PAD + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
