@@ -24,6 +24,7 @@ public final class HookpostProcess implements AutoCloseable {
     private final List<String> settings;
     private Process process;
     private int starts;
+    private String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
     public HookpostProcess(Path dataDir, int port, List<String> settings) {
         this.dataDir = dataDir;
@@ -46,6 +47,17 @@ public final class HookpostProcess implements AutoCloseable {
         }
     }
 
+    /** Later starts run on this class path instead of the test's (say, with another release of a library). */
+    public HookpostProcess onClasspath(String otherClasspath) {
+        this.classpath = otherClasspath;
+        return this;
+    }
+
+    /** The class path the next start runs on. */
+    public String classpath() {
+        return classpath;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -60,7 +72,6 @@ public final class HookpostProcess implements AutoCloseable {
 
     /** Starts the JVM and returns at once, with the file its output goes to. */
     public File launch() throws IOException {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", classpath, "io.hookpost.HookpostApplication",
