@@ -21,6 +21,7 @@ import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver;
 import org.junit.jupiter.api.Test;
 
+import static io.hookpost.support.HookpostTest.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -53,7 +54,7 @@ class DataFromEarlierBuildsTest {
             }
             Map<String, Set<String>> seen = new ConcurrentHashMap<>();
             awaitWebhookIds(receiver, seen, "/live", EVENTS);
-            await(() -> count(api, "held") == EVENTS, "the paused endpoint's deliveries are held");
+            eventually(() -> count(api, "held") == EVENTS, "the paused endpoint's deliveries are held", WAIT);
             hookpost.stop();
 
             hookpost.onClasspath(current).start();
@@ -104,19 +105,11 @@ class DataFromEarlierBuildsTest {
 
     private static void awaitWebhookIds(TestReceiver receiver, Map<String, Set<String>> seen, String path, int expected)
             throws InterruptedException {
-        await(() -> {
+        eventually(() -> {
             receiver.takeAll().forEach(r -> seen.computeIfAbsent(r.path(), p -> ConcurrentHashMap.newKeySet())
                     .add(r.header("webhook-id")));
             return seen.getOrDefault(path, Set.of()).size() >= expected;
-        }, expected + " distinct webhook-ids on " + path);
+        }, expected + " distinct webhook-ids on " + path, WAIT);
         assertThat(seen.get(path)).hasSize(expected);
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("within " + WAIT + ": " + what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 }

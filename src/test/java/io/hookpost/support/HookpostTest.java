@@ -112,7 +112,12 @@ public abstract class HookpostTest {
 
     /** Polls until the condition holds: the pipeline is asynchronous after the 202. */
     protected static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        eventually(condition, what, WAIT);
+    }
+
+    /** The same with a wait of the caller's, e.g. for a Hookpost in a JVM of its own. */
+    public static void eventually(Supplier<Boolean> condition, String what, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 if (Boolean.TRUE.equals(condition.get())) {
