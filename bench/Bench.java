@@ -620,11 +620,13 @@ public class Bench {
     /**
      * Hookpost's used and committed heap in MB after a full GC, read with jcmd (the JDK's own tool) on its pid: the sum
      * over the lines "total …K, used …K", one for G1's heap, one per generation for the parallel and serial collectors.
+     * JDK 25's G1 writes "total reserved …K, committed …K, used …K" instead.
      */
     static long[] heapAfterGc() throws Exception {
         run("jcmd", String.valueOf(pid), "GC.run");
         String info = run("jcmd", String.valueOf(pid), "GC.heap_info");
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+        java.util.regex.Matcher used = java.util.regex.Pattern
+                .compile("total (?:reserved \\d+K, committed )?(\\d+)K, used (\\d+)K").matcher(info);
         long usedKb = 0;
         long totalKb = 0;
         while (used.find()) {
