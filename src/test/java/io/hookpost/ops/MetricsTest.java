@@ -114,6 +114,21 @@ class MetricsTest extends HookpostTest {
                 .isTrue();
     }
 
+    @Test
+    void log_events_are_counted_by_level_with_no_turbo_filter_on_every_level_check() {
+        Scrape before = scrape();
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MetricsTest.class);
+        log.warn("A warning written by MetricsTest, to be counted");
+        log.error("An error written by MetricsTest, to be counted");
+        Scrape after = scrape();
+        assertThat(delta(before, after, "logback_events_total", "level", "warn")).isGreaterThanOrEqualTo(1);
+        assertThat(delta(before, after, "logback_events_total", "level", "error")).isGreaterThanOrEqualTo(1);
+        assertThat(after.has("logback_events_total", "level", "trace")).isTrue();
+        // Micrometer's binder would have put one here, run on every isDebugEnabled() in the process
+        assertThat(((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).getTurboFilterList())
+                .isEmpty();
+    }
+
     private int inbound(String path, byte[] body, String signature) throws Exception {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + port + path))
