@@ -1,11 +1,14 @@
 package io.hookpost.ops;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggerContextListener;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -24,68 +27,38 @@ import org.springframework.stereotype.Component;
 @Component
 public class LogEventMetrics implements MeterBinder, DisposableBean {
     private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    // one per application context: several (tests) may share the JVM's logback, each counting into its own registry
-    private final String appenderName = "hookpost-log-event-metrics-" + Integer.toHexString(System.identityHashCode(this));
-    private volatile CountingAppender appender;
-    private volatile LoggerContextListener reattach;
+    // one per registry bound; several application contexts (tests) may share the JVM's logback, each with its own
+    private final List<CountingAppender> appenders = new CopyOnWriteArrayList<>();
 
     @Override
     public void bindTo(MeterRegistry registry) {
         CountingAppender counting = new CountingAppender(registry);
         counting.setContext(context);
-        counting.setName(appenderName);
+        counting.setName("hookpost-log-event-metrics-" + Integer.toHexString(System.identityHashCode(counting)));
         counting.start();
-        appender = counting;
-        attach();
-        // a reconfiguration of logback (logback.xml with scan, for one) drops every appender: attach again
-        reattach = new LoggerContextListener() {
-            @Override
-            public boolean isResetResistant() {
-                return true;
-            }
-
-            @Override
-            public void onStart(LoggerContext ignored) {
-            }
-
-            @Override
-            public void onReset(LoggerContext ignored) {
-                attach();
-            }
-
-            @Override
-            public void onStop(LoggerContext ignored) {
-            }
-
-            @Override
-            public void onLevelChange(Logger logger, Level level) {
-            }
-        };
-        context.addListener(reattach);
-    }
-
-    private void attach() {
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        CountingAppender counting = appender;
-        if (counting != null && root.getAppender(appenderName) == null) {
-            root.addAppender(counting);
-        }
+        appenders.add(counting);
+        counting.attach();
+        // a reconfiguration of logback (a logback.xml with scan, for one) drops every appender: it attaches again
+        context.addListener(counting);
     }
 
     @Override
     public void destroy() {
-        CountingAppender counting = appender;
-        appender = null;
-        if (reattach != null) {
-            context.removeListener(reattach);
-        }
-        if (counting != null) {
-            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(counting);
+        for (CountingAppender counting : appenders) {
+            context.removeListener(counting);
+            root().detachAppender(counting);
             counting.stop();
         }
+        appenders.clear();
     }
 
-    private static final class CountingAppender extends AppenderBase<ILoggingEvent> {
+    private Logger root() {
+        return context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    /** Unsynchronized: counters need no lock, and AppenderBase would take one for every event written. */
+    private final class CountingAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
+            implements LoggerContextListener {
         private final Counter error;
         private final Counter warn;
         private final Counter info;
@@ -100,12 +73,40 @@ public class LogEventMetrics implements MeterBinder, DisposableBean {
             trace = counter(registry, "trace");
         }
 
-        private static Counter counter(MeterRegistry registry, String level) {
+        private Counter counter(MeterRegistry registry, String level) {
             return Counter.builder("logback.events")
                     .tag("level", level)
                     .description("Number of log events that were enabled by the effective log level")
                     .baseUnit("events")
                     .register(registry);
+        }
+
+        void attach() {
+            if (root().getAppender(getName()) == null) {
+                root().addAppender(this);
+            }
+        }
+
+        @Override
+        public boolean isResetResistant() {
+            return true;
+        }
+
+        @Override
+        public void onReset(LoggerContext ignored) {
+            attach();
+        }
+
+        @Override
+        public void onStart(LoggerContext ignored) {
+        }
+
+        @Override
+        public void onStop(LoggerContext ignored) {
+        }
+
+        @Override
+        public void onLevelChange(Logger logger, Level level) {
         }
 
         @Override
