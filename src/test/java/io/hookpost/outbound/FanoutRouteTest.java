@@ -46,6 +46,12 @@ class FanoutRouteTest extends HookpostTest {
                 .hasRootCauseMessage("Some events of the batch are recorded already: each is recorded on its own");
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(2);
         assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
+
+        // a batch whose events have no subscriber inserts the events and no delivery
+        transaction.executeWithoutResult(status -> producer.requestBody("direct:record-events",
+                List.of(eventRow("evt-batch-4", List.of()), eventRow("evt-batch-5", List.of()))));
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(4);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
     }
 
     /** An event row as the fan-out hands it to the group commit: with held deliveries (none is sent) to the endpoints. */
