@@ -1,7 +1,15 @@
 package io.hookpost.api;
 
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.hookpost.support.Api;
@@ -90,6 +98,51 @@ class IngestApiTest extends HookpostTest {
             assertThat(answer.headers().firstValueAsLong("Content-Length")).as("Content-Length")
                     .hasValue(answer.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
+    }
+
+    @Test
+    void a_producer_keeps_its_connection_open_past_tomcats_default_of_100_requests() throws Exception {
+        byte[] event = "{\"type\":\"a.b\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + events() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Authorization: Bearer " + ADMIN_TOKEN + "\r\nContent-Length: " + event.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            for (int i = 1; i <= 150; i++) {
+                out.write(head);
+                out.write(event);
+                out.flush();
+                String status = line(in);
+                assertThat(status).as("answer %d", i).startsWith("HTTP/1.1 202");
+                int length = -1;
+                for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                    String lower = header.toLowerCase(Locale.ROOT);
+                    assertThat(lower).as("answer %d", i).doesNotStartWith("connection: close");
+                    if (lower.startsWith("content-length:")) {
+                        length = Integer.parseInt(lower.substring(15).trim());
+                    }
+                }
+                assertThat(in.readNBytes(length)).as("answer %d", i).hasSize(length);
+            }
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 150,
+                "all 150 events recorded");
+    }
+
+    /** One header line of an HTTP/1.1 answer, without its CRLF. */
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new EOFException("the server closed the connection");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Test
