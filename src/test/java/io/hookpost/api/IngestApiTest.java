@@ -124,6 +124,7 @@ class IngestApiTest extends HookpostTest {
                         length = Integer.parseInt(lower.substring(15).trim());
                     }
                 }
+                assertThat(length).as("answer %d's Content-Length", i).isNotNegative();
                 assertThat(in.readNBytes(length)).as("answer %d", i).hasSize(length);
             }
         }
