@@ -271,6 +271,24 @@ class DeliverRouteTest extends HookpostTest {
     }
 
     @Test
+    void a_receiver_answering_with_a_body_without_end_has_its_first_4096_bytes_kept_and_its_connection_dropped()
+            throws Exception {
+        try (StallingReceiver flooding = StallingReceiver.flooding()) {
+            createEndpoint(Map.of("url", flooding.url("/flood")));
+            String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+            Map<String, Object> attempt = onlyAttempt(eventId);
+            assertThat(attempt.get("error")).isNull();
+            assertThat(attempt.get("succeeded")).isEqualTo(true);
+            assertThat((String) attempt.get("response_body")).isEqualTo("x".repeat(4096));
+            assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("delivered");
+            eventually(flooding::dropped, "Hookpost closes the connection instead of reading the rest");
+            // what the sockets' buffers hold, not the body: a sender that read it all would have taken the whole cap
+            assertThat(flooding.written()).isLessThan(StallingReceiver.FLOOD_CAP / 4);
+        }
+    }
+
+    @Test
     void a_refused_connection_is_recorded_as_an_attempt_with_the_error() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

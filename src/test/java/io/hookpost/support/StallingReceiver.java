@@ -7,32 +7,48 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An endpoint that hangs: it accepts every connection and never answers, so each request waits for the
  * sender's timeout. A plain socket rather than an HTTP server, because a server's worker pool would cap how
  * many requests hang at once and hide starvation on the sender's side. {@link #dripping()} answers 200 at
  * once and then sends its body one byte every 200 ms, never idle long enough for a read timeout.
+ * {@link #flooding()} answers 200 with a body of a terabyte by its Content-Length and writes it as fast as the sender
+ * takes it (at most {@link #FLOOD_CAP} bytes, then it holds the connection), counting what it wrote.
  */
 public final class StallingReceiver implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    private final boolean drip;
+    /** What a flooding receiver writes at most: enough to tell a sender that reads it all from one that stops. */
+    public static final long FLOOD_CAP = 128L * 1024 * 1024;
+
+    private enum Answer { NONE, DRIP, FLOOD }
+
+    private final Answer answer;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicBoolean dropped = new AtomicBoolean();
 
     public StallingReceiver() throws IOException {
-        this(false);
+        this(Answer.NONE);
     }
 
     public static StallingReceiver dripping() throws IOException {
-        return new StallingReceiver(true);
+        return new StallingReceiver(Answer.DRIP);
     }
 
-    private StallingReceiver(boolean drip) throws IOException {
-        this.drip = drip;
+    public static StallingReceiver flooding() throws IOException {
+        return new StallingReceiver(Answer.FLOOD);
+    }
+
+    private StallingReceiver(Answer answer) throws IOException {
+        this.answer = answer;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
         acceptor = new Thread(this::accept, "stalling-receiver");
@@ -49,15 +65,31 @@ public final class StallingReceiver implements AutoCloseable {
         return open.size();
     }
 
+    /** Bytes of body a flooding receiver has written so far. */
+    public long written() {
+        return written.get();
+    }
+
+    /** Whether the sender closed a flooding answer's connection while the receiver was still writing to it. */
+    public boolean dropped() {
+        return dropped.get();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
                 open.add(socket);
-                if (drip) {
-                    Thread dripper = new Thread(() -> drip(socket), "dripping-receiver");
-                    dripper.setDaemon(true);
-                    dripper.start();
+                if (answer != Answer.NONE) {
+                    Thread answering = new Thread(() -> {
+                        if (answer == Answer.DRIP) {
+                            drip(socket);
+                        } else {
+                            flood(socket);
+                        }
+                    }, answer == Answer.DRIP ? "dripping-receiver" : "flooding-receiver");
+                    answering.setDaemon(true);
+                    answering.start();
                 }
             } catch (IOException closed) {
                 return;
@@ -77,6 +109,29 @@ public final class StallingReceiver implements AutoCloseable {
             }
         } catch (IOException | InterruptedException dropped) {
             // the sender gave up: what the test wants
+        }
+    }
+
+    private void flood(Socket socket) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'x');
+            while (written.get() < FLOOD_CAP) {
+                out.write(chunk);
+                written.addAndGet(chunk.length);
+            }
+            out.flush();
+            while (!socket.isClosed()) {
+                Thread.sleep(200);
+                out.write('x'); // fails once the sender has closed its end
+                out.flush();
+            }
+        } catch (IOException closedBySender) {
+            dropped.set(true);
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         }
     }
 
