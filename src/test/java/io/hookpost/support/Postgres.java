@@ -3,7 +3,11 @@ package io.hookpost.support;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Assumptions;
@@ -13,32 +17,76 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * A fresh database on a real PostgreSQL server for a test class (default 127.0.0.1:5432, user postgres, trust
  * auth; override with HOOKPOST_TEST_PG_URL / _USER / _PASSWORD). Without a server the class is skipped with
  * a message, except in CI (CI=true), where a missing server fails the build.
+ *
+ * <p>A PostgreSQL test class runs only in a JVM of its own (pom.xml's {@code postgres-tests} execution): the JVM
+ * of the H2 tests ({@code default-test}, which sets {@value #SHARED_JVM}) skips it with a message: a second
+ * application in one JVM hangs (the embedded broker's in-VM acceptors and Quartz's scheduler registry are per JVM).
+ * Surefire ignores an execution's excludes when {@code -Dtest=…} names classes, so without this a pattern such as
+ * {@code Lease*Test} hung the build.
+ *
+ * <p>The databases are dropped by a later run, once they are {@link #STALE_AFTER} old and nothing is connected to
+ * them: the application of a test class holds its connections until its JVM ends, after the last test.
  */
 public final class Postgres {
     static final String URL = env("HOOKPOST_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
     static final String USER = env("HOOKPOST_TEST_PG_USER", "postgres");
     static final String PASSWORD = env("HOOKPOST_TEST_PG_PASSWORD", "");
 
-    private final String database = "hookpost_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    /** Set (true) by the surefire execution whose JVM runs the H2 tests. */
+    static final String SHARED_JVM = "hookpost.test.shared-jvm";
+    static final String PREFIX = "hookpost_test_";
+    static final Duration STALE_AFTER = Duration.ofHours(1);
+
+    /** hookpost_test_, the creation time in epoch seconds, _, a random part */
+    private final String database = PREFIX + System.currentTimeMillis() / 1000 + "_"
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    private final boolean sharedJvm = Boolean.getBoolean(SHARED_JVM);
     private final String problem;
 
     public Postgres() {
         String failure = null;
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        } catch (SQLException e) {
-            failure = "PostgreSQL tests need a server at " + URL + " (user " + USER + "): " + e.getMessage()
-                    + ". Start PostgreSQL or set HOOKPOST_TEST_PG_URL.";
+        if (!sharedJvm) {
+            try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+                dropStale(s);
+                s.execute("CREATE DATABASE " + database);
+            } catch (SQLException e) {
+                failure = "PostgreSQL tests need a server at " + URL + " (user " + USER + "): " + e.getMessage()
+                        + ". Start PostgreSQL or set HOOKPOST_TEST_PG_URL.";
+            }
         }
         this.problem = failure;
     }
 
     /** Call from a static @BeforeAll. */
     public void require() {
+        Assumptions.assumeFalse(sharedJvm, "PostgreSQL tests run in a JVM of their own (pom.xml's postgres-tests"
+                + " execution), not beside the H2 tests' application");
         if (problem != null && "true".equals(System.getenv("CI"))) {
             throw new IllegalStateException(problem);
         }
         Assumptions.assumeTrue(problem == null, problem);
+    }
+
+    /** Earlier runs' databases: those older than STALE_AFTER (or named before names held a time) and not in use. */
+    private static void dropStale(Statement s) throws SQLException {
+        List<String> stale = new ArrayList<>();
+        long before = System.currentTimeMillis() / 1000 - STALE_AFTER.toSeconds();
+        try (ResultSet names = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '" + PREFIX + "%'")) {
+            while (names.next()) {
+                String name = names.getString(1);
+                String[] parts = name.substring(PREFIX.length()).split("_");
+                if (parts.length != 2 || !parts[0].matches("[0-9]+") || Long.parseLong(parts[0]) < before) {
+                    stale.add(name);
+                }
+            }
+        }
+        for (String name : stale) {
+            try {
+                s.execute("DROP DATABASE IF EXISTS " + name);
+            } catch (SQLException inUse) {
+                // another run is still connected to it: its own later run drops it
+            }
+        }
     }
 
     /** Points the application at this database (each PostgreSQL test class runs in a JVM of its own: see pom.xml). */
