@@ -1,7 +1,7 @@
 -- S3's latency by stage, from a kept run's database. After
 --   BENCH_KEEP_DATA=1 bench/run 40 ceiling,S3
 -- run, with the data directory the run printed as D:
---   java -cp ~/.m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar org.h2.tools.RunScript -showResults \
+--   java -cp ~/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar org.h2.tools.RunScript -showResults \
 --     -url "jdbc:h2:file:$D/db/hookpost;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE" -user sa -script bench/s3-stages.sql
 -- S3 must be the run's last scenario, as there: the deliveries read are those of its last @s3_seconds, set below to
 -- the scenario's seconds less 2, so that no event of the warm-up before it (of the same type) is counted.
