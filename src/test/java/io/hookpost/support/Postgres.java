@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,8 +38,9 @@ public final class Postgres {
     static final String SHARED_JVM = "hookpost.test.shared-jvm";
     static final String PREFIX = "hookpost_test_";
     static final Duration STALE_AFTER = Duration.ofHours(1);
+    /** This class's names: the creation time in epoch seconds and 8 hex digits, or (earlier) 12 hex digits */
+    private static final Pattern OURS = Pattern.compile(PREFIX + "(?:([0-9]+)_[0-9a-f]{8}|[0-9a-f]{12})");
 
-    /** hookpost_test_, the creation time in epoch seconds, _, a random part */
     private final String database = PREFIX + System.currentTimeMillis() / 1000 + "_"
             + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final boolean sharedJvm = Boolean.getBoolean(SHARED_JVM);
@@ -67,16 +70,18 @@ public final class Postgres {
         Assumptions.assumeTrue(problem == null, problem);
     }
 
-    /** Earlier runs' databases: those older than STALE_AFTER (or named before names held a time) and not in use. */
+    /**
+     * Earlier runs' databases: those named as this class names them and older than STALE_AFTER, or named as before
+     * names held a time (12 hex digits), and not in use. A name of any other form is not Hookpost's to drop.
+     */
     private static void dropStale(Statement s) throws SQLException {
         List<String> stale = new ArrayList<>();
         long before = System.currentTimeMillis() / 1000 - STALE_AFTER.toSeconds();
-        try (ResultSet names = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '" + PREFIX + "%'")) {
+        try (ResultSet names = s.executeQuery("SELECT datname FROM pg_database")) {
             while (names.next()) {
-                String name = names.getString(1);
-                String[] parts = name.substring(PREFIX.length()).split("_");
-                if (parts.length != 2 || !parts[0].matches("[0-9]+") || Long.parseLong(parts[0]) < before) {
-                    stale.add(name);
+                Matcher name = OURS.matcher(names.getString(1));
+                if (name.matches() && (name.group(1) == null || Long.parseLong(name.group(1)) < before)) {
+                    stale.add(name.group());
                 }
             }
         }
@@ -84,7 +89,7 @@ public final class Postgres {
             try {
                 s.execute("DROP DATABASE IF EXISTS " + name);
             } catch (SQLException inUse) {
-                // another run is still connected to it: its own later run drops it
+                // a run still connected to it (or starting): a later run drops it
             }
         }
     }
