@@ -27,6 +27,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class NotReadyFilter extends OncePerRequestFilter {
     /** Seconds: a start or a stop of Hookpost takes a few. */
     static final String RETRY_AFTER = "2";
+    static final String DETAIL = "Hookpost is starting or stopping: try again shortly.";
     private final ApplicationAvailability availability;
 
     public NotReadyFilter(ApplicationAvailability availability) {
@@ -47,7 +48,6 @@ public class NotReadyFilter extends OncePerRequestFilter {
             return;
         }
         response.setHeader("Retry-After", RETRY_AFTER);
-        FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
-                "Hookpost is starting or stopping: try again shortly.");
+        FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable", DETAIL);
     }
 }

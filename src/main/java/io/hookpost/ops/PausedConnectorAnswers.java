@@ -1,0 +1,57 @@
+package io.hookpost.ops;
+
+import java.io.IOException;
+
+import io.hookpost.FilterProblems;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.AbstractProtocol;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.stereotype.Component;
+
+/**
+ * A request caught by the instant Tomcat pauses for the graceful stop gets the same 503 problem with Retry-After as
+ * {@link NotReadyFilter} gives while stopping, not Tomcat's HTML "400 Bad Request".
+ * <p>
+ * Tomcat 10.1's {@code Http11Processor} means to answer 503 when it finds its connector paused just after reading a
+ * request's first line; it then leaves the headers unread, yet goes on to check them, finds no Host header and sets 400.
+ * The host's valves then skip the application and render Tomcat's error page. A client told 400 would drop a valid
+ * event for good. Written by hand because Tomcat has no setting for it: a valve first in the engine, ahead of the host,
+ * answers a request that is already in error, has no header read and arrived on a paused connector; every other
+ * request passes straight on.
+ */
+@Component
+public class PausedConnectorAnswers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+
+    @Override
+    public void customize(TomcatServletWebServerFactory factory) {
+        factory.addEngineValves(new Valve());
+    }
+
+    static final class Valve extends ValveBase {
+        Valve() {
+            super(true);
+        }
+
+        @Override
+        public void invoke(Request request, Response response) throws IOException, ServletException {
+            if (response.isError() && !response.isCommitted() && readOnlyFirstLineWhilePaused(request)) {
+                response.setHeader("Retry-After", NotReadyFilter.RETRY_AFTER);
+                FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+                        NotReadyFilter.DETAIL);
+                return;
+            }
+            getNext().invoke(request, response);
+        }
+
+        private static boolean readOnlyFirstLineWhilePaused(Request request) {
+            return request.getCoyoteRequest().getMimeHeaders().size() == 0
+                    && request.getConnector().getProtocolHandler() instanceof AbstractProtocol<?> protocol
+                    && protocol.isPaused();
+        }
+    }
+}
