@@ -18,11 +18,11 @@ import org.springframework.stereotype.Component;
  * {@link NotReadyFilter} gives while stopping, not Tomcat's HTML "400 Bad Request".
  * <p>
  * Tomcat 10.1's {@code Http11Processor} means to answer 503 when it finds its connector paused just after reading a
- * request's first line; it then leaves the headers unread, yet goes on to check them, finds no Host header and sets 400.
- * The host's valves then skip the application and render Tomcat's error page. A client told 400 would drop a valid
- * event for good. Written by hand because Tomcat has no setting for it: a valve first in the engine, ahead of the host,
- * answers a request that is already in error, has no header read and arrived on a paused connector; every other
- * request passes straight on.
+ * request's first line; it then leaves the headers unread, yet goes on to check them, finds no Host header and sets
+ * 400. The host's valves then skip the application and render Tomcat's error page. A client told 400 would drop a
+ * valid event for good. Written by hand because Tomcat has no setting for it: a valve first in the engine, ahead of
+ * the host, answers a request that is already in error, has no header read and arrived on a paused connector; every
+ * other request passes straight on.
  */
 @Component
 public class PausedConnectorAnswers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {

@@ -67,7 +67,7 @@ class PausedConnectorAnswersTest extends HookpostTest {
         assertThat(problem.path("status").asInt()).isEqualTo(503);
         assertThat(problem.path("title").asText()).isEqualTo("Service Unavailable");
         assertThat(problem.path("detail").asText()).contains("starting or stopping");
-        // an event sent after it is recorded alone: the refused one never reached the queue ahead of it
+        // an event sent after it is recorded, and alone: the refused one never reached the events queue
         String after = publish(Map.of("type", "host.offline", "data", Map.of()));
         eventually(() -> recorded().contains(after), "the event sent after it recorded");
         assertThat(recorded()).containsExactly(after);
@@ -89,9 +89,9 @@ class PausedConnectorAnswersTest extends HookpostTest {
     /** Posts an event by hand; the whole answer: the request asks Tomcat to close the connection after it. */
     private String post(int port) throws IOException {
         byte[] body = "{\"type\":\"host.offline\",\"data\":{}}".getBytes(StandardCharsets.UTF_8);
-        String request = "POST /api/v1/accounts/" + account + "/events HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
-                + ADMIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n";
+        String request = "POST /api/v1/accounts/" + account + "/events HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n";
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(20_000);
             // one write, so Tomcat reads the first line and the rest together, as from any client
