@@ -66,7 +66,8 @@ public record HookpostProperties(
     }
 
     /**
-     * The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max.
+     * The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max (on the
+     * embedded broker; the inbound queue's failed normalisations the same).
      * {@code schemaRefresh}: how long an instance checks events of a type against the catalog's schema for it (or
      * none) as it last read it; a type added through this instance applies at once, on the others within this time.
      */

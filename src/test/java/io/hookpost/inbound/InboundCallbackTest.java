@@ -28,6 +28,7 @@ import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Received;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -281,5 +282,16 @@ class InboundCallbackTest extends HookpostTest {
         }
         assertThat(byType).containsKeys("message.read", "message.received");
         assertThat(byType.get("message.received").get("data").get("text").asText()).isEqualTo("Ol\u00e1!");
+    }
+
+    @Test
+    void the_inbound_queue_never_drops_a_callback_whose_normalisation_failed(
+            @Autowired org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ broker) {
+        // Artemis's default gives up after 10 failed deliveries, at once, and drops the message: a database blip
+        // while normalising would leave a verified callback unnormalised for good
+        var settings = broker.getActiveMQServer().getAddressSettingsRepository().getMatch("hookpost.inbound");
+        assertThat(settings.getMaxDeliveryAttempts()).isEqualTo(-1);
+        assertThat(settings.getRedeliveryDelay()).isEqualTo(1000);
+        assertThat(settings.getMaxRedeliveryDelay()).isEqualTo(60_000);
     }
 }
