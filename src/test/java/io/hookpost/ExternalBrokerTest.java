@@ -1,0 +1,133 @@
+package io.hookpost;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostProcess;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * In production the events queue lives on an external ActiveMQ Artemis, chosen by configuration alone: the
+ * {@code broker} profile of config/application.yaml, with the broker's URL. The broker here is a real Artemis of its
+ * own, listening on TCP as a standalone one does, with the address settings README asks for; Hookpost runs as its own
+ * process and starts no broker. Events pass through that broker, are delivered, and are not lost when Hookpost is
+ * killed right after accepting them.
+ */
+class ExternalBrokerTest {
+    private static final String EVENTS_QUEUE = "hookpost.events";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private EmbeddedActiveMQ broker;
+    private HookpostProcess hookpost;
+    private TestReceiver receiver;
+    private Api api;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void start() throws Exception {
+        Path brokerDir = HookpostProcess.freshDataDir("external-broker");
+        int brokerPort = HookpostProcess.freePort();
+        Configuration configuration = new ConfigurationImpl()
+                .setPersistenceEnabled(true)
+                .setSecurityEnabled(false)
+                .setJournalDirectory(brokerDir.resolve("journal").toString())
+                .setBindingsDirectory(brokerDir.resolve("bindings").toString())
+                .setPagingDirectory(brokerDir.resolve("paging").toString())
+                .setLargeMessagesDirectory(brokerDir.resolve("large-messages").toString())
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + brokerPort)
+                // README's "An external broker": redeliver Hookpost's queues' messages for ever, the delay growing,
+                // and keep the queues (with their counts) while no consumer is attached
+                .addAddressSetting("hookpost.#", new AddressSettings()
+                        .setMaxDeliveryAttempts(-1)
+                        .setRedeliveryDelay(1000)
+                        .setRedeliveryMultiplier(2.0)
+                        .setMaxRedeliveryDelay(60_000)
+                        .setAutoDeleteQueues(false)
+                        .setAutoDeleteAddresses(false));
+        broker = new EmbeddedActiveMQ().setConfiguration(configuration).start();
+
+        hookpost = HookpostProcess.fresh("external-broker-tests", List.of(
+                // a killed Hookpost's leases run out soon, and the retry scheduler looks often (as in CrashSafetyTest)
+                "--hookpost.delivery.lease=5s",
+                "--hookpost.delivery.poll-interval-ms=250",
+                "--spring.profiles.active=broker",
+                "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort));
+        receiver = new TestReceiver();
+        api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
+        hookpost.start();
+        assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
+        Api.Response endpoint = api.post("/api/v1/accounts/acme/endpoints", Map.of("url", receiver.url("/hook")));
+        assertThat(endpoint.status()).as(endpoint.text()).isEqualTo(201);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (hookpost != null) {
+            hookpost.close();
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void events_pass_through_the_external_broker_and_no_broker_is_embedded() throws Exception {
+        publish(5);
+
+        awaitWebhookIds(5);
+        Queue events = broker.getActiveMQServer().locateQueue(SimpleString.of(EVENTS_QUEUE));
+        assertThat(events).as("the events queue on the external broker").isNotNull();
+        assertThat(events.getMessagesAdded()).isEqualTo(5);
+        assertThat(events.getMessagesAcknowledged()).isEqualTo(5);
+        assertThat(Files.exists(hookpost.dataDir().resolve("artemis"))).as("an embedded broker's journal").isFalse();
+        Api.Response readiness = api.send("GET", "/actuator/health/readiness", "", Map.of());
+        assertThat(readiness.json().at("/components/jms/status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void events_accepted_before_hookpost_is_killed_are_delivered_after_it_starts_again() throws Exception {
+        publish(20);
+        hookpost.kill();
+
+        hookpost.start();
+
+        awaitWebhookIds(20);
+    }
+
+    private void publish(int events) {
+        for (int i = 0; i < events; i++) {
+            Api.Response accepted = api.post("/api/v1/accounts/acme/events",
+                    Map.of("id", "evt-" + i, "type", "host.offline", "data", Map.of("n", i)));
+            assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        }
+    }
+
+    private void awaitWebhookIds(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (seen.size() < expected && System.nanoTime() < deadline) {
+            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
+            Thread.sleep(100);
+        }
+        assertThat(seen).as("distinct webhook-ids the receiver saw").hasSize(expected);
+    }
+}
