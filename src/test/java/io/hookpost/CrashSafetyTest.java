@@ -62,24 +62,6 @@ class CrashSafetyTest {
         assertThat(created.status()).as(created.text()).isEqualTo(201);
     }
 
-    private void publish(int events) {
-        for (int i = 0; i < events; i++) {
-            Api.Response accepted = api.post("/api/v1/accounts/acme/events",
-                    Map.of("id", "evt-" + i, "type", "host.offline", "data", Map.of("n", i)));
-            assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
-        }
-    }
-
-    /** Collects webhook-ids as they arrive until {@code expected} distinct ones were seen. */
-    private void awaitWebhookIds(int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (seen.size() < expected && System.nanoTime() < deadline) {
-            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
-            Thread.sleep(100);
-        }
-        assertThat(seen).as("distinct webhook-ids the receiver saw").hasSize(expected);
-    }
-
     /** After a graceful stop: delivery id → status, and the number of succeeded attempts of each. */
     private Map<String, String> deliveryStatuses() throws Exception {
         hookpost.stop();
@@ -102,7 +84,7 @@ class CrashSafetyTest {
             return Reply.ok();
         });
         endpoint("/slow", List.of("1s", "5s"));
-        publish(40);
+        api.publishNumbered("acme", 40);
         while (requests.get() < 5) {
             Thread.sleep(20);
         }
@@ -110,7 +92,7 @@ class CrashSafetyTest {
 
         receiver.answer(r -> Reply.ok());
         hookpost.start();
-        awaitWebhookIds(40);
+        receiver.awaitWebhookIds(seen, 40, WAIT);
 
         Map<String, String> statuses = deliveryStatuses();
         assertThat(statuses).hasSize(40);
@@ -131,7 +113,7 @@ class CrashSafetyTest {
         });
         endpoint("/in-memory", List.of("4s"));     // waits in memory (under hookpost.delivery.in-process-max-delay)
         endpoint("/in-database", List.of("12s"));  // waits in the database
-        publish(5);
+        api.publishNumbered("acme", 5);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (failedOnce.size() < 10 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -171,13 +153,13 @@ class CrashSafetyTest {
             }
         });
         endpoint("/fast", List.of("1s"));
-        publish(1);
+        api.publishNumbered("acme", 1);
         while (!killed.get()) {
             Thread.sleep(10);
         }
 
         hookpost.start();
-        awaitWebhookIds(1);
+        receiver.awaitWebhookIds(seen, 1, WAIT);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (times.values().stream().mapToInt(Integer::intValue).sum() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(50);

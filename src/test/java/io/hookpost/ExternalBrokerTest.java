@@ -92,9 +92,9 @@ class ExternalBrokerTest {
 
     @Test
     void events_pass_through_the_external_broker_and_no_broker_is_embedded() throws Exception {
-        publish(5);
+        api.publishNumbered("acme", 5);
 
-        awaitWebhookIds(5);
+        receiver.awaitWebhookIds(seen, 5, WAIT);
         Queue events = broker.getActiveMQServer().locateQueue(SimpleString.of(EVENTS_QUEUE));
         assertThat(events).as("the events queue on the external broker").isNotNull();
         assertThat(events.getMessagesAdded()).isEqualTo(5);
@@ -106,28 +106,11 @@ class ExternalBrokerTest {
 
     @Test
     void events_accepted_before_hookpost_is_killed_are_delivered_after_it_starts_again() throws Exception {
-        publish(20);
+        api.publishNumbered("acme", 20);
         hookpost.kill();
 
         hookpost.start();
 
-        awaitWebhookIds(20);
-    }
-
-    private void publish(int events) {
-        for (int i = 0; i < events; i++) {
-            Api.Response accepted = api.post("/api/v1/accounts/acme/events",
-                    Map.of("id", "evt-" + i, "type", "host.offline", "data", Map.of("n", i)));
-            assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
-        }
-    }
-
-    private void awaitWebhookIds(int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (seen.size() < expected && System.nanoTime() < deadline) {
-            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
-            Thread.sleep(100);
-        }
-        assertThat(seen).as("distinct webhook-ids the receiver saw").hasSize(expected);
+        receiver.awaitWebhookIds(seen, 20, WAIT);
     }
 }

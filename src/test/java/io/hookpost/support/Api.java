@@ -38,6 +38,17 @@ public final class Api {
         return send("POST", path, body, headers);
     }
 
+    /** Publishes events {@code evt-0} … {@code evt-<n-1>} (type host.offline, data {n}) to the account; each answered 202. */
+    public void publishNumbered(String account, int events) {
+        for (int i = 0; i < events; i++) {
+            Response accepted = post("/api/v1/accounts/" + account + "/events",
+                    Map.of("id", "evt-" + i, "type", "host.offline", "data", Map.of("n", i)));
+            if (accepted.status() != 202) {
+                throw new AssertionError("event evt-" + i + " answered " + accepted.status() + ": " + accepted.text());
+            }
+        }
+    }
+
     public Response patch(String path, Object body) {
         return send("PATCH", path, body, Map.of());
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
@@ -19,6 +20,8 @@ import java.util.function.Function;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real HTTP receiver on loopback, as a customer's webhook endpoint would be: it records every request
@@ -101,6 +104,19 @@ public final class TestReceiver implements AutoCloseable {
             throw new AssertionError("the receiver got no request within " + timeout);
         }
         return r;
+    }
+
+    /**
+     * Adds the webhook-ids of the posts as they arrive to {@code seen} until it holds {@code expected}, and fails when
+     * the wait ends first: at-least-once delivery, each delivery counted once however often it came.
+     */
+    public void awaitWebhookIds(Set<String> seen, int expected, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (seen.size() < expected && System.nanoTime() < deadline) {
+            takeAll().forEach(r -> seen.add(r.header("webhook-id")));
+            Thread.sleep(100);
+        }
+        assertThat(seen).as("distinct webhook-ids the receiver saw").hasSize(expected);
     }
 
     /** Waits a little and returns whatever arrived (to prove that nothing did). */
