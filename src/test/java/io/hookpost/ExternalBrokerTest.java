@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * In production the events queue lives on an external ActiveMQ Artemis, chosen by configuration alone: the
+ * In production Hookpost's queues live on an external ActiveMQ Artemis, chosen by configuration alone: the
  * {@code broker} profile of config/application.yaml, with the broker's URL. The broker here is a real Artemis of its
  * own, listening on TCP as a standalone one does, with the address settings README asks for; Hookpost runs as its own
  * process and starts no broker. Events pass through that broker, are delivered, and are not lost when Hookpost is
