@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.inbound.Provider;
+import io.hookpost.inbound.SendGridSignatureVerifier;
 import io.hookpost.outbound.WebhookSigner;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -68,6 +69,10 @@ public class ProviderApi {
                 && !(credentials.containsKey("username") && credentials.containsKey("password"))) {
             throw ProblemException.badRequest("sendgrid-inbound-parse needs 'credentials.publicKey' (signed webhooks)"
                     + " or 'credentials.username' and 'credentials.password' (basic auth).");
+        }
+        if (credentials.containsKey("publicKey") && !SendGridSignatureVerifier.isValidKey(credentials.get("publicKey"))) {
+            throw ProblemException.badRequest("'credentials.publicKey' must be SendGrid's verification key as its settings"
+                    + " show it: the base64 of an EC P-256 public key.");
         }
         if (credentials.containsKey("username") != credentials.containsKey("password")) {
             throw ProblemException.badRequest("'credentials.username' and 'credentials.password' go together.");

@@ -82,8 +82,11 @@ public class InboundCallbacks {
         if (provider != Provider.META) {
             throw new ProblemException(405, "Method Not Allowed", "Callbacks of " + provider.apiName() + " are POSTs.");
         }
-        return verifiers.metaHandshake(request(exchange), connection.credentials())
-                .orElseThrow(() -> new ProblemException(403, "Forbidden", "The verify token does not match."));
+        MetaHandshake.Answer answer = verifiers.metaHandshake(request(exchange), connection.credentials());
+        if (!answer.accepted()) {
+            throw new ProblemException(403, "Forbidden", "The subscription handshake was refused: " + answer.refusal() + ".");
+        }
+        return answer.challenge();
     }
 
     private record Connection(String id, String accountId, Map<String, String> credentials) {

@@ -25,6 +25,8 @@ import jakarta.mail.util.ByteArrayDataSource;
 import io.hookpost.Ids;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,6 +38,10 @@ import org.springframework.stereotype.Component;
 @Component("inboundNormaliser")
 public class InboundNormaliser {
     public static final String CALLBACK = "hookpost.callback";
+    /** The lengths of message_statuses' provider_message_id and recipient columns. */
+    static final int MAX_MESSAGE_ID = 300;
+    static final int MAX_RECIPIENT = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(InboundNormaliser.class);
     private final ObjectMapper json;
 
     public InboundNormaliser(ObjectMapper json) {
@@ -136,9 +142,7 @@ public class InboundNormaliser {
 
     // Twilio: form fields (MessageSid, MessageStatus or SmsStatus, To, From, Body, ErrorCode); JSON bodies too.
     private void twilio(byte[] body, String contentType, Changes changes) throws IOException {
-        Map<String, String> form = contentType.toLowerCase(Locale.ROOT).contains("json")
-                ? json.convertValue(json.readTree(body), json.getTypeFactory().constructMapType(Map.class, String.class, String.class))
-                : form(body);
+        Map<String, String> form = contentType.toLowerCase(Locale.ROOT).contains("json") ? jsonFields(body) : form(body);
         String sid = form.getOrDefault("MessageSid", form.get("SmsSid"));
         String twilioStatus = form.getOrDefault("MessageStatus", form.getOrDefault("SmsStatus", ""));
         if ("received".equals(twilioStatus)) {
@@ -159,6 +163,18 @@ public class InboundNormaliser {
             default -> null;
         };
         changes.status(sid, status, form.get("To"), null, twilioStatus, form.get("ErrorCode"));
+    }
+
+    /** A JSON object's fields as texts, as the form's would be: a nested value is kept as its JSON. */
+    private Map<String, String> jsonFields(byte[] body) throws IOException {
+        JsonNode root = json.readTree(body);
+        if (root == null || !root.isObject()) {
+            throw new IOException("the JSON body is not an object");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        root.fields().forEachRemaining(f -> fields.put(f.getKey(),
+                f.getValue().isNull() ? null : f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
+        return fields;
     }
 
     // Meta / WhatsApp Cloud API: entry[].changes[].value.statuses[] and .messages[].
@@ -285,10 +301,20 @@ public class InboundNormaliser {
             this.provider = provider;
         }
 
-        /** A status of a provider message; unknown statuses and events without a message id are not changes. */
+        /**
+         * A status of a provider message; unknown statuses and events without a message id are not changes. Nor is one
+         * whose message id or recipient is longer than message_statuses keeps: no provider sends such, and storing it
+         * would fail on every redelivery of the callback, so it is left out (logged) and the rest of the callback goes on.
+         */
         void status(String messageId, MessageStatus status, String recipient, Instant at, String providerEvent,
                     String reason) {
             if (status == null || messageId == null || messageId.isBlank()) {
+                return;
+            }
+            if (messageId.length() > MAX_MESSAGE_ID || (recipient != null && recipient.length() > MAX_RECIPIENT)) {
+                LOG.warn("Callback {}: a {} status of a message whose id ({} characters) or recipient ({} characters) is"
+                        + " longer than Hookpost keeps ({} and {}) is left out", callback.get("id"), provider.apiName(),
+                        messageId.length(), recipient == null ? 0 : recipient.length(), MAX_MESSAGE_ID, MAX_RECIPIENT);
                 return;
             }
             Map<String, Object> data = new LinkedHashMap<>();

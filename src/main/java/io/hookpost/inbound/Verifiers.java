@@ -3,7 +3,6 @@ package io.hookpost.inbound;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 
 import io.hookpost.HookpostProperties;
 import org.springframework.stereotype.Component;
@@ -43,10 +42,9 @@ public class Verifiers {
         };
     }
 
-    /** Meta's subscription handshake: the challenge to echo, or empty when the verify token does not match. */
-    public Optional<String> metaHandshake(InboundRequest request, Map<String, String> credentials) {
-        MetaHandshake.Answer answer = handshake.answer(request, credentials.get("verifyToken"));
-        return answer.accepted() ? Optional.of(answer.challenge()) : Optional.empty();
+    /** Meta's subscription handshake: the challenge to echo, or why it was refused. */
+    public MetaHandshake.Answer metaHandshake(InboundRequest request, Map<String, String> credentials) {
+        return handshake.answer(request, credentials.get("verifyToken"));
     }
 
     private static Credentials.BasicAuth basic(Map<String, String> credentials) {

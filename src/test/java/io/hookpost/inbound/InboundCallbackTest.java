@@ -28,7 +28,10 @@ import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Received;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -152,7 +155,9 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
-    void a_binary_body_is_verified_and_kept_byte_for_byte_and_one_that_cannot_be_read_is_marked_failed() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void a_binary_body_is_verified_and_kept_byte_for_byte_and_one_that_cannot_be_read_is_marked_failed(
+            CapturedOutput output) throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
         String secret = connection.get("secret").asText();
@@ -165,6 +170,8 @@ class InboundCallbackTest extends HookpostTest {
         eventually(() -> "failed".equals(db.queryForObject("SELECT status FROM inbound_callbacks WHERE connection_id = ?",
                 String.class, id)), "the unreadable callback is marked failed");
         assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+        String callbackId = db.queryForObject("SELECT id FROM inbound_callbacks WHERE connection_id = ?", String.class, id);
+        assertThat(output.getAll()).contains("Callback " + callbackId + " could not be normalised and is marked failed");
     }
 
     @Test
@@ -218,39 +225,112 @@ class InboundCallbackTest extends HookpostTest {
     @Test
     void a_sendgrid_batch_signed_with_ecdsa_becomes_statuses_and_events() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair keys = generator.generateKeyPair();
+        KeyPair keys = p256();
         JsonNode connection = connect("sendgrid", Map.of("publicKey",
                 Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
         byte[] body = ("[{\"email\":\"bo@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
                 + "\"sg_message_id\":\"abc123.filter0001\",\"sg_event_id\":\"e1\"},"
                 + "{\"email\":\"bo@example.com\",\"timestamp\":1795300005,\"event\":\"delivered\","
                 + "\"sg_message_id\":\"abc123.filter0001\",\"sg_event_id\":\"e2\"}]\r\n").getBytes(StandardCharsets.UTF_8);
-        String timestamp = String.valueOf(Instant.now().getEpochSecond());
-        Signature ecdsa = Signature.getInstance("SHA256withECDSA");
-        ecdsa.initSign(keys.getPrivate());
-        ecdsa.update(timestamp.getBytes(StandardCharsets.UTF_8));
-        ecdsa.update(body);
-        String signature = Base64.getEncoder().encodeToString(ecdsa.sign());
-
-        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body, Map.of(
-                "Content-Type", "application/json",
-                "X-Twilio-Email-Event-Webhook-Signature", signature,
-                "X-Twilio-Email-Event-Webhook-Timestamp", timestamp));
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body,
+                sendgridSigned(keys, body, Instant.now()));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         List<String> types = List.of(JSON.readTree(receiver.next(WAIT).body()).get("type").asText(),
                 JSON.readTree(receiver.next(WAIT).body()).get("type").asText());
         assertThat(types).containsExactlyInAnyOrder("message.queued", "message.delivered");
         eventually(() -> "delivered".equals(status("sendgrid", "abc123")), "the status is delivered");
 
-        String stale = String.valueOf(Instant.now().minusSeconds(3600).getEpochSecond());
+        assertThat(callback(connection.get("inboundPath").asText(), body,
+                sendgridSigned(keys, body, Instant.now().minusSeconds(3600))).statusCode()).as("a stale timestamp")
+                .isEqualTo(401);
+    }
+
+    private static KeyPair p256() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    /** SendGrid's headers on a body it signed at {@code at}. */
+    private static Map<String, String> sendgridSigned(KeyPair keys, byte[] body, Instant at) throws Exception {
+        String timestamp = String.valueOf(at.getEpochSecond());
+        Signature ecdsa = Signature.getInstance("SHA256withECDSA");
         ecdsa.initSign(keys.getPrivate());
-        ecdsa.update(stale.getBytes(StandardCharsets.UTF_8));
+        ecdsa.update(timestamp.getBytes(StandardCharsets.UTF_8));
         ecdsa.update(body);
-        assertThat(callback(connection.get("inboundPath").asText(), body, Map.of(
+        return Map.of("Content-Type", "application/json",
                 "X-Twilio-Email-Event-Webhook-Signature", Base64.getEncoder().encodeToString(ecdsa.sign()),
-                "X-Twilio-Email-Event-Webhook-Timestamp", stale)).statusCode()).as("a stale timestamp").isEqualTo(401);
+                "X-Twilio-Email-Event-Webhook-Timestamp", timestamp);
+    }
+
+    @Test
+    void a_sendgrid_key_that_is_not_p256_gets_a_400_when_saved_and_one_saved_before_refuses_callbacks_with_401()
+            throws Exception {
+        for (String provider : List.of("sendgrid", "sendgrid-inbound-parse")) {
+            assertProblem(operator.post("/api/v1/accounts/" + account + "/providers",
+                    Map.of("provider", provider, "credentials", Map.of("publicKey", "not-a-key"))), 400, "publicKey");
+        }
+        assertThat(count("SELECT COUNT(*) FROM provider_connections WHERE account_id = ?", account)).isZero();
+
+        // a connection saved before keys were checked
+        KeyPair keys = p256();
+        JsonNode connection = connect("sendgrid", Map.of("publicKey",
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        db.update("UPDATE provider_connections SET credentials = ? WHERE id = ?", "{\"publicKey\":\"not-a-key\"}",
+                connection.get("id").asText());
+        byte[] body = "[{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"k1\"}]"
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body,
+                sendgridSigned(keys, body, Instant.now()));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(401);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(callbacks(connection.get("id").asText())).isZero();
+    }
+
+    @Test
+    void a_status_whose_message_id_is_longer_than_kept_is_left_out_and_the_rest_of_the_batch_is_recorded()
+            throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
+        KeyPair keys = p256();
+        JsonNode connection = connect("sendgrid", Map.of("publicKey",
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        String tooLong = "L".repeat(301);
+        byte[] body = ("[{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"" + tooLong + "\"},"
+                + "{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"ok-1.filter\"}]")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(callback(connection.get("inboundPath").asText(), body, sendgridSigned(keys, body, Instant.now()))
+                .statusCode()).isEqualTo(200);
+
+        JsonNode delivered = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(delivered.get("data").get("messageId").asText()).isEqualTo("ok-1");
+        eventually(() -> "processed".equals(db.queryForObject("SELECT status FROM inbound_callbacks WHERE connection_id = ?",
+                String.class, connection.get("id").asText())), "the callback is processed, not redelivered for ever");
+        assertThat(count("SELECT COUNT(*) FROM message_statuses WHERE account_id = ? AND provider = 'sendgrid'", account))
+                .isEqualTo(1);
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
+    void a_twilio_json_callback_with_a_nested_value_is_verified_and_normalised() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/sms"), "eventTypes", List.of("message.*")));
+        String token = "12345abcdef12345abcdef12345abcde";
+        JsonNode connection = connect("twilio", Map.of("authToken", token));
+        byte[] body = ("{\"MessageSid\":\"SM0002\",\"MessageStatus\":\"delivered\",\"To\":\"+15550001111\","
+                + "\"Extra\":{\"a\":1},\"Tags\":[\"x\"]}").getBytes(StandardCharsets.UTF_8);
+        String url = "http://127.0.0.1:" + port + connection.get("inboundPath").asText() + "?bodySHA256="
+                + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        String signature = Base64.getEncoder().encodeToString(
+                hmac("HmacSHA1", token, url.getBytes(StandardCharsets.UTF_8)));
+        assertThat(new RequestValidator(token).validate(url, new String(body, StandardCharsets.UTF_8), signature))
+                .as("Twilio's own SDK accepts the signature").isTrue();
+
+        HttpResponse<String> answer = callback(url.substring(url.indexOf("/inbound/")), body,
+                Map.of("Content-Type", "application/json", "X-Twilio-Signature", signature));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode delivered = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(delivered.get("type").asText()).isEqualTo("message.delivered");
+        assertThat(delivered.get("data").get("messageId").asText()).isEqualTo("SM0002");
+        assertThat(status("twilio", "SM0002")).isEqualTo("delivered");
     }
 
     @Test
@@ -266,6 +346,16 @@ class InboundCallbackTest extends HookpostTest {
         HttpResponse<String> wrongToken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
                 + "?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrongToken.statusCode()).isEqualTo(403);
+        assertThat(wrongToken.body()).contains("wrong hub.verify_token");
+        HttpResponse<String> unsubscribe = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
+                + "?hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unsubscribe.statusCode()).isEqualTo(403);
+        assertThat(unsubscribe.body()).contains("hub.mode is not subscribe");
+        HttpResponse<String> noChallenge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
+                + "?hub.mode=subscribe&hub.verify_token=verify-me")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noChallenge.statusCode()).isEqualTo(403);
+        assertThat(noChallenge.body()).contains("missing hub.challenge");
 
         byte[] body = ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\","
                 + "\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"15550000000\"},"

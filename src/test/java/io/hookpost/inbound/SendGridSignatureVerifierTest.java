@@ -179,10 +179,10 @@ class SendGridSignatureVerifierTest {
     }
 
     @Test
-    void a_connection_without_a_p256_key_is_a_configuration_error_not_a_refusal() throws Exception {
+    void a_key_that_is_not_p256_refuses_every_callback_and_is_not_valid_to_save() throws Exception {
         InboundRequest request = signed(utf8(PAYLOAD), TIMESTAMP, SIGNATURE);
         assertThatIllegalArgumentException().isThrownBy(() -> verifier.verify(request, new Credentials.SharedSecret("s"), THEN));
-        assertThatIllegalArgumentException().isThrownBy(() -> verifier.verify(request, key("bm90IGEga2V5"), THEN));
+        assertRefusedBecause(verifier.verify(request, key("bm90IGEga2V5"), THEN), "not an EC P-256 public key");
 
         KeyPairGenerator p384 = KeyPairGenerator.getInstance("EC");
         p384.initialize(new ECGenParameterSpec("secp384r1"));
