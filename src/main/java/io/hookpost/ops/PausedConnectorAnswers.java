@@ -11,11 +11,13 @@ import org.apache.catalina.valves.ValveBase;
 import org.apache.coyote.AbstractProtocol;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * A request caught by the instant Tomcat pauses for the graceful stop gets the same 503 problem with Retry-After as
- * {@link NotReadyFilter} gives while stopping, not Tomcat's HTML "400 Bad Request".
+ * A request Tomcat refuses before the application sees it gets a problem document, not Tomcat's HTML error page; one
+ * caught by the instant Tomcat pauses for the graceful stop gets the same 503 problem with Retry-After as
+ * {@link NotReadyFilter} gives while stopping, not a "400 Bad Request".
  * <p>
  * Tomcat 10.1's {@code Http11Processor} means to answer 503 when it finds its connector paused just after reading a
  * request's first line; it then leaves the headers unread, yet goes on to check them, finds no Host header and sets
@@ -39,11 +41,24 @@ public class PausedConnectorAnswers implements WebServerFactoryCustomizer<Tomcat
 
         @Override
         public void invoke(Request request, Response response) throws IOException, ServletException {
-            if (response.isError() && !response.isCommitted() && readOnlyFirstLineWhilePaused(request)) {
-                response.setHeader("Retry-After", NotReadyFilter.RETRY_AFTER);
-                FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
-                        NotReadyFilter.DETAIL);
-                return;
+            if (response.isError() && !response.isCommitted()) {
+                if (readOnlyFirstLineWhilePaused(request)) {
+                    response.setHeader("Retry-After", NotReadyFilter.RETRY_AFTER);
+                    FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+                            NotReadyFilter.DETAIL);
+                    return;
+                }
+                // refused by Tomcat itself before any application code (a path it cannot decode, say): the same kind of
+                // answer as every other error, not Tomcat's HTML page
+                HttpStatus status = HttpStatus.resolve(response.getStatus());
+                if (status != null && status.isError()) {
+                    // sendError suspended the output (for the error page that would follow): take it back
+                    response.setSuspended(false);
+                    FilterProblems.write(response, status.value(), status.getReasonPhrase(),
+                            "The web server refused the request before Hookpost read it (a path or header it cannot"
+                                    + " read, for one); nothing was done.");
+                    return;
+                }
             }
             getNext().invoke(request, response);
         }
