@@ -40,6 +40,8 @@ public class EventReader {
     static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,199}");
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,199}");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
+    /** As the OpenAPI document gives it, and as long as an event id may be. */
+    static final int MAX_IDEMPOTENCY_KEY = 200;
 
     /** Exact numbers: {@code 1.10} stays {@code 1.10} in the envelope. */
     private final ObjectMapper json = JsonMapper.builder()
@@ -77,6 +79,10 @@ public class EventReader {
         if (body.length > maxPayloadBytes) {
             throw ProblemException.tooLarge("The event is " + body.length + " bytes; the limit is "
                     + maxPayloadBytes + " bytes (hookpost.events.max-payload-bytes).");
+        }
+        if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
+            throw ProblemException.badRequest("The Idempotency-Key header may hold at most " + MAX_IDEMPOTENCY_KEY
+                    + " characters.");
         }
         JsonNode node = parse(body);
         if (node.has("account")) {

@@ -158,6 +158,8 @@ class IngestApiTest extends HookpostTest {
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"extra\":1}"), 400, "Unknown field 'extra'");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"yesterday\"}"), 400, "ISO-8601");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"id\":42}"), 400, "'id' must be");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{}}", Map.of("Idempotency-Key", "k".repeat(201))),
+                400, "at most 200 characters");
 
         assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
