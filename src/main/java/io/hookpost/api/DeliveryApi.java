@@ -25,8 +25,11 @@ public class DeliveryApi {
             throw ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
         }
         Map<String, Object> row = rows.get(0);
-        if (row.get("deleted_at") != null || "discarded".equals(row.get("status"))) {
+        if ("discarded".equals(row.get("status"))) {
             throw ProblemException.conflict("The delivery was discarded with its endpoint.");
+        }
+        if (row.get("deleted_at") != null) {
+            throw ProblemException.conflict("The delivery's endpoint was deleted: its deliveries are not sent again.");
         }
         if (!Boolean.TRUE.equals(row.get("active"))) {
             throw ProblemException.conflict("The endpoint is disabled; enable it before retrying its deliveries.");

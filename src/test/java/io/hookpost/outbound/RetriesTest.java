@@ -139,6 +139,23 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void a_failed_delivery_of_a_deleted_endpoint_is_not_retried_and_the_answer_says_why() throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/gone"), "retrySchedule", List.of("0s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        receiver.next(WAIT);
+        receiver.next(WAIT);
+        eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the delivery is failed");
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint.get("id").asText()).status())
+                .isEqualTo(204);
+
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/deliveries/" + delivery(eventId) + "/retry",
+                Map.of()), 409, "endpoint was deleted");
+        assertThat(deliveryRow(eventId).get("status")).isEqualTo("failed");
+        assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
+    }
+
+    @Test
     void consecutive_failures_disable_the_endpoint_which_then_holds_events_until_enabled_and_recovered()
             throws Exception {
         TestReceiver admin = adminWebhook("endpoint.disabled");
