@@ -68,8 +68,10 @@ public class ProblemResponder implements Processor {
                 return ProblemException.badRequest("Unknown field '" + u.getPropertyName() + "'; known fields: "
                         + u.getKnownPropertyIds() + ".");
             }
-            if (t instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
-                return ProblemException.badRequest("'" + fieldPath(m) + "' has the wrong type or form: "
+            if (t instanceof MismatchedInputException m) {
+                // no path: the body as a whole is of the wrong shape (Jackson's text would name Hookpost's classes)
+                return m.getPath().isEmpty() ? ProblemException.badRequest("The request body must be a JSON object.")
+                        : ProblemException.badRequest("'" + fieldPath(m) + "' has the wrong type or form: "
                         + m.getOriginalMessage());
             }
             if (t instanceof JsonProcessingException j) {

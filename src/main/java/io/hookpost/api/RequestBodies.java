@@ -20,6 +20,8 @@ public class RequestBodies {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // 1.5 where a whole number belongs is a mistake too, not 1
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             // a number or boolean where text belongs is a client mistake, not "12345"
             .withCoercionConfig(LogicalType.Textual, text -> text

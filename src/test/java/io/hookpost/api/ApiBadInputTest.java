@@ -123,7 +123,9 @@ class ApiBadInputTest extends HookpostTest {
             }
             String path = path(op);
             assertProblem(operator.send(op.method(), path, "{\"name\":", Map.of()), 400, "not valid JSON");
-            assertClientError(operator.send(op.method(), path, "[1,2]", Map.of()), op + " with an array");
+            Api.Response array = operator.send(op.method(), path, "[1,2]", Map.of());
+            assertClientError(array, op + " with an array");
+            assertThat(array.text()).as(op + " with an array").doesNotContain("io.hookpost");
             assertClientError(operator.send(op.method(), path, "\"text\"", Map.of()), op + " with a string");
             assertClientError(operator.send(op.method(), path, "null", Map.of()), op + " with null");
             assertClientError(operator.send(op.method(), path, "{} trailing", Map.of()), op + " with trailing text");
@@ -155,6 +157,27 @@ class ApiBadInputTest extends HookpostTest {
             }
         }
         assertThat(checked).hasSizeGreaterThan(20);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_fraction_where_a_whole_number_belongs_gets_a_400_that_names_the_field() {
+        Map<String, Object> before = snapshot();
+        List<String> checked = new ArrayList<>();
+        for (OpenApiDocument.Op op : operations) {
+            if (!op.hasBody()) {
+                continue;
+            }
+            for (Map.Entry<String, Object> field : op.example().entrySet()) {
+                if (field.getValue() instanceof Integer whole) {
+                    Map<String, Object> body = new LinkedHashMap<>(op.example());
+                    body.put(field.getKey(), whole + 0.5);
+                    assertProblem(operator.send(op.method(), path(op), body, Map.of()), 400, field.getKey());
+                    checked.add(op + " " + field.getKey());
+                }
+            }
+        }
+        assertThat(checked).as("whole-number fields in the document's examples").isNotEmpty();
         assertThat(snapshot()).isEqualTo(before);
     }
 
