@@ -66,12 +66,30 @@ class EndpointManagementTest extends HookpostTest {
         reset.put("description", null);
         reset.put("retrySchedule", null);
         reset.put("headers", null);
+        reset.put("signatureHeader", null);
+        reset.put("disableAfterFailures", null);
+        reset.put("filter", null);
         JsonNode cleared = operator.patch(endpoints() + "/" + id, reset).json();
         assertThat(cleared.get("description").isNull()).isTrue();
         assertThat(cleared.get("retrySchedule").isNull()).isTrue();
         assertThat(cleared.get("headers").size()).isZero();
+        assertThat(cleared.get("signatureHeader").asText()).as("the scheme's default header").isEqualTo("X-Webhook-Signature");
+        assertThat(cleared.path("filter").isMissingNode() || cleared.get("filter").isNull()).isTrue();
         assertThat(db.queryForObject("SELECT url FROM endpoints WHERE id = ?", String.class, id))
                 .isEqualTo(receiver.url("/b"));
+    }
+
+    @Test
+    void an_endpoint_subscribed_to_nothing_in_particular_gets_every_event_of_its_account() throws Exception {
+        JsonNode all = createEndpoint(Map.of("url", receiver.url("/all")));
+        assertThat(all.get("eventTypes")).extracting(JsonNode::asText).containsExactly("*");
+        String id = all.get("id").asText();
+        operator.post("/api/v1/accounts/" + account + "/events", Map.of("type", "anything.at.all", "data", Map.of()));
+        assertThat(receiver.next(WAIT).header("X-Webhook-Event")).isEqualTo("anything.at.all");
+
+        operator.patch(endpoints() + "/" + id, Map.of("eventTypes", List.of("host.offline")));
+        Api.Response emptied = operator.patch(endpoints() + "/" + id, Map.of("eventTypes", List.of()));
+        assertThat(emptied.json().get("eventTypes")).extracting(JsonNode::asText).containsExactly("*");
     }
 
     @Test
