@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -188,7 +189,8 @@ public class EventReader {
         Instant occurredAt;
         JsonNode givenTimestamp = node.get("timestamp");
         if (givenTimestamp == null || givenTimestamp.isNull()) {
-            occurredAt = Instant.now();
+            // to the microsecond the database keeps, so the event shows the same instant wherever it is read
+            occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         } else {
             try {
                 occurredAt = OffsetDateTime.parse(givenTimestamp.asText()).toInstant();

@@ -166,6 +166,16 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void an_event_without_a_timestamp_shows_the_same_one_to_receivers_and_to_the_api() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/hook")));
+        String id = publish("{\"type\":\"a.b\",\"data\":{}}");
+        var sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(receiver.next(WAIT).body());
+        Api.Response event = operator.get("/api/v1/accounts/" + account + "/events/" + id);
+        assertThat(event.json().get("timestamp").asText()).isEqualTo(sent.get("timestamp").asText());
+        assertThat(event.json().get("payload").get("timestamp").asText()).isEqualTo(sent.get("timestamp").asText());
+    }
+
+    @Test
     void a_timestamp_with_an_offset_is_sent_and_recorded_as_the_same_instant_in_utc() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/hook")));
         String id = publish("{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"2026-01-31T14:00:00.25+02:00\"}");
