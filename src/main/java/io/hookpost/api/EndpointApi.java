@@ -45,6 +45,7 @@ public class EndpointApi {
     static final String PAUSED = "disabled over the API";
     private static final int RECENT_DELIVERIES = 10;
     private static final long MAX_GRACE_SECONDS = 7 * 24 * 3600;
+    static final int MAX_SUBSCRIPTION_ENTRIES = 100;
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
@@ -406,6 +407,7 @@ public class EndpointApi {
         if (types == null || types.isEmpty()) {
             return List.of();
         }
+        checkCount("eventTypes", types);
         Set<String> out = new LinkedHashSet<>();
         for (String type : types) {
             if (type == null || type.length() > 200 || !TYPE_PATTERN.matcher(type).matches()) {
@@ -417,10 +419,19 @@ public class EndpointApi {
         return new ArrayList<>(out);
     }
 
+    /** Wildcards cover many types, so an endpoint needs few entries; a bound keeps one request from writing many rows. */
+    private static void checkCount(String field, List<String> entries) {
+        if (entries.size() > MAX_SUBSCRIPTION_ENTRIES) {
+            throw ProblemException.badRequest("'" + field + "' may have at most " + MAX_SUBSCRIPTION_ENTRIES
+                    + " entries (wildcards such as 'host.*' cover many types).");
+        }
+    }
+
     private static List<String> checkCategories(List<String> categories) {
         if (categories == null) {
             return List.of();
         }
+        checkCount("categories", categories);
         Set<String> out = new LinkedHashSet<>();
         for (String category : categories) {
             if (category == null || category.isBlank() || category.length() > 200) {

@@ -101,12 +101,16 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("url", "https://169.254.169.254/latest")), 422, "not allowed");
         assertProblem(operator.patch(path, Map.of("secret", WebhookSigner.newSecret())), 400, "rotate-secret");
         assertProblem(operator.patch(path, Map.of("eventTypes", List.of("no spaces"))), 400, "eventTypes");
+        List<String> many = java.util.stream.IntStream.range(0, 101).mapToObj(i -> "type" + i).toList();
+        assertProblem(operator.patch(path, Map.of("eventTypes", many)), 400, "at most 100");
+        assertProblem(operator.patch(path, Map.of("categories", many)), 400, "at most 100");
         assertProblem(operator.patch(path, Map.of("headers", Map.of("User-Agent", "x"))), 400, "Hookpost sets it");
         assertProblem(operator.patch(path, Map.of("active", "yes")), 400, "");
         assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
         assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
 
         assertThat(db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id)).isEqualTo(before);
+        assertThat(operator.patch(path, Map.of("eventTypes", many.subList(0, 100))).status()).isEqualTo(200);
     }
 
     @Test
