@@ -138,24 +138,27 @@ class ApiBadInputTest extends HookpostTest {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    /** Each field of each request body's example in the OpenAPI document. */
+    private void forEachExampleField(java.util.function.BiConsumer<OpenApiDocument.Op, Map.Entry<String, Object>> check) {
+        for (OpenApiDocument.Op op : operations) {
+            if (op.hasBody()) {
+                op.example().entrySet().forEach(field -> check.accept(op, field));
+            }
+        }
+    }
+
     @Test
     void a_field_of_the_wrong_type_gets_a_4xx_that_names_the_field() {
         Map<String, Object> before = snapshot();
         List<String> checked = new ArrayList<>();
-        for (OpenApiDocument.Op op : operations) {
-            if (!op.hasBody()) {
-                continue;
-            }
-            for (Map.Entry<String, Object> field : op.example().entrySet()) {
-                Map<String, Object> body = new LinkedHashMap<>(op.example());
-                body.put(field.getKey(), wrongType(field.getValue()));
-                Api.Response response = operator.send(op.method(), path(op), body, Map.of());
-                assertClientError(response, op + " with " + field.getKey() + "=" + body.get(field.getKey()));
-                assertThat(response.json().get("detail").asText()).as(op + " " + field.getKey())
-                        .contains(field.getKey());
-                checked.add(op + " " + field.getKey());
-            }
-        }
+        forEachExampleField((op, field) -> {
+            Map<String, Object> body = new LinkedHashMap<>(op.example());
+            body.put(field.getKey(), wrongType(field.getValue()));
+            Api.Response response = operator.send(op.method(), path(op), body, Map.of());
+            assertClientError(response, op + " with " + field.getKey() + "=" + body.get(field.getKey()));
+            assertThat(response.json().get("detail").asText()).as(op + " " + field.getKey()).contains(field.getKey());
+            checked.add(op + " " + field.getKey());
+        });
         assertThat(checked).hasSizeGreaterThan(20);
         assertThat(snapshot()).isEqualTo(before);
     }
@@ -164,19 +167,14 @@ class ApiBadInputTest extends HookpostTest {
     void a_fraction_where_a_whole_number_belongs_gets_a_400_that_names_the_field() {
         Map<String, Object> before = snapshot();
         List<String> checked = new ArrayList<>();
-        for (OpenApiDocument.Op op : operations) {
-            if (!op.hasBody()) {
-                continue;
+        forEachExampleField((op, field) -> {
+            if (field.getValue() instanceof Integer whole) {
+                Map<String, Object> body = new LinkedHashMap<>(op.example());
+                body.put(field.getKey(), whole + 0.5);
+                assertProblem(operator.send(op.method(), path(op), body, Map.of()), 400, field.getKey());
+                checked.add(op + " " + field.getKey());
             }
-            for (Map.Entry<String, Object> field : op.example().entrySet()) {
-                if (field.getValue() instanceof Integer whole) {
-                    Map<String, Object> body = new LinkedHashMap<>(op.example());
-                    body.put(field.getKey(), whole + 0.5);
-                    assertProblem(operator.send(op.method(), path(op), body, Map.of()), 400, field.getKey());
-                    checked.add(op + " " + field.getKey());
-                }
-            }
-        }
+        });
         assertThat(checked).as("whole-number fields in the document's examples").isNotEmpty();
         assertThat(snapshot()).isEqualTo(before);
     }

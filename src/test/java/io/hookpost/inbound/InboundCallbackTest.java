@@ -57,6 +57,12 @@ class InboundCallbackTest extends HookpostTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Meta's subscription handshake: a GET with its hub.* query. */
+    private HttpResponse<String> handshake(String path, String query) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path + "?" + query)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static String hmacHex(String algorithm, String key, byte[]... parts) throws Exception {
         return HexFormat.of().formatHex(hmac(algorithm, key, parts));
     }
@@ -338,22 +344,16 @@ class InboundCallbackTest extends HookpostTest {
         createEndpoint(Map.of("url", receiver.url("/wa"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("meta", Map.of("appSecret", "meta-app-secret", "verifyToken", "verify-me"));
         String path = connection.get("inboundPath").asText();
-        HttpResponse<String> handshake = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
-                + "?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> handshake = handshake(path, "hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444");
         assertThat(handshake.statusCode()).isEqualTo(200);
         assertThat(handshake.body()).isEqualTo("1158201444");
-        HttpResponse<String> wrongToken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
-                + "?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrongToken = handshake(path, "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1");
         assertThat(wrongToken.statusCode()).isEqualTo(403);
         assertThat(wrongToken.body()).contains("wrong hub.verify_token");
-        HttpResponse<String> unsubscribe = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
-                + "?hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unsubscribe = handshake(path, "hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1");
         assertThat(unsubscribe.statusCode()).isEqualTo(403);
         assertThat(unsubscribe.body()).contains("hub.mode is not subscribe");
-        HttpResponse<String> noChallenge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
-                + "?hub.mode=subscribe&hub.verify_token=verify-me")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noChallenge = handshake(path, "hub.mode=subscribe&hub.verify_token=verify-me");
         assertThat(noChallenge.statusCode()).isEqualTo(403);
         assertThat(noChallenge.body()).contains("missing hub.challenge");
 
