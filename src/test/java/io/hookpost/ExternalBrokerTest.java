@@ -69,6 +69,8 @@ class ExternalBrokerTest {
                 "--hookpost.delivery.poll-interval-ms=250",
                 "--spring.profiles.active=broker",
                 "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort));
+        // from its data directory, where there is no ./config/application.yaml: the broker profile is built in
+        hookpost.runFrom(hookpost.dataDir());
         receiver = new TestReceiver();
         api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
         hookpost.start();

@@ -25,6 +25,7 @@ public final class HookpostProcess implements AutoCloseable {
     private Process process;
     private int starts;
     private String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    private File workingDirectory;
 
     public HookpostProcess(Path dataDir, int port, List<String> settings) {
         this.dataDir = dataDir;
@@ -50,6 +51,12 @@ public final class HookpostProcess implements AutoCloseable {
     /** Later starts run on this class path instead of the test's (say, with another release of a library). */
     public HookpostProcess onClasspath(String otherClasspath) {
         this.classpath = otherClasspath;
+        return this;
+    }
+
+    /** Later starts run in this directory (say, one with no ./config/application.yaml) instead of the project's. */
+    public HookpostProcess runFrom(Path directory) {
+        this.workingDirectory = directory.toAbsolutePath().toFile();
         return this;
     }
 
@@ -83,7 +90,8 @@ public final class HookpostProcess implements AutoCloseable {
         command.addAll(settings);
         File log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
         dataDir.toFile().mkdirs();
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        process = new ProcessBuilder(command).directory(workingDirectory).redirectErrorStream(true).redirectOutput(log)
+                .start();
         return log;
     }
 
