@@ -9,6 +9,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.validation.annotation.Validated;
@@ -35,22 +36,22 @@ public record HookpostProperties(
     public record Delivery(
             boolean allowHttp,
             List<String> allowedCidrs,
-            @NotNull Duration timeout,
-            @NotEmpty List<Duration> retrySchedule,
+            @NotNull @DurationMin(millis = 1) Duration timeout,
+            @NotEmpty List<@DurationMin(millis = 0) Duration> retrySchedule,
             @Min(1) int disableAfterFailures,
             @Min(0) int responseBodyLimit,
             @Min(1) int concurrency,
             @Min(1) int maxConnections,
             @Min(1) int maxConnectionsPerHost,
-            @NotNull Duration inProcessMaxDelay,
-            @NotNull Duration maxRetryAfter,
+            @NotNull @DurationMin(millis = 0) Duration inProcessMaxDelay,
+            @NotNull @DurationMin(millis = 0) Duration maxRetryAfter,
             @DecimalMin("0") @DecimalMax("1") double jitter,
-            @NotNull Duration lease,
+            @NotNull @DurationMin(millis = 1) Duration lease,
             @Min(50) long pollIntervalMs,
             @Min(1) int pollBatch,
             @Min(1) int maxInFlightPerEndpoint,
             @Min(0) int maxWaitingPerEndpoint,
-            @NotNull Duration busyRetryDelay) {
+            @NotNull @DurationMin(millis = 0) Duration busyRetryDelay) {
 
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;
@@ -71,7 +72,8 @@ public record HookpostProperties(
      * {@code schemaRefresh}: how long an instance checks events of a type against the catalog's schema for it (or
      * none) as it last read it; a type added through this instance applies at once, on the others within this time.
      */
-    public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue, @NotNull Duration redeliveryDelay,
+    public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue,
+                         @NotNull @DurationMin(millis = 0) Duration redeliveryDelay,
                          @NotNull Duration maxRedeliveryDelay, @NotNull Duration schemaRefresh) {
     }
 
@@ -95,7 +97,8 @@ public record HookpostProperties(
      * the queue that carries verified callbacks to normalisation, and (behind a proxy) the public base URL the
      * providers call, which Twilio's signature covers.
      */
-    public record Inbound(@Min(1) int maxBodyBytes, @NotNull Duration tolerance, @NotEmpty String queue,
+    public record Inbound(@Min(1) int maxBodyBytes, @NotNull @DurationMin(millis = 1) Duration tolerance,
+                          @NotEmpty String queue,
                           String publicBaseUrl) {
 
         /** The public base URL without a trailing slash, or null when Hookpost is reached directly. */
@@ -113,7 +116,8 @@ public record HookpostProperties(
      * {@code gaugeRefresh} old, and a health check waits at most {@code healthTimeout} for the database.
      */
     public record Ops(@NotEmpty String accountId, String consoleUser, String consolePassword, boolean metricsPublic,
-                      @NotNull Duration gaugeRefresh, @NotNull Duration healthTimeout, @Valid @NotNull Backlog backlog) {
+                      @NotNull @DurationMin(millis = 1) Duration gaugeRefresh,
+                      @NotNull @DurationMin(millis = 1) Duration healthTimeout, @Valid @NotNull Backlog backlog) {
 
         @ConstructorBinding
         public Ops {
@@ -137,6 +141,6 @@ public record HookpostProperties(
      * {@code overdueAfter} ago (longer than a lease, so an attempt in progress is not overdue); the check is DOWN
      * from {@code highWaterMark} overdue deliveries on, UP with the numbers below it.
      */
-    public record Backlog(@NotNull Duration overdueAfter, @Min(1) int highWaterMark) {
+    public record Backlog(@NotNull @DurationMin(millis = 1) Duration overdueAfter, @Min(1) int highWaterMark) {
     }
 }

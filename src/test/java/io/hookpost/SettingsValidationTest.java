@@ -1,0 +1,47 @@
+package io.hookpost;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Settings that make no sense stop the start with a message naming the property, before anything runs. */
+class SettingsValidationTest {
+
+    @Configuration
+    @EnableConfigurationProperties(HookpostProperties.class)
+    static class Settings {
+    }
+
+    // the built-in application.yaml, as Hookpost reads it, and the settings' validation
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withInitializer(new ConfigDataApplicationContextInitializer())
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Settings.class);
+
+    @Test
+    void the_built_in_defaults_are_valid() {
+        runner.run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void a_zero_or_negative_duration_where_time_must_pass_stops_the_start_naming_the_property() {
+        for (String setting : new String[] {"hookpost.delivery.timeout=0s", "hookpost.delivery.timeout=-5s",
+                "hookpost.delivery.lease=0s", "hookpost.inbound.tolerance=0s", "hookpost.ops.health-timeout=-1s",
+                "hookpost.delivery.retry-schedule=1s,-1s"}) {
+            // the binder names the field as in Java (ops.healthTimeout); the start's failure report prints it as set
+            String field = java.util.regex.Pattern.compile("-([a-z])").matcher(setting.substring(0, setting.indexOf('=')))
+                    .replaceAll(m -> m.group(1).toUpperCase(java.util.Locale.ROOT));
+            runner.withPropertyValues(setting).run(context -> {
+                assertThat(context).as(setting).hasFailed();
+                assertThat(context.getStartupFailure()).as(setting).rootCause().hasMessageContaining(field)
+                        .hasMessageContaining("must be longer than or equal to");
+            });
+        }
+    }
+}
