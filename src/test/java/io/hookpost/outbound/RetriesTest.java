@@ -127,6 +127,8 @@ class RetriesTest extends HookpostTest {
         eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the delivery is failed");
         JsonNode exhausted = opsEventAbout(admin, "deliveryId", delivery(eventId));
         assertThat(exhausted.get("type").asText()).isEqualTo("delivery.exhausted");
+        assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, exhausted.get("id").asText()))
+                .as("recorded as Hookpost's own event").isEqualTo("system");
         assertThat(exhausted.path("data").path("attempts").asInt()).isEqualTo(2);
         assertThat(exhausted.path("data").path("lastResponseStatus").asInt()).isEqualTo(500);
         assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
@@ -176,6 +178,8 @@ class RetriesTest extends HookpostTest {
         JsonNode event = opsEventAbout(admin, "endpointId", endpointId);
         assertThat(event.get("type").asText()).isEqualTo("endpoint.disabled");
         assertThat(event.path("data").path("accountId").asText()).isEqualTo(account);
+        assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, event.get("id").asText()))
+                .as("recorded as Hookpost's own event").isEqualTo("system");
 
         String second = publish(Map.of("type", "host.offline", "data", Map.of("n", 2)));
         eventually(() -> "held".equals(deliveryRow(second).get("status")), "a new event is held for the disabled endpoint");
