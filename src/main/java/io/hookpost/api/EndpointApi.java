@@ -94,7 +94,8 @@ public class EndpointApi {
                 "SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND deleted_at IS NULL", Integer.class, account);
         int max = properties.accounts().maxEndpoints();
         if (count != null && count >= max) {
-            throw ProblemException.conflict("The account already has " + count + " endpoints; the limit is " + max
+            throw ProblemException.conflict("The account already has " + count + (count == 1 ? " endpoint" : " endpoints")
+                    + "; the limit is " + max
                     + " (hookpost.accounts.max-endpoints). Delete one first.");
         }
 
