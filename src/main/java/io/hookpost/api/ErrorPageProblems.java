@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class ErrorPageProblems implements ErrorController {
-    static final MediaType PROBLEM = MediaType.valueOf("application/problem+json");
+    private static final MediaType PROBLEM = MediaType.valueOf("application/problem+json");
 
     @RequestMapping("${server.error.path:${error.path:/error}}")
     public ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {

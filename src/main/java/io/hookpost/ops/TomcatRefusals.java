@@ -15,19 +15,21 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * A request Tomcat refuses before the application sees it gets a problem document, not Tomcat's HTML error page; one
- * caught by the instant Tomcat pauses for the graceful stop gets the same 503 problem with Retry-After as
- * {@link NotReadyFilter} gives while stopping, not a "400 Bad Request".
- * <p>
- * Tomcat 10.1's {@code Http11Processor} means to answer 503 when it finds its connector paused just after reading a
- * request's first line; it then leaves the headers unread, yet goes on to check them, finds no Host header and sets
- * 400. The host's valves then skip the application and render Tomcat's error page. A client told 400 would drop a
- * valid event for good. Written by hand because Tomcat has no setting for it: a valve first in the engine, ahead of
- * the host, answers a request that is already in error, has no header read and arrived on a paused connector; every
- * other request passes straight on.
+ * Requests Tomcat refuses itself, before any application code sees them, get a problem document like every other
+ * error, not Tomcat's HTML error page (Spring Boot's error page, {@code io.hookpost.api.ErrorPageProblems}, is never
+ * reached: the host's valves skip the application for a request already in error). Written by hand because Tomcat's
+ * error report valve writes HTML, or a fixed file per status: a valve first in the engine, ahead of the host, answers a
+ * request already in error; every other request passes straight on.
+ * <ul>
+ * <li>One caught by the instant Tomcat pauses for the graceful stop gets the same 503 problem with Retry-After as
+ * {@link NotReadyFilter} gives while stopping. Tomcat 10.1's {@code Http11Processor} means to answer 503 when it finds
+ * its connector paused just after reading a request's first line; it then leaves the headers unread, yet goes on to
+ * check them, finds no Host header and sets 400. A client told 400 would drop a valid event for good.</li>
+ * <li>Any other (a path Tomcat cannot decode, say) gets the status Tomcat chose.</li>
+ * </ul>
  */
 @Component
-public class PausedConnectorAnswers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+public class TomcatRefusals implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
