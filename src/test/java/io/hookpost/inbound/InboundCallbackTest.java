@@ -18,13 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twilio.security.RequestValidator;
 import io.hookpost.support.Api;
+import io.hookpost.support.Hmac;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Received;
 import org.junit.jupiter.api.Test;
@@ -63,19 +61,6 @@ class InboundCallbackTest extends HookpostTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String hmacHex(String algorithm, String key, byte[]... parts) throws Exception {
-        return HexFormat.of().formatHex(hmac(algorithm, key, parts));
-    }
-
-    private static byte[] hmac(String algorithm, String key, byte[]... parts) throws Exception {
-        Mac mac = Mac.getInstance(algorithm);
-        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
-        for (byte[] part : parts) {
-            mac.update(part);
-        }
-        return mac.doFinal();
-    }
-
     private int callbacks(String connectionId) {
         return count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ?", connectionId);
     }
@@ -110,7 +95,7 @@ class InboundCallbackTest extends HookpostTest {
         byte[] body = "{\"messageId\":\"m-1\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\",\"timestamp\":\"2026-11-01T10:00:00Z\"}"
                 .getBytes(StandardCharsets.UTF_8);
         Map<String, String> signed = Map.of("Content-Type", "application/json",
-                "X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body));
+                "X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body));
 
         assertThat(callback(path, body, signed).statusCode()).isEqualTo(200);
         Received event = receiver.next(WAIT);
@@ -134,12 +119,12 @@ class InboundCallbackTest extends HookpostTest {
         byte[] tampered = "{\"messageId\":\"m-2\",\"event\":\"open!\"}".getBytes(StandardCharsets.UTF_8);
 
         assertThat(callback(path, body, Map.of()).statusCode()).isEqualTo(401);
-        assertThat(callback(path, body, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", "wrong", body)))
+        assertThat(callback(path, body, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", "wrong", body)))
                 .statusCode()).isEqualTo(401);
-        assertThat(callback(path, tampered, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body)))
+        assertThat(callback(path, tampered, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body)))
                 .statusCode()).isEqualTo(401);
         // the signature may not arrive as a query parameter in place of the header
-        String viaQuery = path + "?X-Webhook-Signature=sha256%3D" + hmacHex("HmacSHA256", secret, body);
+        String viaQuery = path + "?X-Webhook-Signature=sha256%3D" + Hmac.hex("HmacSHA256", secret, body);
         assertThat(callback(viaQuery, body, Map.of()).statusCode()).isEqualTo(401);
         assertThat(callback("/inbound/email-status/prv_unknown", body, Map.of()).statusCode()).isEqualTo(404);
         assertThat(callbacks(connection.get("id").asText())).isZero();
@@ -169,7 +154,7 @@ class InboundCallbackTest extends HookpostTest {
         String secret = connection.get("secret").asText();
         byte[] body = {(byte) 0xFF, (byte) 0xFE, 0x00, 0x7B, (byte) 0xC3, 0x28, (byte) 0x80, 0x0A, 0x00};
         assertThat(callback(connection.get("inboundPath").asText(), body, Map.of("Content-Type", "application/octet-stream",
-                "X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, body))).statusCode()).isEqualTo(200);
+                "X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body))).statusCode()).isEqualTo(200);
         String id = connection.get("id").asText();
         assertThat(db.queryForObject("SELECT body FROM inbound_callbacks WHERE connection_id = ?", byte[].class, id))
                 .isEqualTo(body);
@@ -188,10 +173,10 @@ class InboundCallbackTest extends HookpostTest {
         String path = connection.get("inboundPath").asText();
         byte[] opened = "{\"messageId\":\"m-3\",\"event\":\"open\"}".getBytes(StandardCharsets.UTF_8);
         byte[] delivered = "{\"messageId\":\"m-3\",\"event\":\"delivery\"}".getBytes(StandardCharsets.UTF_8);
-        callback(path, opened, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, opened)));
+        callback(path, opened, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, opened)));
         assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.opened");
 
-        callback(path, delivered, Map.of("X-Webhook-Signature", "sha256=" + hmacHex("HmacSHA256", secret, delivered)));
+        callback(path, delivered, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, delivered)));
         eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
                 connection.get("id").asText()) == 2, "both callbacks are normalised");
         assertThat(status("email-status", "m-3")).isEqualTo("opened");
@@ -209,7 +194,7 @@ class InboundCallbackTest extends HookpostTest {
         StringBuilder signed = new StringBuilder(url);
         params.forEach((k, v) -> signed.append(k).append(v));
         String signature = Base64.getEncoder().encodeToString(
-                hmac("HmacSHA1", token, signed.toString().getBytes(StandardCharsets.UTF_8)));
+                Hmac.of("HmacSHA1", token, signed.toString().getBytes(StandardCharsets.UTF_8)));
         assertThat(new RequestValidator(token).validate(url, params, signature))
                 .as("twilio-java agrees with the test's signature").isTrue();
         StringBuilder form = new StringBuilder();
@@ -326,7 +311,7 @@ class InboundCallbackTest extends HookpostTest {
         String url = "http://127.0.0.1:" + port + connection.get("inboundPath").asText() + "?bodySHA256="
                 + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
         String signature = Base64.getEncoder().encodeToString(
-                hmac("HmacSHA1", token, url.getBytes(StandardCharsets.UTF_8)));
+                Hmac.of("HmacSHA1", token, url.getBytes(StandardCharsets.UTF_8)));
         assertThat(new RequestValidator(token).validate(url, new String(body, StandardCharsets.UTF_8), signature))
                 .as("Twilio's own SDK accepts the signature").isTrue();
 
@@ -363,7 +348,7 @@ class InboundCallbackTest extends HookpostTest {
                 + "\"messages\":[{\"from\":\"15551112222\",\"id\":\"wamid.B2\",\"timestamp\":\"1795300001\",\"type\":\"text\","
                 + "\"text\":{\"body\":\"Ol\u00e1!\"}}]}}]}]}").getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> answer = callback(path, body, Map.of("Content-Type", "application/json",
-                "X-Hub-Signature-256", "sha256=" + hmacHex("HmacSHA256", "meta-app-secret", body)));
+                "X-Hub-Signature-256", "sha256=" + Hmac.hex("HmacSHA256", "meta-app-secret", body)));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         Map<String, JsonNode> byType = new LinkedHashMap<>();
         for (int i = 0; i < 2; i++) {
