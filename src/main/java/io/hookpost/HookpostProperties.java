@@ -31,7 +31,8 @@ public record HookpostProperties(
         @Valid @NotNull Fanout fanout,
         @Valid @NotNull Database database,
         @Valid @NotNull Ops ops,
-        @Valid @NotNull Inbound inbound) {
+        @Valid @NotNull Inbound inbound,
+        @Valid @NotNull Rabbitmq rabbitmq) {
 
     public record Delivery(
             boolean allowHttp,
@@ -67,8 +68,9 @@ public record HookpostProperties(
     }
 
     /**
-     * The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max (on the
-     * embedded broker; the inbound queue's failed normalisations the same).
+     * The events queue; a message whose fan-out failed is redelivered after a delay that doubles up to the max (the
+     * inbound queue's failed normalisations the same): Artemis delays it itself, RabbitMQ's consumer holds it that long
+     * before giving it back ({@link io.hookpost.ops.RedeliveryHold}).
      * {@code schemaRefresh}: how long an instance checks events of a type against the catalog's schema for it (or
      * none) as it last read it; a type added through this instance applies at once, on the others within this time.
      */
@@ -134,6 +136,13 @@ public record HookpostProperties(
         public boolean consoleEnabled() {
             return !consolePassword.isEmpty();
         }
+    }
+
+    /**
+     * RabbitMQ as the queue in place of the embedded Artemis (profile {@code rabbitmq}, see
+     * {@link io.hookpost.ops.RabbitMqBroker}): its AMQP URI, {@code amqp://user:password@host:port/vhost}.
+     */
+    public record Rabbitmq(String uri) {
     }
 
     /**

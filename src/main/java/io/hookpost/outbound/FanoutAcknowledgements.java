@@ -1,12 +1,14 @@
 package io.hookpost.outbound;
 
 import io.hookpost.HookpostProperties;
+import io.hookpost.ops.HeldRedeliveryListeners;
+import io.hookpost.ops.RedeliveryHold;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
-import org.apache.camel.component.jms.DefaultJmsMessageListenerContainer;
 import org.apache.camel.component.jms.JmsEndpoint;
 import org.apache.camel.component.jms.MessageListenerContainerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jms.listener.AbstractMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
@@ -26,14 +28,16 @@ import org.springframework.stereotype.Component;
 @Component("fanoutListeners")
 public class FanoutAcknowledgements implements MessageListenerContainerFactory {
     private final int every;
+    private final RedeliveryHold hold;
 
-    FanoutAcknowledgements(HookpostProperties properties) {
+    FanoutAcknowledgements(HookpostProperties properties, ObjectProvider<RedeliveryHold> hold) {
         this.every = properties.fanout().acknowledgeEvery();
+        this.hold = hold.getIfAvailable();
     }
 
     @Override
     public AbstractMessageListenerContainer createMessageListenerContainer(JmsEndpoint endpoint) {
-        return new Container(endpoint, every);
+        return new Container(endpoint, every, hold);
     }
 
     /** The messages a consumer has finished with and not acknowledged; a consumer's session is its thread's. */
@@ -43,12 +47,13 @@ public class FanoutAcknowledgements implements MessageListenerContainerFactory {
         int count;
     }
 
-    static final class Container extends DefaultJmsMessageListenerContainer {
+    /** Holds a failed message before giving it back where the broker would redeliver it at once (RabbitMQ). */
+    static final class Container extends HeldRedeliveryListeners.Container {
         private final int every;
         private final ThreadLocal<Unacknowledged> unacknowledged = ThreadLocal.withInitial(Unacknowledged::new);
 
-        Container(JmsEndpoint endpoint, int every) {
-            super(endpoint);
+        Container(JmsEndpoint endpoint, int every, RedeliveryHold hold) {
+            super(endpoint, hold);
             this.every = every;
         }
 
@@ -58,6 +63,7 @@ public class FanoutAcknowledgements implements MessageListenerContainerFactory {
                 super.commitIfNecessary(session, message);
                 return;
             }
+            succeeded(message);
             Unacknowledged pending = unacknowledged.get();
             if (pending.session != session) {
                 // a new session (the old one was closed: its messages come back)

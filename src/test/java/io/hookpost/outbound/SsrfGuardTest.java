@@ -43,7 +43,8 @@ class SsrfGuardTest {
                 new HookpostProperties.Events(262144, "q", Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), new HookpostProperties.Fanout(1, 1),
                 new HookpostProperties.Database(1, 1, Duration.ZERO),
                 new HookpostProperties.Ops("ops"),
-                new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""));
+                new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""),
+                new HookpostProperties.Rabbitmq(""));
     }
 
     static Stream<String> hostileUrls() throws IOException {

@@ -26,6 +26,7 @@ public final class HookpostProcess implements AutoCloseable {
     private int starts;
     private String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     private File workingDirectory;
+    private File log;
 
     public HookpostProcess(Path dataDir, int port, List<String> settings) {
         this.dataDir = dataDir;
@@ -88,11 +89,16 @@ public final class HookpostProcess implements AutoCloseable {
                 "--hookpost.delivery.allow-http=true",
                 "--hookpost.delivery.allowed-cidrs=127.0.0.0/8"));
         command.addAll(settings);
-        File log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
+        log = dataDir.resolve("hookpost-" + (++starts) + ".log").toFile();
         dataDir.toFile().mkdirs();
         process = new ProcessBuilder(command).directory(workingDirectory).redirectErrorStream(true).redirectOutput(log)
                 .start();
         return log;
+    }
+
+    /** What the latest start has written so far. */
+    public String output() throws IOException {
+        return java.nio.file.Files.readString(log.toPath());
     }
 
     public boolean isAlive() {

@@ -96,9 +96,24 @@ public final class Postgres {
 
     /** Points the application at this database (each PostgreSQL test class runs in a JVM of its own: see pom.xml). */
     public void register(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL.substring(0, URL.lastIndexOf('/') + 1) + database);
+        registry.add("spring.datasource.url", this::databaseUrl);
         registry.add("spring.datasource.username", () -> USER);
         registry.add("spring.datasource.password", () -> PASSWORD);
+    }
+
+    /** The same for an application run as a process of its own ({@link HookpostProcess}). */
+    public List<String> settings() {
+        return List.of("--spring.datasource.url=" + databaseUrl(), "--spring.datasource.username=" + USER,
+                "--spring.datasource.password=" + PASSWORD);
+    }
+
+    /** A connection to this class's database, for a test's own statements. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(databaseUrl(), USER, PASSWORD);
+    }
+
+    private String databaseUrl() {
+        return URL.substring(0, URL.lastIndexOf('/') + 1) + database;
     }
 
     /**
@@ -119,7 +134,7 @@ public final class Postgres {
         }
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }
