@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExternalBrokerTest {
     private static final String EVENTS_QUEUE = "hookpost.events";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private Configuration brokerConfiguration;
     private EmbeddedActiveMQ broker;
     private HookpostProcess hookpost;
     private TestReceiver receiver;
@@ -61,6 +62,7 @@ class ExternalBrokerTest {
                         .setMaxRedeliveryDelay(60_000)
                         .setAutoDeleteQueues(false)
                         .setAutoDeleteAddresses(false));
+        brokerConfiguration = configuration;
         broker = new EmbeddedActiveMQ().setConfiguration(configuration).start();
 
         hookpost = HookpostProcess.fresh("external-broker-tests", List.of(
@@ -104,6 +106,31 @@ class ExternalBrokerTest {
         assertThat(Files.exists(hookpost.dataDir().resolve("artemis"))).as("an embedded broker's journal").isFalse();
         Api.Response readiness = api.send("GET", "/actuator/health/readiness", "", Map.of());
         assertThat(readiness.json().at("/components/jms/status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void an_event_posted_while_the_broker_is_down_gets_503_with_retry_after_and_one_posted_after_it_is_back_is_delivered()
+            throws Exception {
+        broker.stop();
+
+        Api.Response refused = api.post("/api/v1/accounts/acme/events",
+                Map.of("id", "evt-while-down", "type", "host.offline", "data", Map.of()));
+
+        assertThat(refused.status()).as(refused.text()).isEqualTo(503);
+        assertThat(refused.contentType()).isEqualTo("application/problem+json");
+        assertThat(refused.json().get("detail").asText()).contains("queue cannot be reached");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+
+        broker = new EmbeddedActiveMQ().setConfiguration(brokerConfiguration).start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Api.Response accepted = refused;
+        while (accepted.status() != 202 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            accepted = api.post("/api/v1/accounts/acme/events",
+                    Map.of("id", "evt-after", "type", "host.offline", "data", Map.of()));
+        }
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        receiver.awaitWebhookIds(seen, 1, WAIT);
     }
 
     @Test

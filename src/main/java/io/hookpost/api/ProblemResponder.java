@@ -11,16 +11,23 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jms.JmsException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns the exception an API route caught into a problem document. Client mistakes keep their 4xx;
- * anything unexpected is a 500 with a neutral detail (and a log line), never a stack trace to the client.
+ * Turns the exception an API route caught into a problem document. Client mistakes keep their 4xx; a queue or
+ * database that cannot be reached is a 503 with {@code Retry-After} (nothing was accepted or changed: the client
+ * tries again, and a provider's retry of a callback is one); anything else unexpected is a 500 with a neutral detail
+ * (and a log line), never a stack trace to the client.
  */
 @Component("problemResponder")
 public class ProblemResponder implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
+    /** Seconds: a broker or database connection is tried again within a few (Spring's listeners every 5 s). */
+    static final String RETRY_AFTER = "5";
     private final ObjectMapper json;
 
     public ProblemResponder(ObjectMapper json) {
@@ -43,6 +50,9 @@ public class ProblemResponder implements Processor {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        if (problem.status() == 503) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER);
+        }
         exchange.getMessage().setBody(json.writeValueAsBytes(doc));
     }
 
@@ -80,9 +90,22 @@ public class ProblemResponder implements Processor {
             if (t instanceof DuplicateKeyException) {
                 return ProblemException.conflict("An object with this id already exists.");
             }
+            if (t instanceof JmsException || t instanceof jakarta.jms.JMSException) {
+                LOG.warn("API route {}: the queue cannot be reached: {}", exchange.getFromRouteId(), caught.toString());
+                return unavailable("The queue cannot be reached: nothing was accepted. Try again shortly.");
+            }
+            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException) {
+                LOG.warn("API route {}: the database cannot be reached: {}", exchange.getFromRouteId(),
+                        caught.toString());
+                return unavailable("The database cannot be reached: nothing was changed. Try again shortly.");
+            }
         }
         LOG.error("Unexpected failure in API route {}", exchange.getFromRouteId(), caught);
         return new ProblemException(500, "Internal Server Error",
                 "Hookpost failed to handle this request; the failure has been logged.");
+    }
+
+    private static ProblemException unavailable(String detail) {
+        return new ProblemException(503, "Service Unavailable", detail);
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.OperatorClient;
 import io.hookpost.support.Postgres;
@@ -34,6 +35,9 @@ class ReadinessPostgresTest extends HookpostTest {
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
         POSTGRES.register(registry);
+        // an API call waits this long (ms) for a connection of the pool while the database is away (Spring Boot's
+        // default: 30 s)
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "3000");
     }
 
     @Test
@@ -53,6 +57,11 @@ class ReadinessPostgresTest extends HookpostTest {
             HttpResponse<String> again = probe.get("/actuator/health/readiness");
             assertThat(again.statusCode()).isEqualTo(503);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+            // an API call that needs the database: 503 with Retry-After once the pool gives up, not a 500
+            Api.Response unavailable = operator.get("/api/v1/accounts/" + account + "/endpoints");
+            assertProblem(unavailable, 503, "database cannot be reached");
+            assertThat(unavailable.headers().firstValue("Retry-After")).isPresent();
 
             // alive all the same: restarting would not bring the database back
             HttpResponse<String> liveness = probe.get("/actuator/health/liveness");
