@@ -1,9 +1,9 @@
 package io.hookpost.api;
 
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +51,13 @@ public class EndpointTests {
         if (!Boolean.TRUE.equals(endpoints.get(0).get("active"))) {
             throw ProblemException.conflict("The endpoint is disabled; enable it before sending a test event.");
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // to the microsecond, as every event Hookpost stamps (the database keeps no finer time)
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String eventId = Ids.next("evt");
         ObjectNode envelope = json.createObjectNode();
         envelope.put("id", eventId);
         envelope.put("type", TYPE);
-        envelope.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        envelope.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(now));
         envelope.putObject("data")
                 .put("endpointId", endpointId)
                 .put("message", "A test event sent from Hookpost.");

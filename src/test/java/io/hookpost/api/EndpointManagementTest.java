@@ -198,6 +198,9 @@ class EndpointManagementTest extends HookpostTest {
         JsonNode attempt = operator.get(endpoints() + "/" + tested + "/attempts").json().get("data").get(0);
         assertThat(attempt.get("trigger").asText()).isEqualTo("test");
         assertThat(attempt.get("requestBody").asText()).isEqualTo(post.bodyText());
+        // stamped to the microsecond, as other events are: the receiver and the API show one time
+        Api.Response event = operator.get("/api/v1/accounts/" + account + "/events/" + body.get("id").asText());
+        assertThat(event.json().get("timestamp").asText()).isEqualTo(body.get("timestamp").asText());
     }
 
     @Test
