@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.outbound.Envelope;
 import io.hookpost.outbound.PayloadFilter;
 import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
@@ -50,7 +51,7 @@ public class EndpointApi {
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
                                  List<String> retrySchedule, Integer disableAfterFailures, String description,
-                                 Boolean active, String secret) {
+                                 Boolean active, String secret, String envelope) {
     }
 
     private final JdbcTemplate jdbc;
@@ -78,6 +79,7 @@ public class EndpointApi {
         SignatureScheme scheme = checkScheme(request.signatureScheme(), SignatureScheme.STANDARD_WEBHOOKS);
         String signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
         Map<String, String> headers = checkHeaders(request.headers(), signatureHeader);
+        Envelope envelope = checkEnvelope(request.envelope());
         String schedule = checkSchedule(request.retrySchedule());
         checkDisableAfterFailures(request.disableAfterFailures());
         checkDescription(request.description());
@@ -102,11 +104,12 @@ public class EndpointApi {
         String id = Ids.next("ep");
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean active = request.active() == null || request.active();
-        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, signature_scheme,"
-                        + " signature_header, secret, headers, retry_schedule, disable_after_failures, active,"
-                        + " disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                id, account, url, request.description(), filter, scheme.apiName(), signatureHeader, secret,
+        jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, envelope,"
+                        + " signature_scheme, signature_header, secret, headers, retry_schedule, disable_after_failures,"
+                        + " active, disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
+                secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), active, active ? null : PAUSED, active ? null : now, now, now);
         subscribe(id, types, categories);
@@ -117,7 +120,7 @@ public class EndpointApi {
 
     /**
      * {@code PATCH}: changes only the fields present in the body; {@code null} puts a field back to its
-     * default (description, filter, headers, retrySchedule, disableAfterFailures). The secret changes only
+     * default (description, filter, envelope, headers, retrySchedule, disableAfterFailures). The secret changes only
      * through rotate-secret.
      */
     @Transactional
@@ -148,6 +151,8 @@ public class EndpointApi {
         }
         Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
                 : checkHeaders(storedHeaders(row), signatureHeader);
+        String envelope = present.contains("envelope") ? checkEnvelope(request.envelope()).apiName()
+                : (String) row.get("envelope");
         String schedule = present.contains("retrySchedule") ? checkSchedule(request.retrySchedule())
                 : (String) row.get("retry_schedule");
         Integer disableAfter = present.contains("disableAfterFailures")
@@ -158,10 +163,10 @@ public class EndpointApi {
         }
 
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, signature_scheme = ?,"
-                        + " signature_header = ?, headers = ?, retry_schedule = ?, disable_after_failures = ?,"
-                        + " updated_at = ? WHERE id = ?",
-                url, description, filter, scheme.apiName(), signatureHeader,
+        jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
+                        + " signature_scheme = ?, signature_header = ?, headers = ?, retry_schedule = ?,"
+                        + " disable_after_failures = ?, updated_at = ? WHERE id = ?",
+                url, description, filter, envelope, scheme.apiName(), signatureHeader,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, now, id);
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
@@ -346,6 +351,7 @@ public class EndpointApi {
         view.put("categories", jdbc.queryForList(
                 "SELECT category FROM endpoint_categories WHERE endpoint_id = ? ORDER BY category", String.class, id));
         view.put("filter", row.get("filter_expression"));
+        view.put("envelope", row.get("envelope"));
         view.put("signatureScheme", row.get("signature_scheme"));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
@@ -381,6 +387,12 @@ public class EndpointApi {
         }
         return SignatureScheme.fromApiName(name).orElseThrow(() -> ProblemException.badRequest(
                 "'signatureScheme' must be one of standard-webhooks, hmac-sha256-hex, hmac-sha256-base64, none."));
+    }
+
+    /** null: the standard envelope (on a PATCH, back to it). */
+    private static Envelope checkEnvelope(String name) {
+        return Envelope.fromApiName(name).orElseThrow(() -> ProblemException.badRequest(
+                "'envelope' must be one of " + Envelope.names() + "."));
     }
 
     private static Integer checkDisableAfterFailures(Integer value) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.outbound.Envelope;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -114,8 +115,10 @@ public class HistoryApi {
         view.put("trigger", row.get("trigger_kind"));
         view.put("url", row.get("request_url"));
         view.put("requestHeaders", Views.json(json, row.get("request_headers")));
-        // the body is the event's payload, byte for byte the same on every attempt, so it is not copied per attempt
-        view.put("requestBody", row.get("payload"));
+        // the body is the event's payload in the shape the attempt sent, the same on every attempt of that shape, so it
+        // is not copied per attempt
+        view.put("requestBody", Envelope.fromApiName((String) row.get("request_envelope")).orElse(Envelope.STANDARD)
+                .text((String) row.get("payload")));
         view.put("responseStatus", row.get("response_status"));
         view.put("responseHeaders", Views.json(json, row.get("response_headers")));
         view.put("responseBody", row.get("response_body"));

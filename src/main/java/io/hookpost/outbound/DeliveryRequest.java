@@ -1,6 +1,5 @@
 package io.hookpost.outbound;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,8 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Step {@code prepare-request}: turns the loaded delivery row (endpoint + event) into the HTTP request of
- * one attempt: exactly the headers of PRODUCT.md's outbound contract, and the stored envelope bytes as
- * body. Everything the later steps need rides in exchange properties, not in headers.
+ * one attempt: exactly the headers of PRODUCT.md's outbound contract, and the stored envelope bytes, in the
+ * endpoint's {@link Envelope} shape, as body. Everything the later steps need rides in exchange properties, not in headers.
  */
 @Component("deliveryRequest")
 public class DeliveryRequest implements Processor {
@@ -43,6 +42,8 @@ public class DeliveryRequest implements Processor {
                 .orElseThrow(() -> new IllegalStateException("unknown scheme " + row.get("signature_scheme")));
         String header = row.get("signature_header") != null ? (String) row.get("signature_header")
                 : scheme.defaultHeader();
+        Envelope envelope = Envelope.fromApiName((String) row.get("envelope"))
+                .orElseThrow(() -> new IllegalStateException("unknown envelope " + row.get("envelope")));
 
         exchange.setProperty(DeliveryProperties.DELIVERY, row);
         exchange.setProperty(DeliveryProperties.SCHEME, scheme);
@@ -57,6 +58,7 @@ public class DeliveryRequest implements Processor {
         attempt.put("attempt_number", ((Number) row.get("attempts")).intValue() + 1);
         attempt.put("trigger_kind", row.get("trigger_kind"));
         attempt.put("request_url", row.get("url"));
+        attempt.put("request_envelope", envelope.apiName());
         attempt.put("started_nanos", System.nanoTime());
         exchange.setProperty(DeliveryProperties.ATTEMPT, attempt);
 
@@ -75,7 +77,7 @@ public class DeliveryRequest implements Processor {
         message.setHeader("X-Webhook-Delivery", attempt.get("id"));
         message.setHeader("webhook-id", row.get("delivery_id"));
         message.setHeader("webhook-timestamp", Instant.now().getEpochSecond());
-        message.setBody(((String) row.get("payload")).getBytes(StandardCharsets.UTF_8));
+        message.setBody(envelope.body((String) row.get("payload")));
     }
 
     /** The current secret, plus the previous one while its rotation grace period lasts. */

@@ -44,12 +44,13 @@ public class EventReader {
     /** As the OpenAPI document gives it, and as long as an event id may be. */
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
-    /** Exact numbers: {@code 1.10} stays {@code 1.10} in the envelope. */
-    private final ObjectMapper json = JsonMapper.builder()
+    /** Exact numbers: {@code 1.10} stays {@code 1.10} in the envelope (and in an endpoint's {@link Envelope}). */
+    static final ObjectMapper EXACT_JSON = JsonMapper.builder()
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+    private final ObjectMapper json = EXACT_JSON;
     private final int maxPayloadBytes;
     private final Accounts accounts;
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import io.hookpost.outbound.WebhookSigner;
 import io.hookpost.support.Api;
+import io.hookpost.support.Hmac;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Received;
 import io.hookpost.support.TestReceiver.Reply;
@@ -176,6 +177,41 @@ class EndpointManagementTest extends HookpostTest {
         Received hexPost = byPath.get("/hex");
         assertThat(hexPost.header("X-Webhook-Signature")).isEqualTo(
                 WebhookSigner.hex(newHex, hexPost.body()) + "," + WebhookSigner.hex(oldHex, hexPost.body()));
+    }
+
+    @Test
+    void an_endpoint_with_the_event_envelope_gets_the_type_under_event_signed_as_sent_and_its_attempts_show_that_body()
+            throws Exception {
+        JsonNode shaped = createEndpoint(Map.of("url", receiver.url("/event-shape"), "envelope", "event",
+                "signatureScheme", "hmac-sha256-hex", "signatureHeader", "X-Hyprwatch-Signature"));
+        createEndpoint(Map.of("url", receiver.url("/standard")));
+        assertThat(shaped.get("envelope").asText()).isEqualTo("event");
+
+        publish("{\"id\":\"evt-shape\",\"type\":\"host.offline\",\"timestamp\":\"2026-01-31T12:00:00Z\","
+                + "\"data\":{\"load\":1.10,\"host\":\"h\u00e9llo \u2713\"}}");
+
+        Map<String, Received> byPath = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            Received post = receiver.next(WAIT);
+            byPath.put(post.path(), post);
+        }
+        Received event = byPath.get("/event-shape");
+        assertThat(event.bodyText()).isEqualTo("{\"id\":\"evt-shape\",\"event\":\"host.offline\","
+                + "\"timestamp\":\"2026-01-31T12:00:00Z\",\"data\":{\"load\":1.10,\"host\":\"h\u00e9llo \u2713\"}}");
+        assertThat(event.header("X-Hyprwatch-Signature"))
+                .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", shaped.get("secret").asText(), event.body()));
+        assertThat(event.header("X-Webhook-Event")).isEqualTo("host.offline");
+        assertThat(byPath.get("/standard").bodyText()).startsWith("{\"id\":\"evt-shape\",\"type\":\"host.offline\",");
+        String id = shaped.get("id").asText();
+        eventually(() -> operator.get(endpoints() + "/" + id + "/attempts").json().get("data").size() == 1,
+                "the attempt is listed");
+        assertThat(operator.get(endpoints() + "/" + id + "/attempts").json().at("/data/0/requestBody").asText())
+                .isEqualTo(event.bodyText());
+
+        assertProblem(operator.patch(endpoints() + "/" + id, Map.of("envelope", "xml")), 400, "'envelope' must be");
+        Map<String, Object> reset = new HashMap<>();
+        reset.put("envelope", null);
+        assertThat(operator.patch(endpoints() + "/" + id, reset).json().get("envelope").asText()).isEqualTo("standard");
     }
 
     @Test
