@@ -4,6 +4,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.jms.admin.RMQConnectionFactory;
 import io.hookpost.HookpostProperties;
 import jakarta.jms.JMSException;
+import jakarta.jms.Message;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +35,7 @@ public class RabbitMqBroker {
         rabbit.setUri(uri(properties));
         // a text message stays one on the queue (a JMSType header): the fan-out and the normaliser read text or bytes
         rabbit.setKeepTextMessageType(true);
+        rabbit.setReceivingContextConsumer(context -> withJmsDefaults(context.getMessage()));
         JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();
         pool.setConnectionFactory(rabbit);
         pool.setMaxConnections(maxConnections);
@@ -52,6 +54,28 @@ public class RabbitMqBroker {
     @Bean
     RedeliveryHold redeliveryHold(HookpostProperties properties) {
         return new RedeliveryHold(properties.events().redeliveryDelay(), properties.events().maxRedeliveryDelay());
+    }
+
+    /**
+     * A message another system published without an AMQP priority or timestamp (most clients leave them out) has
+     * none in JMS terms, and the client's {@code getJMSPriority} and {@code getJMSTimestamp} then throw: Camel reads
+     * every JMS header of a message it receives, so such an event failed on every delivery. It gets JMS's defaults.
+     */
+    static void withJmsDefaults(Message message) {
+        try {
+            try {
+                message.getJMSPriority();
+            } catch (NumberFormatException none) {
+                message.setJMSPriority(Message.DEFAULT_PRIORITY);
+            }
+            try {
+                message.getJMSTimestamp();
+            } catch (NumberFormatException none) {
+                message.setJMSTimestamp(0);
+            }
+        } catch (JMSException e) {
+            throw new IllegalStateException("could not give a received message JMS's default headers", e);
+        }
     }
 
     private static String uri(HookpostProperties properties) {

@@ -106,8 +106,8 @@ public class EventReader {
 
     /**
      * Step {@code read-event} of the fan-out: validates a queue message and returns the event row,
-     * with the envelope as payload. A message without an id gets one derived from its JMS message id,
-     * which stays the same on redelivery, so a redelivered message still dedupes.
+     * with the envelope as payload. A message without an id gets one derived from its JMS message id (or, with none,
+     * from its bytes), which stays the same on redelivery, so a redelivered message still dedupes.
      */
     public Map<String, Object> fromQueue(byte[] body, @Header("JMSMessageID") String messageId,
                                          @Header("hookpostSource") String source) {
@@ -132,8 +132,10 @@ public class EventReader {
         }
         ObjectNode rest = (ObjectNode) node;
         rest.remove("account");
-        Envelope read = normalise(rest,
-                () -> "evt_" + sha256Hex(String.valueOf(messageId)).substring(0, 32),
+        // without a message id (an AMQP client that sets no message-id) the bytes stand for it: an exact repeat, or a
+        // redelivery, is the same event; two different events are two
+        Parsed read = normalise(rest,
+                () -> "evt_" + (messageId != null ? sha256Hex(messageId) : Ids.sha256Hex(body)).substring(0, 32),
                 InvalidEventException::new);
         ObjectNode envelope = read.envelope();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -160,11 +162,11 @@ public class EventReader {
     }
 
     /** An event's envelope and its timestamp, parsed once (the fan-out parsed it twice, a CPU cost in its profile). */
-    private record Envelope(ObjectNode envelope, Instant occurredAt) {
+    private record Parsed(ObjectNode envelope, Instant occurredAt) {
     }
 
     /** Validates {type, id?, timestamp?, data} and returns the envelope in canonical field order. */
-    private Envelope normalise(JsonNode node, java.util.function.Supplier<String> newId,
+    private Parsed normalise(JsonNode node, java.util.function.Supplier<String> newId,
                                java.util.function.Function<String, RuntimeException> invalid) {
         node.fieldNames().forEachRemaining(f -> {
             if (!f.equals("type") && !f.equals("id") && !f.equals("timestamp") && !f.equals("data")) {
@@ -211,7 +213,7 @@ public class EventReader {
         envelope.put("type", type.asText());
         envelope.put("timestamp", TIMESTAMP.format(occurredAt));
         envelope.set("data", data);
-        return new Envelope(envelope, occurredAt);
+        return new Parsed(envelope, occurredAt);
     }
 
     static String sha256Hex(String value) {

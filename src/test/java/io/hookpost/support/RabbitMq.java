@@ -61,10 +61,14 @@ public final class RabbitMq implements AutoCloseable {
                 "--hookpost.inbound.queue=" + inboundQueue());
     }
 
-    /** Puts a persistent message on the queue through the default exchange, as any AMQP client would. */
+    /**
+     * Puts a persistent JSON message on the queue through the default exchange, as a plain AMQP client does: no
+     * message-id, priority or timestamp (amqplib's {@code sendToQueue(q, body, {persistent: true})}).
+     */
     public void publish(String queue, byte[] body) throws IOException {
         try (Channel channel = connection.createChannel()) {
-            channel.basicPublish("", queue, com.rabbitmq.client.MessageProperties.PERSISTENT_BASIC, body);
+            channel.basicPublish("", queue, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .deliveryMode(2).contentType("application/json").build(), body);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IOException(e);
         }
