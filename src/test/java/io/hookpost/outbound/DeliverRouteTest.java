@@ -63,6 +63,7 @@ class DeliverRouteTest extends HookpostTest {
             attempt.put("attempt_number", 1);
             attempt.put("trigger_kind", "scheduled");
             attempt.put("request_url", receiver.url("/batch"));
+            attempt.put("request_envelope", "standard");
             attempt.put("request_headers", "{}");
             attempt.put("response_status", succeeded ? 200 : 500);
             attempt.put("response_headers", "{}");
