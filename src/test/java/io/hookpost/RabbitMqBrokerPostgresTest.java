@@ -50,7 +50,8 @@ class RabbitMqBrokerPostgresTest {
                         // a killed Hookpost's leases run out soon, and the retry scheduler looks often
                         "--hookpost.delivery.lease=5s",
                         "--hookpost.delivery.poll-interval-ms=250",
-                        "--spring.profiles.active=postgres,rabbitmq"),
+                        "--spring.profiles.active=postgres,rabbitmq",
+                        "--hookpost.ops.metrics-public=true"),
                 POSTGRES.settings(), RABBITMQ.settings()).flatMap(List::stream).toList());
         hookpost.runFrom(hookpost.dataDir());
         receiver = new TestReceiver();
@@ -90,6 +91,9 @@ class RabbitMqBrokerPostgresTest {
         assertThat(Files.exists(hookpost.dataDir().resolve("artemis"))).as("an embedded broker's journal").isFalse();
         Api.Response readiness = api.send("GET", "/actuator/health/readiness", "", Map.of());
         assertThat(readiness.json().at("/components/jms/status").asText()).isEqualTo("UP");
+        // the queue-depth gauge reads RabbitMQ: nothing waiting once all is delivered
+        assertThat(api.send("GET", "/actuator/prometheus", "", Map.of()).text())
+                .contains("hookpost_queue_messages{queue=\"" + RABBITMQ.eventsQueue() + "\"} 0.0");
     }
 
     /**

@@ -20,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code hookpost.ops.gauge-refresh}; NaN while the database cannot be read):
  * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
  * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
- * From the embedded broker: {@code hookpost_queue_messages{queue}} for the events, invalid events and inbound
- * queues (with an external broker, read the broker's own metrics instead: these gauges are not registered).
+ * From the embedded broker or RabbitMQ: {@code hookpost_queue_messages{queue}} for the events, invalid events and
+ * inbound queues (with an external Artemis, read the broker's own metrics instead: these gauges are not registered).
  */
 @Configuration
 public class OpsGauges {
@@ -44,17 +44,24 @@ public class OpsGauges {
     }
 
     @Bean
-    MeterBinder queueDepthGauges(ObjectProvider<EmbeddedActiveMQ> embedded, HookpostProperties properties) {
+    MeterBinder queueDepthGauges(ObjectProvider<EmbeddedActiveMQ> embedded, ObjectProvider<RabbitMqQueues> rabbitmq,
+                                 HookpostProperties properties) {
         return registry -> {
             EmbeddedActiveMQ broker = embedded.getIfAvailable();
-            if (broker == null) {
+            RabbitMqQueues rabbit = rabbitmq.getIfAvailable();
+            ToDoubleFunction<String> depth = broker != null ? queue -> messages(broker, queue)
+                    : rabbit != null ? rabbit::messagesReady : null;
+            if (depth == null) {
                 return;
             }
             String events = properties.events().queue();
             for (String queue : List.of(events, events + ".invalid", properties.inbound().queue())) {
-                Gauge.builder("hookpost.queue.messages", broker, b -> messages(b, queue))
-                        .description("Messages on a Hookpost queue of the embedded broker (waiting or being delivered)")
+                Gauge.builder("hookpost.queue.messages", depth, d -> d.applyAsDouble(queue))
+                        .description("Messages on a Hookpost queue: on the embedded broker waiting or being delivered,"
+                                + " on RabbitMQ waiting (ready)")
                         .tag("queue", queue)
+                        // the function is held by nothing else (a gauge's state is weakly held by default)
+                        .strongReference(true)
                         .register(registry);
             }
         };

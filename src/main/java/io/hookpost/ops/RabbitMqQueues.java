@@ -26,6 +26,7 @@ public class RabbitMqQueues implements CachingDestinationResolver, AutoCloseable
     private final ConnectionFactory rabbit;
     private final Map<String, Destination> queues = new ConcurrentHashMap<>();
     private final DynamicDestinationResolver topics = new DynamicDestinationResolver();
+    /** guarded by this */
     private Connection declaring;
 
     RabbitMqQueues(ConnectionFactory rabbit) {
@@ -49,16 +50,13 @@ public class RabbitMqQueues implements CachingDestinationResolver, AutoCloseable
     /** A queue that is there already stays as it is (an operator may have made it a quorum queue, say). */
     private synchronized void declare(String name) throws JMSException {
         try {
-            if (declaring == null || !declaring.isOpen()) {
-                declaring = rabbit.newConnection("hookpost-declare-queues");
-            }
-            try (Channel channel = declaring.createChannel()) {
+            try (Channel channel = connection().createChannel()) {
                 channel.queueDeclarePassive(name);
                 return;
             } catch (IOException notThere) {
                 // the failed passive declaration closed that channel
             }
-            try (Channel channel = declaring.createChannel()) {
+            try (Channel channel = connection().createChannel()) {
                 channel.queueDeclare(name, true, false, false, null);
             }
         } catch (IOException | TimeoutException e) {
@@ -66,6 +64,31 @@ public class RabbitMqQueues implements CachingDestinationResolver, AutoCloseable
             failed.setLinkedException(e);
             throw failed;
         }
+    }
+
+    /** Messages waiting on the queue (not those handed to a consumer); 0 before it exists; NaN when unreachable. */
+    public synchronized double messagesReady(String name) {
+        Connection connection;
+        try {
+            connection = connection();
+        } catch (IOException | TimeoutException unreachable) {
+            return Double.NaN;
+        }
+        try (Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(name).getMessageCount();
+        } catch (IOException notThere) {
+            return 0;
+        } catch (TimeoutException unreachable) {
+            return Double.NaN;
+        }
+    }
+
+    /** Hookpost's own connection for declaring and counting (the JMS client's are the routes'); opened again if lost. */
+    private Connection connection() throws IOException, TimeoutException {
+        if (declaring == null || !declaring.isOpen()) {
+            declaring = rabbit.newConnection("hookpost-queues");
+        }
+        return declaring;
     }
 
     @Override
