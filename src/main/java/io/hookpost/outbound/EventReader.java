@@ -98,6 +98,10 @@ public class EventReader {
         }, ProblemException::badRequest).envelope();
         exchange.setProperty(EVENT_ID, event.get("id").asText());
         exchange.setProperty(ENVELOPE, event);
+        if (!node.hasNonNull("id") && idempotencyKey != null && !idempotencyKey.isBlank()) {
+            exchange.setProperty(IdempotencyKeys.KEY, idempotencyKey);
+            exchange.setProperty(IdempotencyKeys.TIMESTAMP_GIVEN, node.hasNonNull("timestamp"));
+        }
         ObjectNode message = json.createObjectNode();
         message.put("account", account);
         message.setAll(event);

@@ -122,6 +122,31 @@ class FanoutRouteTest extends HookpostTest {
     }
 
     @Test
+    void an_idempotency_key_sent_again_with_another_event_gets_422_and_nothing_more_is_sent() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/idem")));
+        String events = "/api/v1/accounts/" + account + "/events";
+        Map<String, String> key = Map.of("Idempotency-Key", "order-77");
+        Api.Response first = operator.post(events, Map.of("type", "order.paid", "data", Map.of("total", 1.10)), key);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(receiver.next(WAIT).bodyText()).contains("\"data\":{\"total\":1.1");
+
+        // the same request again (stamped anew, as the first was) is the same event
+        Api.Response again = operator.post(events, Map.of("type", "order.paid", "data", Map.of("total", 1.10)), key);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
+        assertProblem(operator.post(events, Map.of("type", "order.paid", "data", Map.of("total", 2.20)), key),
+                422, "The Idempotency-Key 'order-77' was used for event " + first.json().get("id").asText());
+        assertProblem(operator.post(events, Map.of("type", "order.refunded", "data", Map.of("total", 1.10)), key),
+                422, "another type or data");
+        assertProblem(operator.post(events, Map.of("type", "order.paid", "timestamp", "2026-01-31T12:00:00Z",
+                "data", Map.of("total", 1.10)), key), 422, "another type, data or timestamp");
+
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(1);
+    }
+
+    @Test
     void json_put_straight_on_the_events_queue_is_delivered_like_an_api_event() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/from-queue"), "eventTypes", List.of("finding.created")));
         producer.sendBody("jms:queue:hookpost.events", ("{\"account\":\"" + account + "\",\"id\":\"f-1\","
