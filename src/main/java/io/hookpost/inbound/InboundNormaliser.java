@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import io.hookpost.Ids;
@@ -102,7 +103,7 @@ public class InboundNormaliser {
 
     // SendGrid Inbound Parse: multipart/form-data with from, to, subject, text, html (attachments not republished).
     private void sendgridParse(byte[] body, String contentType, Changes changes) throws IOException {
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, byte[]> parts = new LinkedHashMap<>();
         try {
             MimeMultipart multipart = new MimeMultipart(new ByteArrayDataSource(body, contentType));
             for (int i = 0; i < multipart.getCount(); i++) {
@@ -111,30 +112,54 @@ public class InboundNormaliser {
                         : part.getHeader("Content-Disposition")[0];
                 String name = disposition == null ? null : new ContentDisposition(disposition).getParameter("name");
                 if (name != null && part.getFileName() == null) {
-                    fields.put(name, new String(part.getInputStream().readAllBytes(), charset(fields, name)));
+                    parts.put(name, part.getInputStream().readAllBytes());
                 }
             }
         } catch (MessagingException e) {
             throw new IOException("not a multipart body", e);
         }
+        // decoded once all are read: SendGrid posts 'charsets' (field name → charset) after the fields it describes
+        JsonNode charsets = charsets(parts.get("charsets"));
+        Map<String, String> fields = new LinkedHashMap<>();
+        parts.forEach((name, bytes) -> fields.put(name, new String(bytes, charset(charsets, name))));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("from", fields.get("from"));
         data.put("to", fields.get("to"));
         data.put("subject", fields.get("subject"));
         data.put("text", fields.get("text"));
         data.put("html", fields.get("html"));
-        String id = fields.getOrDefault("Message-Id", null);
+        String id = messageId(parts.get("headers"));
         changes.received("email.received", id != null ? id : sha256(body), data);
     }
 
-    /** SendGrid sends a 'charsets' field: JSON of field name → charset. */
-    private java.nio.charset.Charset charset(Map<String, String> fields, String name) {
+    /** The Message-ID of the email, from Inbound Parse's 'headers' field (the email's raw header block). */
+    private static String messageId(byte[] headers) {
+        if (headers == null) {
+            return null;
+        }
         try {
-            JsonNode charsets = fields.containsKey("charsets") ? json.readTree(fields.get("charsets")) : null;
+            String id = new InternetHeaders(new java.io.ByteArrayInputStream(headers)).getHeader("Message-ID", null);
+            return id == null || id.isBlank() ? null : id.trim();
+        } catch (MessagingException e) {
+            return null;
+        }
+    }
+
+    /** SendGrid's 'charsets' field: JSON of field name → charset (none, or not JSON: every field UTF-8). */
+    private JsonNode charsets(byte[] field) {
+        try {
+            return field == null ? null : json.readTree(field);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static java.nio.charset.Charset charset(JsonNode charsets, String name) {
+        try {
             if (charsets != null && charsets.hasNonNull(name)) {
                 return java.nio.charset.Charset.forName(charsets.get(name).asText());
             }
-        } catch (IOException | IllegalArgumentException ignored) {
+        } catch (IllegalArgumentException ignored) {
             // unknown charset: UTF-8
         }
         return StandardCharsets.UTF_8;
@@ -334,8 +359,11 @@ public class InboundNormaliser {
             change.put("status", status.apiName());
             change.put("status_rank", status.rank());
             change.put("recipient", recipient);
+            // a status per recipient: one send to several (SendGrid, Mailgun, Postmark) has one message id for all
+            change.put("recipient_key", recipient == null ? "" : recipient);
             change.put("now", now);
-            change.put("event", event(status.eventType(), messageId + ":" + status.apiName(), at, data));
+            String what = recipient == null ? messageId : messageId + ":" + recipient;
+            change.put("event", event(status.eventType(), what + ":" + status.apiName(), at, data));
             list.add(change);
         }
 

@@ -236,6 +236,73 @@ class InboundCallbackTest extends HookpostTest {
                 .isEqualTo(401);
     }
 
+    @Test
+    void one_send_to_several_recipients_keeps_a_status_per_recipient_so_a_bounce_is_not_lost() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
+        KeyPair keys = p256();
+        JsonNode connection = connect("sendgrid", Map.of("publicKey",
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        // one send (X-Message-Id x9) to two recipients, as SendGrid reports it: sg_message_id is x9 plus a part per recipient
+        byte[] body = ("[{\"email\":\"alice@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
+                + "\"sg_message_id\":\"x9.filter0001.1\"},"
+                + "{\"email\":\"bob@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
+                + "\"sg_message_id\":\"x9.filter0001.2\"},"
+                + "{\"email\":\"alice@example.com\",\"timestamp\":1795300005,\"event\":\"delivered\","
+                + "\"sg_message_id\":\"x9.filter0001.1\"},"
+                + "{\"email\":\"bob@example.com\",\"timestamp\":1795300006,\"event\":\"bounce\","
+                + "\"reason\":\"550 5.1.1 user unknown\",\"sg_message_id\":\"x9.filter0001.2\"}]")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(callback(connection.get("inboundPath").asText(), body, sendgridSigned(keys, body, Instant.now()))
+                .statusCode()).isEqualTo(200);
+
+        List<String> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+            assertThat(event.get("data").get("messageId").asText()).isEqualTo("x9");
+            seen.add(event.get("type").asText() + " " + event.get("data").get("recipient").asText());
+        }
+        assertThat(seen).containsExactlyInAnyOrder("message.queued alice@example.com", "message.queued bob@example.com",
+                "message.delivered alice@example.com", "message.bounced bob@example.com");
+        assertThat(receiver.drain(Duration.ofMillis(800))).isEmpty();
+        assertThat(db.queryForList("SELECT recipient || ' ' || status FROM message_statuses WHERE account_id = ?"
+                + " AND provider_message_id = 'x9'", String.class, account))
+                .containsExactlyInAnyOrder("alice@example.com delivered", "bob@example.com bounced");
+    }
+
+    @Test
+    void an_inbound_parse_email_is_decoded_with_the_charsets_sendgrid_names_and_known_by_its_message_id()
+            throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/mail"), "eventTypes", List.of("email.*")));
+        JsonNode connection = connect("sendgrid-inbound-parse", Map.of("username", "parse", "password", "hunter2-parse"));
+        // the fields in the order Inbound Parse posts them: 'charsets' comes after the text it describes
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.util.function.BiConsumer<String, byte[]> field = (name, value) -> {
+            body.writeBytes(("--xYzZY\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(value);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        };
+        field.accept("headers", ("Received: by mx.example.com\nMessage-ID: <abc.42@mail.example.com>\n"
+                + "Subject: =?ISO-8859-1?Q?Caf=E9?=\n").getBytes(StandardCharsets.US_ASCII));
+        field.accept("to", "support@example.com".getBytes(StandardCharsets.US_ASCII));
+        field.accept("from", "ana@example.com".getBytes(StandardCharsets.US_ASCII));
+        field.accept("text", "Caf\u00e9 cr\u00e8me".getBytes(StandardCharsets.ISO_8859_1));
+        field.accept("subject", "Caf\u00e9".getBytes(StandardCharsets.UTF_8));
+        field.accept("charsets", "{\"to\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"iso-8859-1\",\"subject\":\"UTF-8\"}"
+                .getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes("--xYzZY--\r\n".getBytes(StandardCharsets.US_ASCII));
+        String basic = "Basic " + Base64.getEncoder().encodeToString("parse:hunter2-parse".getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> answer = callback(connection.get("inboundPath").asText(), body.toByteArray(),
+                Map.of("Content-Type", "multipart/form-data; boundary=xYzZY", "Authorization", basic));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode email = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(email.get("type").asText()).isEqualTo("email.received");
+        assertThat(email.get("data").get("text").asText()).isEqualTo("Caf\u00e9 cr\u00e8me");
+        assertThat(email.get("data").get("subject").asText()).isEqualTo("Caf\u00e9");
+        assertThat(email.get("data").get("messageId").asText()).isEqualTo("<abc.42@mail.example.com>");
+    }
+
     private static KeyPair p256() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
