@@ -111,6 +111,32 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void copies_of_a_callback_sent_at_the_same_moment_are_all_answered_200_and_stored_once() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connect("email-status", Map.of());
+        String secret = connection.get("secret").asText();
+        String path = connection.get("inboundPath").asText();
+        for (int round = 0; round < 5; round++) {
+            byte[] body = ("{\"messageId\":\"race-" + round + "\",\"event\":\"delivery\"}").getBytes(StandardCharsets.UTF_8);
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body)).build();
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> copies = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                copies.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var copy : copies) {
+                assertThat(copy.get().statusCode()).as(copy.get().body()).isEqualTo(200);
+            }
+        }
+        assertThat(callbacks(connection.get("id").asText())).isEqualTo(5);
+        for (int round = 0; round < 5; round++) {
+            assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.delivered");
+        }
+        assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
     void forged_unsigned_and_tampered_callbacks_get_401_and_change_nothing() throws Exception {
         JsonNode connection = connect("email-status", Map.of());
         String secret = connection.get("secret").asText();
