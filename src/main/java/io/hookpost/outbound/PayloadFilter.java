@@ -39,6 +39,8 @@ public class PayloadFilter {
     /** The endpoints.filter_expression column. */
     static final int MAX_LENGTH = 4000;
     private static final int MAX_CACHED = 10_000;
+    /** Deep scans ({@code ..}) a filter may hold: see {@link #deepScans}. */
+    static final int MAX_DEEP_SCANS = 1;
     private static final String EXAMPLE = "$[?(@.data.severity in ['high', 'critical'])]";
     /** Every result as a list, so "selects something" is "the list is not empty"; a missing field selects nothing. */
     private static final Configuration MATCHING = Configuration.builder()
@@ -75,6 +77,10 @@ public class PayloadFilter {
         if (!expression.startsWith("$")) {
             throw ProblemException.badRequest("'filter' must be a JSONPath expression on the event"
                     + " {id, type, timestamp, data}, starting with '$', such as \"" + EXAMPLE + "\".");
+        }
+        if (deepScans(expression) > MAX_DEEP_SCANS) {
+            throw ProblemException.badRequest("'filter' may hold at most one deep scan ('..'): each more multiplies the"
+                    + " work per event by its size (\"$..*..*\" on a deeply nested event would take the whole heap).");
         }
         try {
             JsonPath.compile(expression).read(SAMPLE, CHECKING);
@@ -126,9 +132,39 @@ public class PayloadFilter {
         }
     }
 
+    /**
+     * The deep scans ({@code ..}) outside quoted strings. One visits each value of the event once; each further one
+     * visits every value under each value the one before selected, so the work grows with a power of the event's size.
+     * JSONPath libraries have no evaluation budget to set, hence the count.
+     */
+    static int deepScans(String expression) {
+        int scans = 0;
+        char quote = 0;
+        for (int i = 0; i < expression.length(); i++) {
+            char c = expression.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '.' && i + 1 < expression.length() && expression.charAt(i + 1) == '.') {
+                scans++;
+                i++;
+            }
+        }
+        return scans;
+    }
+
     private static JsonPath compiled(String expression) {
         JsonPath path = COMPILED.get(expression);
         if (path == null) {
+            if (deepScans(expression) > MAX_DEEP_SCANS) {
+                // saved before such filters were refused
+                throw new IllegalArgumentException("more than one deep scan ('..'), refused since it was saved");
+            }
             path = JsonPath.compile(expression);
             if (COMPILED.size() >= MAX_CACHED) {
                 COMPILED.clear(); // filters of changed or deleted endpoints; live ones compile again on use
