@@ -1,6 +1,10 @@
 package io.hookpost.api;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
@@ -15,8 +19,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * In front of Camel, for every {@code /api/} request: JSON bodies only, and no body larger than the largest
- * event plus room for its envelope. Both checks must happen here: Camel's HTTP binding turns a form-encoded
+ * In front of Camel, for every {@code /api/} request: JSON bodies only, uncompressed and in UTF-8, and no body larger
+ * than the largest event plus room for its envelope. Both checks must happen here: Camel's HTTP binding turns a form-encoded
  * body into message headers before any route step runs, and reads the whole body into memory first.
  */
 @Component
@@ -50,17 +54,49 @@ public class ApiRequestFilter extends OncePerRequestFilter {
             FilterProblems.write(response, 413, "Content Too Large", tooLarge());
             return;
         }
-        if (chunked) {
-            // no length given: read at most one byte past the limit, and hand Camel what was read
-            byte[] body = request.getInputStream().readNBytes(maxBody + 1);
-            if (body.length > maxBody) {
-                FilterProblems.write(response, 413, "Content Too Large", tooLarge());
-                return;
-            }
-            chain.doFilter(new BufferedBodyRequest(request, body), response);
+        String encoding = request.getHeader("Content-Encoding");
+        if (hasBody && encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            FilterProblems.write(response, 415, "Unsupported Media Type", "The API takes bodies as they are:"
+                    + " 'Content-Encoding: " + encoding.strip() + "' is not supported; send the JSON uncompressed.");
             return;
         }
-        chain.doFilter(request, response);
+        if (!hasBody) {
+            chain.doFilter(request, response);
+            return;
+        }
+        // read here (at most one byte past the limit when no length is given), checked, and handed to Camel as read
+        byte[] body = request.getInputStream().readNBytes(maxBody + 1);
+        if (body.length > maxBody) {
+            FilterProblems.write(response, 413, "Content Too Large", tooLarge());
+            return;
+        }
+        if (contentType != null && declaresUtf8(contentType) && !isUtf8(body)) {
+            // Camel would fail reading it (a 500); JSON between systems is UTF-8 (RFC 8259)
+            FilterProblems.write(response, 400, "Bad Request",
+                    "The request body is not valid UTF-8: JSON is sent as UTF-8 (RFC 8259).");
+            return;
+        }
+        chain.doFilter(new BufferedBodyRequest(request, body), response);
+    }
+
+    /** No charset given (JSON's own is UTF-8), or UTF-8 named. */
+    private static boolean declaresUtf8(String contentType) {
+        try {
+            var charset = MediaType.parseMediaType(contentType).getCharset();
+            return charset == null || charset.equals(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    private static boolean isUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     private String tooLarge() {

@@ -132,6 +132,38 @@ class IngestApiTest extends HookpostTest {
                 "all 150 events recorded");
     }
 
+    @Test
+    void a_body_that_is_not_utf_8_or_is_compressed_gets_a_4xx_problem_and_changes_nothing() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        byte[] latin1 = "{\"type\":\"a.b\",\"data\":{\"s\":\"\u00ff\u00fe\"}}".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] gzipped;
+        try (var bytes = new java.io.ByteArrayOutputStream(); var gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+            gzip.write("{\"type\":\"a.b\",\"data\":{}}".getBytes(StandardCharsets.UTF_8));
+            gzip.finish();
+            gzipped = bytes.toByteArray();
+        }
+        record Case(String path, byte[] body, String encoding, int status, String detail) {
+        }
+        for (Case c : List.of(
+                new Case(events(), latin1, null, 400, "not valid UTF-8"),
+                new Case("/api/v1/accounts", "{\"name\":\"\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1), null, 400,
+                        "not valid UTF-8"),
+                new Case(events(), gzipped, "gzip", 415, "Content-Encoding"))) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + c.path()))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(c.body()));
+            if (c.encoding() != null) {
+                request.header("Content-Encoding", c.encoding());
+            }
+            var answer = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(c.path() + " " + answer.body()).isEqualTo(c.status());
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(answer.body()).contains(c.detail());
+        }
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+    }
+
     /** One header line of an HTTP/1.1 answer, without its CRLF. */
     private static String line(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
