@@ -161,6 +161,13 @@ public class EndpointApi {
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
         }
+        // not a way back to a default: an endpoint with neither gets every event, so null would widen it unasked
+        for (String list : List.of("eventTypes", "categories")) {
+            if (present.contains(list) && (list.equals("eventTypes") ? request.eventTypes() : request.categories()) == null) {
+                throw ProblemException.badRequest("'" + list + "' must be a list; [] empties it (an endpoint with"
+                        + " neither event types nor categories gets every event).");
+            }
+        }
 
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
@@ -463,8 +470,13 @@ public class EndpointApi {
             throw ProblemException.badRequest("'signatureHeader' can only be set for the hmac-sha256-hex and"
                     + " hmac-sha256-base64 schemes.");
         }
-        if (!HEADER_NAME.matcher(header).matches()) {
+        String lower = header.toLowerCase(Locale.ROOT);
+        if (!HEADER_NAME.matcher(header).matches() || lower.startsWith("camel")) {
             throw ProblemException.badRequest("'signatureHeader' is not a valid header name.");
+        }
+        // the scheme's own default is the one reserved name it may take
+        if (RESERVED_HEADERS.contains(lower) && !lower.equalsIgnoreCase(scheme.defaultHeader())) {
+            throw ProblemException.badRequest("'signatureHeader' may not be '" + header + "': Hookpost sets it.");
         }
         return header;
     }

@@ -106,6 +106,10 @@ public class SsrfGuard implements DnsResolver {
         if (uri.getFragment() != null) {
             throw new BlockedDestinationException("the URL must not contain a fragment");
         }
+        if (uri.getPort() > 65535 || uri.getPort() == 0) {
+            // java.net.URI reads any digits as a port; the HTTP client would refuse it on every attempt
+            throw new BlockedDestinationException("the port " + uri.getPort() + " is not a TCP port (1-65535)");
+        }
         String name = host.toLowerCase(Locale.ROOT);
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);

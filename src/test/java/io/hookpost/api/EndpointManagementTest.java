@@ -95,7 +95,7 @@ class EndpointManagementTest extends HookpostTest {
 
     @Test
     void patch_refuses_bad_values_and_changes_nothing() {
-        String id = createEndpoint(Map.of("url", receiver.url("/a"))).get("id").asText();
+        String id = createEndpoint(Map.of("url", receiver.url("/a"), "eventTypes", List.of("host.*"))).get("id").asText();
         String path = endpoints() + "/" + id;
         Map<String, Object> before = db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id);
 
@@ -109,8 +109,20 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("active", "yes")), 400, "");
         assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
         assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
+        assertProblem(operator.patch(path, Map.of("url", "https://example.com:99999/hook")), 422, "not a TCP port");
+        for (String list : List.of("eventTypes", "categories")) {
+            Map<String, Object> widen = new java.util.HashMap<>();
+            widen.put(list, null);
+            assertProblem(operator.patch(path, widen), 400, "'" + list + "' must be a list");
+        }
+        for (String reserved : List.of("Content-Type", "Host", "Content-Length", "webhook-id", "X-Webhook-Event")) {
+            assertProblem(operator.patch(path, Map.of("signatureScheme", "hmac-sha256-hex", "signatureHeader", reserved)),
+                    400, "Hookpost sets it");
+        }
 
         assertThat(db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id)).isEqualTo(before);
+        assertThat(db.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id))
+                .containsExactly("host.*");
         assertThat(operator.patch(path, Map.of("eventTypes", many.subList(0, 100))).status()).isEqualTo(200);
     }
 

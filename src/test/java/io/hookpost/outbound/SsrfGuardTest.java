@@ -88,7 +88,7 @@ class SsrfGuardTest {
             "https://100.64.0.1/", "https://0.0.0.0/", "https://[::1]/", "https://[fd00::1]/", "https://[fe80::1]/",
             "https://[::ffff:127.0.0.1]/", "https://[64:ff9b::a00:1]/", "https://[2002:7f00:1::]/",
             "https://224.0.0.1/", "https://2130706433/", "https://user:pw@example.com/", "not a url",
-            "https:///nohost"})
+            "https:///nohost", "https://example.com:99999/hook", "https://example.com:0/hook"})
     void refuses_hostile_or_internal_urls_by_default(String url) {
         assertThatThrownBy(() -> guard(false, List.of()).checkUrl(url))
                 .isInstanceOf(SsrfGuard.BlockedDestinationException.class);
