@@ -2,11 +2,13 @@ package io.hookpost.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 
 import io.hookpost.HookpostProperties;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriUtils;
 
 /**
  * Step {@code authenticate}, run first by every API route: resolves the bearer key to a principal and,
@@ -15,6 +17,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("apiAccess")
 public class ApiAccess implements Processor {
+    /** The path parameters of the API's routes ({acct}, {endpointId} … in api.camel.yaml). */
+    private static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId");
     private final ApiKeys keys;
     private final Accounts accounts;
     private final byte[] adminToken;
@@ -28,6 +32,7 @@ public class ApiAccess implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        decodePathIds(exchange);
         String authorization = exchange.getIn().getHeader("Authorization", String.class);
         // the key never travels further than this step (logs, queue, outbound requests)
         exchange.getIn().removeHeader("Authorization");
@@ -42,6 +47,23 @@ public class ApiAccess implements Processor {
         if (account != null) {
             if (!principal.mayAccess(account) || !accounts.exists(account)) {
                 throw ProblemException.notFound("No account '" + account + "'.");
+            }
+        }
+    }
+
+    /**
+     * The ids in the path as the client meant them: platform-http hands them over as sent, still percent-encoded
+     * ({@code order%3A123} for event {@code order:123}, as {@code encodeURIComponent} writes it).
+     */
+    private static void decodePathIds(Exchange exchange) {
+        for (String name : PATH_IDS) {
+            String value = exchange.getIn().getHeader(name, String.class);
+            if (value != null && value.indexOf('%') >= 0) {
+                try {
+                    exchange.getIn().setHeader(name, UriUtils.decode(value, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw ProblemException.badRequest("The path's '" + value + "' is not valid percent-encoding.");
+                }
             }
         }
     }

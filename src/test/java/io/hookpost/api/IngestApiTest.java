@@ -247,6 +247,17 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void ids_in_the_path_may_be_percent_encoded_as_clients_encode_them() throws Exception {
+        assertThat(operator.post(events(), "{\"type\":\"a.b\",\"id\":\"order:123.a\",\"data\":{}}").status())
+                .isEqualTo(202);
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 1, "the event is recorded");
+        String encodedAccount = String.format("%%%02X", (int) account.charAt(0)) + account.substring(1);
+        Api.Response event = operator.get("/api/v1/accounts/" + encodedAccount + "/events/order%3A123.a");
+        assertThat(event.status()).as(event.text()).isEqualTo(200);
+        assertThat(event.json().get("id").asText()).isEqualTo("order:123.a");
+    }
+
+    @Test
     void an_unknown_account_gets_404_and_a_form_body_gets_415() {
         assertProblem(operator.post("/api/v1/accounts/no-such-account/events", "{\"type\":\"a.b\",\"data\":{}}"),
                 404, "No account");
