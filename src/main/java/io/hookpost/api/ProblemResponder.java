@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -69,6 +70,48 @@ public class ProblemResponder implements Processor {
         return path.toString();
     }
 
+    /** What a field of this Java type takes, in JSON's words (Jackson's own text names Hookpost's classes). */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (CharSequence.class.isAssignableFrom(type) || type.isEnum()) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
+    }
+
+    /** A parser's message without the parts that name Jackson's settings and sources. */
+    static String plain(String message) {
+        if (message == null) {
+            return "";
+        }
+        int cut = message.length();
+        for (String marker : new String[] {" (start marker", ": enable `", ", from `", "\n at [Source", "\n"}) {
+            int at = message.indexOf(marker);
+            if (at >= 0 && at < cut) {
+                cut = at;
+            }
+        }
+        String text = message.substring(0, cut).strip();
+        long open = text.chars().filter(c -> c == '(').count();
+        long close = text.chars().filter(c -> c == ')').count();
+        return open > close ? text + ")" : text;
+    }
+
     private ProblemException toProblem(Throwable caught, Exchange exchange) {
         for (Throwable t = caught; t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
@@ -81,11 +124,15 @@ public class ProblemResponder implements Processor {
             if (t instanceof MismatchedInputException m) {
                 // no path: the body as a whole is of the wrong shape (Jackson's text would name Hookpost's classes)
                 return m.getPath().isEmpty() ? ProblemException.badRequest("The request body must be a JSON object.")
-                        : ProblemException.badRequest("'" + fieldPath(m) + "' has the wrong type or form: "
-                        + m.getOriginalMessage());
+                        : ProblemException.badRequest("'" + fieldPath(m) + "' must be " + expected(m.getTargetType())
+                        + ".");
+            }
+            if (t instanceof StreamConstraintsException) {
+                return ProblemException.badRequest("The request body nests or runs deeper than Hookpost reads: "
+                        + plain(((JsonProcessingException) t).getOriginalMessage()) + ".");
             }
             if (t instanceof JsonProcessingException j) {
-                return ProblemException.badRequest("The request body is not valid JSON: " + j.getOriginalMessage());
+                return ProblemException.badRequest("The request body is not valid JSON: " + plain(j.getOriginalMessage()));
             }
             if (t instanceof DuplicateKeyException) {
                 return ProblemException.conflict("An object with this id already exists.");

@@ -258,6 +258,26 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void a_field_of_the_wrong_type_or_broken_json_is_explained_in_json_words_not_java_ones() {
+        String endpoints = "/api/v1/accounts/" + account + "/endpoints";
+        assertProblem(operator.post("/api/v1/accounts", "{\"name\":123}"), 400, "'name' must be a string.");
+        assertProblem(operator.post(endpoints, "{\"url\":\"https://example.com/\",\"eventTypes\":\"host.*\"}"), 400,
+                "'eventTypes' must be a list.");
+        assertProblem(operator.post(endpoints, "{\"url\":\"https://example.com/\",\"headers\":[]}"), 400,
+                "'headers' must be an object.");
+        assertProblem(operator.post(endpoints, "{\"url\":\"https://example.com/\",\"disableAfterFailures\":\"5\"}"),
+                400, "'disableAfterFailures' must be a whole number.");
+        String deep = "{\"type\":\"a.b\",\"data\":" + "{\"a\":".repeat(1001) + "1" + "}".repeat(1002);
+        for (var broken : List.of(operator.post("/api/v1/accounts", "{"), operator.post(events(), "{\"type\":NaN}"),
+                operator.post(events(), deep))) {
+            assertThat(broken.status()).as(broken.text()).isEqualTo(400);
+            assertThat(broken.json().get("detail").asText()).as(broken.text())
+                    .doesNotContain("`").doesNotContain("Source").doesNotContain("java.");
+        }
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
     void an_unknown_account_gets_404_and_a_form_body_gets_415() {
         assertProblem(operator.post("/api/v1/accounts/no-such-account/events", "{\"type\":\"a.b\",\"data\":{}}"),
                 404, "No account");
