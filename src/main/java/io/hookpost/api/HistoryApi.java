@@ -40,7 +40,8 @@ public class HistoryApi {
         view.put("id", row.get("id"));
         view.put("type", row.get("type"));
         view.put("timestamp", Views.instant(row.get("occurred_at")));
-        view.put("payload", Views.json(json, row.get("payload")));
+        // the stored bytes as they are, as delivered: read into a tree, 1E+400 would come back as "Infinity"
+        view.put("payload", new com.fasterxml.jackson.databind.util.RawValue((String) row.get("payload")));
         view.put("source", row.get("source"));
         view.put("createdAt", Views.instant(row.get("created_at")));
         List<Map<String, Object>> deliveries = new ArrayList<>();

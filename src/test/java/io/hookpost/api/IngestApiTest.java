@@ -208,6 +208,16 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void an_event_shows_its_payload_byte_for_byte_as_delivered_even_numbers_beyond_a_double() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/hook")));
+        String id = publish("{\"type\":\"a.b\",\"data\":{\"huge\":1e400,\"price\":1.10}}");
+        String sent = receiver.next(WAIT).bodyText();
+        assertThat(sent).endsWith("\"data\":{\"huge\":1E+400,\"price\":1.10}}");
+        Api.Response event = operator.get("/api/v1/accounts/" + account + "/events/" + id);
+        assertThat(event.text()).contains("\"payload\":" + sent + ",");
+    }
+
+    @Test
     void a_timestamp_with_an_offset_is_sent_and_recorded_as_the_same_instant_in_utc() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/hook")));
         String id = publish("{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"2026-01-31T14:00:00.25+02:00\"}");
