@@ -93,6 +93,50 @@ class GracefulShutdownTest {
         }
     }
 
+    @Test
+    void sigterm_keeps_the_retry_schedule_for_after_the_restart_instead_of_spending_it_during_the_stop()
+            throws Exception {
+        hookpost = HookpostProcess.fresh("shutdown-tests", List.of("--hookpost.delivery.lease=10m"));
+        receiver = new TestReceiver();
+        AtomicInteger failed = new AtomicInteger();
+        receiver.answer(r -> {
+            failed.incrementAndGet();
+            return Reply.status(500);
+        });
+        Api api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
+        hookpost.start();
+        assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
+        // retried in memory (each delay under hookpost.delivery.in-process-max-delay), and used up within 15 s
+        assertThat(api.post("/api/v1/accounts/acme/endpoints", Map.of("url", receiver.url("/down"),
+                "retrySchedule", List.of("3s", "3s", "3s", "3s", "3s"), "disableAfterFailures", 1000)).status())
+                .isEqualTo(201);
+        int events = 10;
+        for (int i = 0; i < events; i++) {
+            assertThat(api.post("/api/v1/accounts/acme/events", Map.of("id", "evt-" + i, "type", "host.offline",
+                    "data", Map.of("n", i))).status()).isEqualTo(202);
+        }
+        while (failed.get() < events) {
+            Thread.sleep(20);
+        }
+        hookpost.stop();
+
+        // the first attempt, and at most the one each delivery was waiting for when the stop began
+        assertThat(failed.get()).as("attempts sent").isLessThanOrEqualTo(2 * events);
+        Map<String, Integer> leasedPending = new HashMap<>();
+        assertThat(statuses(leasedPending).values()).as("deliveries after the stop").containsOnly("pending");
+        assertThat(leasedPending).isEmpty();
+
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        receiver.answer(r -> Reply.ok());
+        hookpost.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (seen.size() < events && System.nanoTime() < deadline) {
+            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
+            Thread.sleep(100);
+        }
+        assertThat(seen).hasSize(events);
+    }
+
     /** Delivery id → status; pending ones that still hold a lease go into {@code leasedPending}. */
     private Map<String, String> statuses(Map<String, Integer> leasedPending) throws Exception {
         Map<String, String> statuses = new HashMap<>();

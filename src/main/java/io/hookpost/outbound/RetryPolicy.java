@@ -54,10 +54,15 @@ public class RetryPolicy {
     }
 
     /**
-     * The deliver route's {@code retryWhile}: true when the next try is due soon enough to wait for in memory.
+     * The deliver route's {@code retryWhile}: true when the next try is due soon enough to wait for in memory, and
+     * Hookpost is not stopping.
      * Sets the exchange's redelivery delay (Camel reads {@link Exchange#REDELIVERY_DELAY}).
      */
     public boolean retryInProcess(Exchange exchange) {
+        if (exchange.getContext().isStopping() || exchange.getContext().isStopped()) {
+            // stopping (SIGTERM): the next try goes to the database at its due time, not spent during the stop
+            return false;
+        }
         Optional<Duration> next = nextDelay(exchange);
         if (next.isEmpty() || next.get().compareTo(settings.inProcessMaxDelay()) > 0) {
             return false;
