@@ -2,7 +2,6 @@ package io.hookpost.api;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,7 +67,7 @@ public class AccountApi {
             throw ProblemException.badRequest(
                     "'id' may hold letters, digits, '_' and '-' (at most 64), starting with a letter or digit.");
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        OffsetDateTime now = Views.now();
         jdbc.update("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)", id, request.name(), now);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", id);

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +35,7 @@ public class ApiKeys {
         String prefix = accountId == null ? "hpo_" : "hpk_";
         String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Ids.randomBytes(32));
         Issued issued = new Issued(Ids.next("key"), key, key.substring(0, 8),
-                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                Views.now());
         jdbc.update("INSERT INTO api_keys (id, account_id, key_hash, key_prefix, description, created_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?)",
                 issued.id(), accountId, hash(key), issued.prefix(), description, issued.createdAt());

@@ -1,9 +1,7 @@
 package io.hookpost.api;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +50,7 @@ public class EndpointTests {
             throw ProblemException.conflict("The endpoint is disabled; enable it before sending a test event.");
         }
         // to the microsecond, as every event Hookpost stamps (the database keeps no finer time)
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        OffsetDateTime now = Views.now();
         String eventId = Ids.next("evt");
         ObjectNode envelope = json.createObjectNode();
         envelope.put("id", eventId);

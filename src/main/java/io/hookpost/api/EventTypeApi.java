@@ -2,9 +2,7 @@ package io.hookpost.api;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +67,7 @@ public class EventTypeApi {
             throw ProblemException.badRequest("'description' may be at most 1000 characters.");
         }
         String schema = schemas.checkSchema(request.schema());
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        OffsetDateTime now = Views.now();
         try {
             jdbc.update("INSERT INTO event_types (name, category, description, json_schema, created_at)"
                     + " VALUES (?, ?, ?, ?, ?)", name, request.category(), request.description(), schema, now);

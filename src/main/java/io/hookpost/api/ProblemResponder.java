@@ -54,6 +54,10 @@ public class ProblemResponder implements Processor {
         if (problem.status() == 503) {
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER);
         }
+        if (problem.status() == 401 && path != null && path.startsWith("/api/")) {
+            // RFC 9110: a 401 names the scheme it wants (inbound callbacks answer to their providers' own schemes)
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        }
         exchange.getMessage().setBody(json.writeValueAsBytes(doc));
     }
 

@@ -84,7 +84,7 @@ public class ProviderApi {
         }
 
         String id = Ids.next("prv");
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime now = Views.now();
         jdbc.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
                 + " VALUES (?, ?, ?, ?, ?)", id, account, provider.apiName(), json.writeValueAsString(credentials), now);
         Map<String, Object> view = view(id, provider.apiName(), now, exchange);

@@ -30,9 +30,31 @@ public class RequestBodies {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
+    /** A JSON {@code \\u0000} escape (JSON text cannot hold a raw NUL: that is a parse error already). */
+    private static boolean hasEscapedNul(byte[] body) {
+        for (int i = 0; i + 5 < body.length; i++) {
+            if (body[i] == '\\' && body[i + 1] == 'u' && body[i + 2] == '0' && body[i + 3] == '0'
+                    && body[i + 4] == '0' && body[i + 5] == '0') {
+                // an escaped backslash before it ("\\\\u0000") is the text \u0000, not a NUL: count the run
+                int backslashes = 0;
+                for (int j = i; j >= 0 && body[j] == '\\'; j--) {
+                    backslashes++;
+                }
+                if (backslashes % 2 == 1) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public <T> T read(byte[] body, Class<T> type) throws IOException {
         if (body == null || body.length == 0) {
             throw ProblemException.badRequest("The request body must be a JSON object.");
+        }
+        if (hasEscapedNul(body)) {
+            // PostgreSQL's text columns cannot hold it (a 500 there); no name, URL or description needs it
+            throw ProblemException.badRequest("The request body may not contain the NUL character (\\u0000).");
         }
         T value = strict.readValue(body, type);
         if (value == null) {

@@ -15,6 +15,11 @@ final class Views {
     private Views() {
     }
 
+    /** Now, to the microsecond: the finest time the database keeps, so an answer shows what a later read shows. */
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
     static OffsetDateTime time(Object value) {
         return DeliveryRequest.toOffsetDateTime(value);
     }

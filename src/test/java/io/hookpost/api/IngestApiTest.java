@@ -241,7 +241,9 @@ class IngestApiTest extends HookpostTest {
     void missing_wrong_or_foreign_keys_are_refused() {
         String event = "{\"type\":\"a.b\",\"data\":{}}";
         assertProblem(operator.withKey(null).post(events(), event), 401, "Bearer");
-        assertProblem(operator.withKey("not-a-key").post(events(), event), 401, "not valid");
+        Api.Response wrongKey = operator.withKey("not-a-key").post(events(), event);
+        assertProblem(wrongKey, 401, "not valid");
+        assertThat(wrongKey.headers().firstValue("WWW-Authenticate")).as("RFC 9110's challenge").hasValue("Bearer");
 
         String ownKey = keys.issue(account, "test");
         Api own = operator.withKey(ownKey);
@@ -285,6 +287,20 @@ class IngestApiTest extends HookpostTest {
                     .doesNotContain("`").doesNotContain("Source").doesNotContain("java.");
         }
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
+    void a_nul_character_in_a_name_or_description_gets_400_and_changes_nothing() {
+        // PostgreSQL's text columns cannot hold it: it would be a 500 there
+        assertProblem(operator.post("/api/v1/accounts", "{\"name\":\"x\\u0000y\",\"id\":\"nul-acct\"}"), 400,
+                "NUL character");
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/endpoints",
+                "{\"url\":\"https://example.com/\",\"description\":\"a\\u0000\"}"), 400, "NUL character");
+        assertThat(count("SELECT COUNT(*) FROM accounts WHERE id = 'nul-acct'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
+        // the six characters \u0000 (an escaped backslash, then u0000) are text like any other
+        assertThat(operator.post("/api/v1/accounts", "{\"name\":\"x\\\\u0000y\",\"id\":\"text-acct\"}").json()
+                .get("name").asText()).isEqualTo("x\\u0000y");
     }
 
     @Test

@@ -77,6 +77,8 @@ class InboundCallbackTest extends HookpostTest {
         assertThat(twilio.get("inboundUrl").asText()).endsWith("/inbound/twilio/" + twilio.get("id").asText());
         assertThat(twilio.toString()).doesNotContain("tw-secret-token-123456");
         Api.Response list = operator.get("/api/v1/accounts/" + account + "/providers");
+        assertThat(list.json().get(0).get("createdAt")).as("the same instant as at creation")
+                .isEqualTo(twilio.get("createdAt"));
         assertThat(list.text()).contains(twilio.get("id").asText()).doesNotContain("tw-secret-token-123456");
         assertProblem(operator.post("/api/v1/accounts/" + account + "/providers",
                 Map.of("provider", "twilio", "credentials", Map.of())), 400, "authToken");
