@@ -56,8 +56,9 @@ public class ApiRequestFilter extends OncePerRequestFilter {
         }
         String encoding = request.getHeader("Content-Encoding");
         if (hasBody && encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            // the header's value is not echoed: FilterProblems writes only Hookpost's own texts
             FilterProblems.write(response, 415, "Unsupported Media Type", "The API takes bodies as they are:"
-                    + " 'Content-Encoding: " + encoding.strip() + "' is not supported; send the JSON uncompressed.");
+                    + " a Content-Encoding is not supported; send the JSON uncompressed.");
             return;
         }
         if (!hasBody) {
