@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,15 +73,9 @@ class GracefulShutdownTest {
         assertThat(statuses.values()).contains("pending");
         assertThat(leasedPending).as("pending deliveries still holding a lease after a graceful stop").isEmpty();
 
-        Set<String> seen = ConcurrentHashMap.newKeySet();
         receiver.answer(r -> Reply.ok());
         hookpost.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (seen.size() < EVENTS && System.nanoTime() < deadline) {
-            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
-            Thread.sleep(100);
-        }
-        assertThat(seen).hasSize(EVENTS);
+        receiver.awaitWebhookIds(ConcurrentHashMap.newKeySet(), EVENTS, Duration.ofSeconds(60));
         hookpost.stop();
         Map<String, String> after = statuses(new HashMap<>());
         assertThat(after.values()).containsOnly("delivered");
@@ -126,15 +119,9 @@ class GracefulShutdownTest {
         assertThat(statuses(leasedPending).values()).as("deliveries after the stop").containsOnly("pending");
         assertThat(leasedPending).isEmpty();
 
-        Set<String> seen = ConcurrentHashMap.newKeySet();
         receiver.answer(r -> Reply.ok());
         hookpost.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (seen.size() < events && System.nanoTime() < deadline) {
-            receiver.takeAll().forEach(r -> seen.add(r.header("webhook-id")));
-            Thread.sleep(100);
-        }
-        assertThat(seen).hasSize(events);
+        receiver.awaitWebhookIds(ConcurrentHashMap.newKeySet(), events, Duration.ofSeconds(60));
     }
 
     /** Delivery id → status; pending ones that still hold a lease go into {@code leasedPending}. */

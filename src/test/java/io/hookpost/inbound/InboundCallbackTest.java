@@ -245,8 +245,7 @@ class InboundCallbackTest extends HookpostTest {
     void a_sendgrid_batch_signed_with_ecdsa_becomes_statuses_and_events() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
         KeyPair keys = p256();
-        JsonNode connection = connect("sendgrid", Map.of("publicKey",
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        JsonNode connection = connectSendGrid(keys);
         byte[] body = ("[{\"email\":\"bo@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
                 + "\"sg_message_id\":\"abc123.filter0001\",\"sg_event_id\":\"e1\"},"
                 + "{\"email\":\"bo@example.com\",\"timestamp\":1795300005,\"event\":\"delivered\","
@@ -268,8 +267,7 @@ class InboundCallbackTest extends HookpostTest {
     void one_send_to_several_recipients_keeps_a_status_per_recipient_so_a_bounce_is_not_lost() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
         KeyPair keys = p256();
-        JsonNode connection = connect("sendgrid", Map.of("publicKey",
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        JsonNode connection = connectSendGrid(keys);
         // one send (X-Message-Id x9) to two recipients, as SendGrid reports it: sg_message_id is x9 plus a part per recipient
         byte[] body = ("[{\"email\":\"alice@example.com\",\"timestamp\":1795300000,\"event\":\"processed\","
                 + "\"sg_message_id\":\"x9.filter0001.1\"},"
@@ -331,6 +329,11 @@ class InboundCallbackTest extends HookpostTest {
         assertThat(email.get("data").get("messageId").asText()).isEqualTo("<abc.42@mail.example.com>");
     }
 
+    /** A SendGrid Event Webhook connection verifying with the public half of {@code keys}. */
+    private JsonNode connectSendGrid(KeyPair keys) {
+        return connect("sendgrid", Map.of("publicKey", Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+    }
+
     private static KeyPair p256() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -360,8 +363,7 @@ class InboundCallbackTest extends HookpostTest {
 
         // a connection saved before keys were checked
         KeyPair keys = p256();
-        JsonNode connection = connect("sendgrid", Map.of("publicKey",
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        JsonNode connection = connectSendGrid(keys);
         db.update("UPDATE provider_connections SET credentials = ? WHERE id = ?", "{\"publicKey\":\"not-a-key\"}",
                 connection.get("id").asText());
         byte[] body = "[{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"k1\"}]"
@@ -378,8 +380,7 @@ class InboundCallbackTest extends HookpostTest {
             throws Exception {
         createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
         KeyPair keys = p256();
-        JsonNode connection = connect("sendgrid", Map.of("publicKey",
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded())));
+        JsonNode connection = connectSendGrid(keys);
         String tooLong = "L".repeat(301);
         byte[] body = ("[{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"" + tooLong + "\"},"
                 + "{\"email\":\"bo@example.com\",\"event\":\"delivered\",\"sg_message_id\":\"ok-1.filter\"}]")
