@@ -84,6 +84,9 @@ public class RetryPolicy {
         plan.put("last_status", attempt.get("response_status"));
         plan.put("last_error", attempt.get("error"));
         plan.put("now", now);
+        // the operator is told once that a delivery's schedule ran out, not again each time a manual retry or a
+        // recover of it fails (a retry or recover of a delivery whose schedule ran out is one attempt)
+        plan.put("notify", !manual(exchange));
         if (endpointDisabled(exchange)) {
             plan.put("decision", "held");
         } else {
@@ -118,6 +121,11 @@ public class RetryPolicy {
             }
             return jittered;
         });
+    }
+
+    /** The attempt a manual retry or a recover ({@code …/retry}, {@code …/recover}) asked for. */
+    private static boolean manual(Exchange exchange) {
+        return "manual".equals(attempt(exchange).get("trigger_kind"));
     }
 
     private static boolean endpointDisabled(Exchange exchange) {

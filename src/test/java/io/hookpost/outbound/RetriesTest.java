@@ -133,6 +133,16 @@ class RetriesTest extends HookpostTest {
         assertThat(exhausted.path("data").path("lastResponseStatus").asInt()).isEqualTo(500);
         assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
 
+        // a manual retry of a delivery whose schedule ran out is one attempt: failing, it goes back to failed without
+        // telling the admin again
+        assertThat(operator.post("/api/v1/accounts/" + account + "/deliveries/" + delivery(eventId) + "/retry", Map.of())
+                .status()).isEqualTo(202);
+        receiver.next(WAIT);
+        eventually(() -> "failed".equals(deliveryRow(eventId).get("status"))
+                && ((Number) deliveryRow(eventId).get("attempts")).intValue() == 3, "the manual retry failed");
+        assertThat(receiver.drain(Duration.ofMillis(1000))).as("no retry of a manual retry").isEmpty();
+        assertThat(admin.drain(Duration.ofMillis(500))).as("no second delivery.exhausted").isEmpty();
+
         receiver.answer(r -> Reply.ok());
         Api.Response retry = operator.post("/api/v1/accounts/" + account + "/deliveries/" + delivery(eventId) + "/retry", Map.of());
         assertThat(retry.status()).as(retry.text()).isEqualTo(202);
