@@ -274,7 +274,8 @@ public class EndpointApi {
         OffsetDateTime until = request.until() == null ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1)
                 : timestamp("until", request.until());
         if (!until.isAfter(since)) {
-            throw ProblemException.badRequest("'until' must be after 'since'.");
+            throw ProblemException.badRequest(request.until() == null ? "'since' must be in the past."
+                    : "'until' must be after 'since'.");
         }
         if (!Boolean.TRUE.equals(endpoint.get("active"))) {
             throw ProblemException.conflict("The endpoint is disabled; enable it before recovering its deliveries.");

@@ -178,7 +178,10 @@ public class EventReader {
             }
         });
         JsonNode type = node.get("type");
-        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+        if (type != null && !type.isNull() && !type.isTextual()) {
+            throw invalid.apply("'type' must be a string, e.g. \"host.offline\".");
+        }
+        if (type == null || type.isNull() || type.asText().isBlank()) {
             throw invalid.apply("'type' is required, e.g. \"host.offline\".");
         }
         if (!TYPE.matcher(type.asText()).matches()) {

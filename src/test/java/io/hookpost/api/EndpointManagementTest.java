@@ -110,6 +110,8 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
         assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
         assertProblem(operator.patch(path, Map.of("url", "https://example.com:99999/hook")), 422, "not a TCP port");
+        assertProblem(operator.post(path + "/recover", Map.of("since", "2999-01-01T00:00:00Z")), 400,
+                "'since' must be in the past");
         for (String list : List.of("eventTypes", "categories")) {
             Map<String, Object> widen = new java.util.HashMap<>();
             widen.put(list, null);

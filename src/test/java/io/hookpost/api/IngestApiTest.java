@@ -187,6 +187,7 @@ class IngestApiTest extends HookpostTest {
         assertProblem(operator.post(events(), "{\"type\":\"a b\",\"data\":{}}"), 400, "'type' may hold");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":[1]}"), 400, "'data' must be a JSON object");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\"}"), 400, "'data' is required");
+        assertProblem(operator.post(events(), "{\"type\":5,\"data\":{}}"), 400, "'type' must be a string");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"extra\":1}"), 400, "Unknown field 'extra'");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"yesterday\"}"), 400, "ISO-8601");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"id\":42}"), 400, "'id' must be");
