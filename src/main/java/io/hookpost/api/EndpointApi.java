@@ -161,13 +161,8 @@ public class EndpointApi {
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
         }
-        // not a way back to a default: an endpoint with neither gets every event, so null would widen it unasked
-        for (String list : List.of("eventTypes", "categories")) {
-            if (present.contains(list) && (list.equals("eventTypes") ? request.eventTypes() : request.categories()) == null) {
-                throw ProblemException.badRequest("'" + list + "' must be a list; [] empties it (an endpoint with"
-                        + " neither event types nor categories gets every event).");
-            }
-        }
+        refuseNullList(present, "eventTypes", request.eventTypes());
+        refuseNullList(present, "categories", request.categories());
 
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
@@ -422,6 +417,14 @@ public class EndpointApi {
             throw ProblemException.badRequest("'secret' must be whsec_ followed by the base64 of 24 to 64 bytes.");
         }
         return secret;
+    }
+
+    /** A PATCH's null is no way back to a default here: an endpoint with neither list gets every event. */
+    private static void refuseNullList(Set<String> present, String field, List<String> value) {
+        if (present.contains(field) && value == null) {
+            throw ProblemException.badRequest("'" + field + "' must be a list; [] empties it (an endpoint with"
+                    + " neither event types nor categories gets every event).");
+        }
     }
 
     private static List<String> checkTypes(List<String> types) {

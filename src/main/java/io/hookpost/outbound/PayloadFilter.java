@@ -52,6 +52,7 @@ public class PayloadFilter {
     private static final Object SAMPLE = CHECKING.jsonProvider().parse(
             "{\"id\":\"evt_sample\",\"type\":\"sample.event\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{}}");
     private static final Map<String, JsonPath> COMPILED = new ConcurrentHashMap<>();
+    private static final java.util.Set<String> REFUSED = ConcurrentHashMap.newKeySet();
 
     /**
      * Checks an API request's {@code filter} and returns what to store: null for none, else the expression.
@@ -122,6 +123,14 @@ public class PayloadFilter {
     }
 
     static boolean matches(String expression, Object envelope, Object endpointId) {
+        if (deepScans(expression) > MAX_DEEP_SCANS) {
+            // saved before such filters were refused: selects nothing, said once per filter, not once per event
+            if (REFUSED.add(expression)) {
+                LOG.warn("Payload filter of endpoint {} holds more than one deep scan ('..'), refused since it was"
+                        + " saved: it selects nothing until it is changed", endpointId);
+            }
+            return false;
+        }
         try {
             Object result = compiled(expression).read(envelope, MATCHING);
             return result instanceof List<?> list && !list.isEmpty();
@@ -161,10 +170,6 @@ public class PayloadFilter {
     private static JsonPath compiled(String expression) {
         JsonPath path = COMPILED.get(expression);
         if (path == null) {
-            if (deepScans(expression) > MAX_DEEP_SCANS) {
-                // saved before such filters were refused
-                throw new IllegalArgumentException("more than one deep scan ('..'), refused since it was saved");
-            }
             path = JsonPath.compile(expression);
             if (COMPILED.size() >= MAX_CACHED) {
                 COMPILED.clear(); // filters of changed or deleted endpoints; live ones compile again on use
