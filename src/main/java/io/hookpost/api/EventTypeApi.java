@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.outbound.EventReader;
 import io.hookpost.outbound.EventSchemas;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -26,7 +26,6 @@ import org.springframework.stereotype.Component;
 @Component("eventTypeApi")
 public class EventTypeApi {
     /** Dot-separated names such as 'host.offline'; no wildcards (those are for subscriptions). */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]+)*");
 
     public record CreateEventType(String name, String category, String description, JsonNode schema) {
     }
@@ -56,7 +55,7 @@ public class EventTypeApi {
         ApiAccess.requireOperator(exchange);
         CreateEventType request = bodies.read(body, CreateEventType.class);
         String name = request.name();
-        if (name == null || name.length() > 200 || !NAME.matcher(name).matches()) {
+        if (name == null || name.length() > EventReader.TYPE_MAX || !EventReader.TYPE.matcher(name).matches()) {
             throw ProblemException.badRequest("'name' is required: an event type such as 'host.offline' (letters,"
                     + " digits, '_' and '-' in dot-separated parts, at most 200 characters).");
         }

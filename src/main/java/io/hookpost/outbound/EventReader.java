@@ -38,7 +38,9 @@ public class EventReader {
     public static final String EVENT_ID = "hookpost.eventId";
     /** The envelope read at ingest, so the later ingest steps need not parse the message again. */
     public static final String ENVELOPE = "hookpost.envelope";
-    static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,199}");
+    /** An event type's name: the catalog's rule too, so every type an event may carry can be catalogued. */
+    public static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]+)*");
+    public static final int TYPE_MAX = 200;
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,199}");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
     /** As the OpenAPI document gives it, and as long as an event id may be. */
@@ -184,8 +186,9 @@ public class EventReader {
         if (type == null || type.isNull() || type.asText().isBlank()) {
             throw invalid.apply("'type' is required, e.g. \"host.offline\".");
         }
-        if (!TYPE.matcher(type.asText()).matches()) {
-            throw invalid.apply("'type' may hold letters, digits, '.', '_' and '-' (at most 200).");
+        if (type.asText().length() > TYPE_MAX || !TYPE.matcher(type.asText()).matches()) {
+            throw invalid.apply("'type' is letters, digits, '_' and '-' in dot-separated parts, e.g. \"host.offline\""
+                    + " (at most " + TYPE_MAX + " characters).");
         }
         String id;
         JsonNode givenId = node.get("id");

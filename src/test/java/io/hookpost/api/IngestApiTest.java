@@ -184,7 +184,10 @@ class IngestApiTest extends HookpostTest {
         assertProblem(operator.post(events(), "{\"type\":"), 400, "not valid JSON");
         assertProblem(operator.post(events(), "[1,2]"), 400, "JSON object");
         assertProblem(operator.post(events(), "{\"data\":{}}"), 400, "'type' is required");
-        assertProblem(operator.post(events(), "{\"type\":\"a b\",\"data\":{}}"), 400, "'type' may hold");
+        assertProblem(operator.post(events(), "{\"type\":\"a b\",\"data\":{}}"), 400, "dot-separated parts");
+        // the catalog's rule: a type an event may carry can always be catalogued and subscribed to
+        assertProblem(operator.post(events(), "{\"type\":\"host..offline\",\"data\":{}}"), 400, "dot-separated parts");
+        assertProblem(operator.post(events(), "{\"type\":\"host.\",\"data\":{}}"), 400, "dot-separated parts");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":[1]}"), 400, "'data' must be a JSON object");
         assertProblem(operator.post(events(), "{\"type\":\"a.b\"}"), 400, "'data' is required");
         assertProblem(operator.post(events(), "{\"type\":5,\"data\":{}}"), 400, "'type' must be a string");
