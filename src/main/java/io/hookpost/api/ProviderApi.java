@@ -34,6 +34,8 @@ public class ProviderApi {
     private final RequestBodies bodies;
     private final ObjectMapper json;
     private final String publicBaseUrl;
+    /** A secret given for Hookpost's own schemes: as long as the shortest endpoint secret (whsec_ + 24 bytes). */
+    static final int MIN_OWN_SECRET_LENGTH = 24;
 
     public ProviderApi(JdbcTemplate jdbc, RequestBodies bodies, ObjectMapper json, HookpostProperties properties) {
         this.jdbc = jdbc;
@@ -76,6 +78,11 @@ public class ProviderApi {
         }
         if (credentials.containsKey("username") != credentials.containsKey("password")) {
             throw ProblemException.badRequest("'credentials.username' and 'credentials.password' go together.");
+        }
+        if (provider.ownScheme() && credentials.containsKey("secret")
+                && credentials.get("secret").length() < MIN_OWN_SECRET_LENGTH) {
+            throw ProblemException.badRequest("'credentials.secret' must be at least " + MIN_OWN_SECRET_LENGTH
+                    + " characters: it is all that authenticates the callbacks. Leave it out and Hookpost generates one.");
         }
         String generated = null;
         if (provider.ownScheme() && !credentials.containsKey("secret")) {

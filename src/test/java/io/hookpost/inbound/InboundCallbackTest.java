@@ -89,6 +89,18 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void a_secret_too_short_to_authenticate_callbacks_gets_400_and_nothing_is_saved() {
+        String providers = "/api/v1/accounts/" + account + "/providers";
+        assertProblem(operator.post(providers, Map.of("provider", "email-status", "credentials", Map.of("secret", "abcde"))),
+                400, "at least 24 characters");
+        assertProblem(operator.post(providers, Map.of("provider", "inbound-email",
+                "credentials", Map.of("secret", "x".repeat(23)))), 400, "at least 24 characters");
+        assertThat(operator.get(providers).json()).isEmpty();
+        assertThat(connect("email-status", Map.of("secret", "s".repeat(24))).has("secret"))
+                .as("a secret the client chose is not shown back").isFalse();
+    }
+
+    @Test
     void a_signed_email_status_is_stored_normalised_and_republished_and_a_replay_changes_nothing() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
