@@ -48,17 +48,17 @@ public class ApiRequestFilter extends OncePerRequestFilter {
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
         boolean hasBody = declared > 0 || chunked;
         if (hasBody && contentType != null && !isJson(contentType)) {
-            FilterProblems.write(response, 415, "Unsupported Media Type", "The API accepts JSON only: send 'Content-Type: application/json'.");
+            FilterProblems.write(request, response, 415, "Unsupported Media Type", "The API accepts JSON only: send 'Content-Type: application/json'.");
             return;
         }
         if (declared > maxBody) {
-            FilterProblems.write(response, 413, "Content Too Large", tooLarge());
+            FilterProblems.write(request, response, 413, "Content Too Large", tooLarge());
             return;
         }
         String encoding = request.getHeader("Content-Encoding");
         if (hasBody && encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
             // the header's value is not echoed: FilterProblems writes only Hookpost's own texts
-            FilterProblems.write(response, 415, "Unsupported Media Type", "The API takes bodies as they are:"
+            FilterProblems.write(request, response, 415, "Unsupported Media Type", "The API takes bodies as they are:"
                     + " a Content-Encoding is not supported; send the JSON uncompressed.");
             return;
         }
@@ -69,12 +69,12 @@ public class ApiRequestFilter extends OncePerRequestFilter {
         // read here (at most one byte past the limit when no length is given), checked, and handed to Camel as read
         byte[] body = request.getInputStream().readNBytes(maxBody + 1);
         if (body.length > maxBody) {
-            FilterProblems.write(response, 413, "Content Too Large", tooLarge());
+            FilterProblems.write(request, response, 413, "Content Too Large", tooLarge());
             return;
         }
         if (contentType != null && declaresUtf8(contentType) && !isUtf8(body)) {
             // Camel would fail reading it (a 500); JSON between systems is UTF-8 (RFC 8259)
-            FilterProblems.write(response, 400, "Bad Request",
+            FilterProblems.write(request, response, 400, "Bad Request",
                     "The request body is not valid UTF-8: JSON is sent as UTF-8 (RFC 8259).");
             return;
         }

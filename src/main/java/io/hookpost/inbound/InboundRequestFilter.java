@@ -60,12 +60,12 @@ public class InboundRequestFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBody) {
-            tooLarge(response);
+            tooLarge(request, response);
             return;
         }
         byte[] body = request.getInputStream().readNBytes(maxBody + 1);
         if (body.length > maxBody) {
-            tooLarge(response);
+            tooLarge(request, response);
             return;
         }
         request.setAttribute(RAW_BODY, body);
@@ -82,8 +82,8 @@ public class InboundRequestFilter extends OncePerRequestFilter {
         return url + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
     }
 
-    private void tooLarge(HttpServletResponse response) throws IOException {
-        FilterProblems.write(response, 413, "Content Too Large",
+    private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        FilterProblems.write(request, response, 413, "Content Too Large",
                 "The callback is larger than " + maxBody + " bytes (hookpost.inbound.max-body-bytes).");
     }
 

@@ -48,6 +48,6 @@ public class NotReadyFilter extends OncePerRequestFilter {
             return;
         }
         response.setHeader("Retry-After", RETRY_AFTER);
-        FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable", DETAIL);
+        FilterProblems.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable", DETAIL);
     }
 }

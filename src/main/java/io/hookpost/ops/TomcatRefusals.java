@@ -46,7 +46,7 @@ public class TomcatRefusals implements WebServerFactoryCustomizer<TomcatServletW
             if (response.isError() && !response.isCommitted()) {
                 if (readOnlyFirstLineWhilePaused(request)) {
                     response.setHeader("Retry-After", NotReadyFilter.RETRY_AFTER);
-                    FilterProblems.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+                    FilterProblems.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
                             NotReadyFilter.DETAIL);
                     return;
                 }
@@ -56,7 +56,7 @@ public class TomcatRefusals implements WebServerFactoryCustomizer<TomcatServletW
                 if (status != null && status.isError()) {
                     // sendError suspended the output (for the error page that would follow): take it back
                     response.setSuspended(false);
-                    FilterProblems.write(response, status.value(), status.getReasonPhrase(),
+                    FilterProblems.write(request, response, status.value(), status.getReasonPhrase(),
                             "The web server refused the request before Hookpost read it (a path or header it cannot"
                                     + " read, for one); nothing was done.");
                     return;

@@ -237,7 +237,9 @@ class IngestApiTest extends HookpostTest {
     @Test
     void an_event_over_the_payload_limit_gets_413() {
         String big = "{\"type\":\"a.b\",\"data\":{\"blob\":\"" + "x".repeat(262_144) + "\"}}";
-        assertProblem(operator.post(events(), big), 413, "262144");
+        Api.Response tooLarge = operator.post(events(), big);
+        assertProblem(tooLarge, 413, "262144");
+        assertThat(tooLarge.json().get("instance").asText()).as("like every other problem").isEqualTo(events());
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
     }
 

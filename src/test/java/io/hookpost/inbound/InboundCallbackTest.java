@@ -182,6 +182,7 @@ class InboundCallbackTest extends HookpostTest {
         assertThat(problem.get("status").asInt()).isEqualTo(413);
         assertThat(problem.get("title").asText()).isEqualTo("Content Too Large");
         assertThat(problem.get("detail").asText()).contains("larger than 10485760 bytes");
+        assertThat(problem.get("instance").asText()).isEqualTo(connection.get("inboundPath").asText());
         assertThat(callbacks(connection.get("id").asText())).isZero();
     }
 
