@@ -44,6 +44,8 @@ class OpenApiDocumentTest extends HookpostTest {
             assertThat(op.operation().getResponses()).as("responses of " + op).isNotEmpty();
             if (op.hasBody()) {
                 assertThat(op.example()).as("request example of " + op).isNotNull();
+                // ApiRequestFilter's answers to every body: too large, not JSON or compressed, not UTF-8
+                assertThat(op.operation().getResponses()).as("answers to a body of " + op).containsKeys("400", "413", "415");
             }
         }
     }
