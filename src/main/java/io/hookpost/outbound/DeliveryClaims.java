@@ -82,6 +82,10 @@ public class DeliveryClaims {
         Map<?, ?> delivery = exchange.getMessage().getBody(Map.class);
         exchange.setProperty(DeliveryProperties.DELIVERY_ID, delivery.get("id"));
         exchange.setProperty(DeliveryProperties.CLAIM, delivery.get("lease_owner"));
+        Object waitedFor = delivery.get("endpoint_id"); // only on a claim back from waiting for its endpoint's slot
+        if (waitedFor != null) {
+            exchange.setProperty(EndpointSlots.WAITED_FOR, waitedFor);
+        }
     }
 
     /** The loaded delivery's event and endpoint, for the log lines about it (see DeliveryLogContext). */

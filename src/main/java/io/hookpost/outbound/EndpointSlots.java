@@ -50,6 +50,8 @@ public class EndpointSlots {
     public static final String TAKEN = "taken";
     public static final String WAITING = "waiting";
     public static final String FULL = "full";
+    /** The endpoint a claim waited for, when it comes back from waiting (see {@link #passTurnOn}). */
+    static final String WAITED_FOR = "hookpost.waitedFor";
     private static final String NO_WAIT_QUEUE = "seda:deliver?blockWhenFull=false";
 
     private static final class Endpoint {
@@ -184,6 +186,20 @@ public class EndpointSlots {
         return claims;
     }
 
+    /**
+     * Step {@code pass-turn-on}: a waiting claim sent back to the delivery queue whose delivery is no longer pending
+     * under it (the endpoint was disabled, the delivery held, recovered or discarded) makes no attempt, so no slot
+     * is given back after it: the next waiting claim is woken here instead, or the ones behind it (a recovered
+     * delivery among them) would wait until their leases ran out.
+     */
+    public void passTurnOn(Exchange exchange) {
+        String endpointId = exchange.getProperty(WAITED_FOR, String.class);
+        Endpoint endpoint = endpointId == null ? null : endpoints.get(endpointId);
+        if (endpoint != null) {
+            dispatchWaiting(endpoint);
+        }
+    }
+
     /** Attempts running now to one endpoint, as an operator (and a test) sees it. */
     public int inFlight(String endpointId) {
         Endpoint endpoint = endpoints.get(endpointId);
@@ -227,10 +243,14 @@ public class EndpointSlots {
         return delay;
     }
 
-    /** The claim as the delivery queue carries it (what the fan-out and the retry scheduler hand over). */
+    /**
+     * The claim as the delivery queue carries it (what the fan-out and the retry scheduler hand over), with the
+     * endpoint it waited for, to pass the turn on if it finds its delivery gone.
+     */
     private static Map<String, Object> claim(Exchange exchange) {
         return Map.of("id", exchange.getProperty(DeliveryProperties.DELIVERY_ID, String.class),
-                "lease_owner", exchange.getProperty(DeliveryProperties.CLAIM, String.class));
+                "lease_owner", exchange.getProperty(DeliveryProperties.CLAIM, String.class),
+                "endpoint_id", endpointOf(exchange));
     }
 
     private static String endpointOf(Exchange exchange) {

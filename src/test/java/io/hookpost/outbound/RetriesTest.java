@@ -211,6 +211,41 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void a_burst_that_disables_its_endpoint_stops_at_the_threshold_and_is_sent_at_once_when_recovered()
+            throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/burst"), "disableAfterFailures", 5,
+                "retrySchedule", List.of("1h"))).get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        int events = 30;
+        var publishers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var published = new ArrayList<java.util.concurrent.Future<String>>();
+            for (int n = 0; n < events; n++) {
+                int number = n;
+                published.add(publishers.submit(() -> publish(Map.of("type", "host.offline", "data", Map.of("n", number)))));
+            }
+            for (var each : published) {
+                each.get();
+            }
+        } finally {
+            publishers.shutdown();
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status = 'held'", endpointId)
+                == events, "every delivery held once the endpoint is disabled");
+        // deliveries that waited in memory for the endpoint's one slot were not sent past the threshold
+        assertThat(receiver.drain(Duration.ofSeconds(1))).as("POSTs the receiver got").hasSize(5);
+
+        receiver.answer(r -> Reply.ok());
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.post(path + "/enable", Map.of()).status()).isEqualTo(200);
+        Api.Response recovered = operator.post(path + "/recover", Map.of("since", start.toString()));
+        assertThat(recovered.json().get("recovered").asInt()).as(recovered.text()).isEqualTo(events);
+        // not after the claims of those that had waited in memory ran out (the lease, two minutes)
+        receiver.awaitWebhookIds(new java.util.HashSet<>(), events, WAIT);
+    }
+
+    @Test
     void a_success_resets_the_consecutive_failure_count() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         receiver.answer(r -> calls.incrementAndGet() % 3 == 0 ? Reply.ok() : Reply.status(500));
