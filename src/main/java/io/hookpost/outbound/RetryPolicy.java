@@ -130,7 +130,8 @@ public class RetryPolicy {
 
     private static boolean endpointDisabled(Exchange exchange) {
         Map<String, Object> attempt = attempt(exchange);
-        return Boolean.TRUE.equals(exchange.getProperty(ENDPOINT_DISABLED)) || Boolean.TRUE.equals(attempt.get("gone"));
+        // converted: the route sets it as YAML's constant, the string "true"
+        return exchange.getProperty(ENDPOINT_DISABLED, false, Boolean.class) || Boolean.TRUE.equals(attempt.get("gone"));
     }
 
     @SuppressWarnings("unchecked")

@@ -61,6 +61,20 @@ class MetricsTest extends HookpostTest {
     }
 
     @Test
+    void the_attempt_that_disables_its_endpoint_counts_its_delivery_held_not_retried() throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/threshold"), "disableAfterFailures", 1,
+                "retrySchedule", List.of("1m", "5m"))).get("id").asText();
+        Scrape before = scrape();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is held");
+        eventually(() -> delta(before, scrape(), "hookpost_deliveries_total", "outcome", "held") >= 1,
+                "held counted");
+        assertThat(delta(before, scrape(), "hookpost_deliveries_total", "outcome", "retry"))
+                .as("no retry follows the attempt that disabled endpoint " + endpointId).isZero();
+    }
+
+    @Test
     void a_refused_connection_is_counted_as_an_error_attempt() throws Exception {
         Scrape before = scrape();
         receiver.close();   // nothing listens on its port any more
