@@ -54,4 +54,18 @@ class EndToEndTest extends HookpostTest {
         assertThat(db.queryForObject("SELECT payload FROM events WHERE account_id = ? AND id = ?", String.class,
                 account, eventId)).isEqualTo(standard.bodyText());
     }
+
+    @Test
+    void a_receivers_answer_holding_a_nul_character_is_recorded_and_the_delivery_delivered() throws Exception {
+        // PostgreSQL's text columns take no NUL: unrecorded, the attempt was made again and again
+        receiver.answer(r -> new io.hookpost.support.TestReceiver.Reply(200, Map.of(),
+                new byte[] {'a', 0, 'b', (byte) 0xff}));
+        createEndpoint(Map.of("url", receiver.url("/nul")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is delivered");
+        assertThat(db.queryForObject("SELECT response_body FROM attempts WHERE delivery_id = ?", String.class,
+                deliveriesOf(eventId).get(0).get("id"))).isEqualTo("a\uFFFDb\uFFFD");
+        assertThat(receiver.drain(java.time.Duration.ofSeconds(1))).as("no POST after the first").hasSize(1);
+    }
 }

@@ -31,6 +31,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("attemptCapture")
 public class AttemptCapture {
+    /** Characters of response headers kept with an attempt: Node.js's bound on a whole answer head. */
+    static final int STORED_HEADERS_LIMIT = 16 * 1024;
     private final ObjectMapper json;
     private final int bodyLimit;
     private final HookpostMetrics metrics;
@@ -58,11 +60,18 @@ public class AttemptCapture {
         Message message = exchange.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         Map<String, Object> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        message.getHeaders().forEach((k, v) -> {
-            if (!k.startsWith("Camel") && !k.startsWith("camel")) {
-                headers.put(k, String.valueOf(v));
+        int kept = 0;
+        for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+            String name = header.getKey();
+            if (!name.startsWith("Camel") && !name.startsWith("camel")) {
+                String value = String.valueOf(header.getValue());
+                kept += name.length() + value.length();
+                if (kept > STORED_HEADERS_LIMIT) {
+                    break; // the rest of an answer head this large is not worth keeping with every attempt
+                }
+                headers.put(name, value);
             }
-        });
+        }
         attempt.put("response_status", status);
         attempt.put("response_headers", json.writeValueAsString(headers));
         attempt.put("response_body", readBounded(message.getBody(InputStream.class)));
@@ -133,7 +142,16 @@ public class AttemptCapture {
                 sensor.abort();
             }
         }
-        return new String(buffer, StandardCharsets.UTF_8);
+        return storable(new String(buffer, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Text as PostgreSQL can store it: a receiver's NUL character (which no text column takes) becomes U+FFFD, as
+     * bytes that are not UTF-8 already have. Unstorable, the attempt was never recorded and the delivery sent again
+     * and again, outside its schedule.
+     */
+    static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     /** {@code Retry-After} as seconds or an HTTP date; null when absent or unreadable. */
@@ -159,6 +177,6 @@ public class AttemptCapture {
             return "unknown error";
         }
         String text = error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
-        return text.length() > 1000 ? text.substring(0, 1000) : text;
+        return storable(text.length() > 1000 ? text.substring(0, 1000) : text);
     }
 }

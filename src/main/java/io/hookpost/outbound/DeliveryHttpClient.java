@@ -4,8 +4,10 @@ import io.hookpost.HookpostProperties;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.util.Timeout;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,12 +20,25 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration
 public class DeliveryHttpClient {
+    /**
+     * Bounds on a receiver's answer head, which HttpClient reads whole into memory and by default without limit (a
+     * receiver answering with 100 MB of headers ran Hookpost out of heap). The web servers' own defaults: Tomcat
+     * takes 100 headers and Node.js 16 KB of head, so no real receiver comes near; past them the attempt fails.
+     */
+    static final int MAX_RESPONSE_HEADERS = 100;
+    static final int MAX_RESPONSE_HEADER_LINE = 8192;
 
     @Bean(destroyMethod = "close")
     public PoolingHttpClientConnectionManager deliveryConnections(HookpostProperties properties, SsrfGuard guard) {
         Timeout timeout = Timeout.of(properties.delivery().timeout());
         return PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(guard)
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxHeaderCount(MAX_RESPONSE_HEADERS)
+                                .setMaxLineLength(MAX_RESPONSE_HEADER_LINE)
+                                .build())
+                        .build())
                 .setMaxConnTotal(properties.delivery().maxConnections())
                 .setMaxConnPerRoute(properties.delivery().maxConnectionsPerHost())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()

@@ -290,6 +290,21 @@ class DeliverRouteTest extends HookpostTest {
     }
 
     @Test
+    void a_receiver_answering_with_headers_without_end_is_cut_off_at_100_and_the_attempt_fails() throws Exception {
+        try (StallingReceiver flooding = StallingReceiver.floodingHeaders()) {
+            createEndpoint(Map.of("url", flooding.url("/heads")));
+            String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+
+            Map<String, Object> attempt = onlyAttempt(eventId);
+            assertThat((String) attempt.get("error")).containsIgnoringCase("header count");
+            assertThat(attempt.get("succeeded")).isEqualTo(false);
+            assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
+            // not read whole into memory (a receiver's 100 MB of headers once ran Hookpost out of heap)
+            assertThat(flooding.written()).isLessThan(StallingReceiver.FLOOD_CAP / 4);
+        }
+    }
+
+    @Test
     void a_refused_connection_is_recorded_as_an_attempt_with_the_error() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

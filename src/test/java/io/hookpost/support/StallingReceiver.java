@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * once and then sends its body one byte every 200 ms, never idle long enough for a read timeout.
  * {@link #flooding()} answers 200 with a body of a terabyte by its Content-Length and writes it as fast as the sender
  * takes it (at most {@link #FLOOD_CAP} bytes, then it holds the connection), counting what it wrote.
+ * {@link #floodingHeaders()} does the same with an answer head of header lines without end.
  */
 public final class StallingReceiver implements AutoCloseable {
     private final ServerSocket server;
@@ -29,7 +30,7 @@ public final class StallingReceiver implements AutoCloseable {
     /** What a flooding receiver writes at most: enough to tell a sender that reads it all from one that stops. */
     public static final long FLOOD_CAP = 128L * 1024 * 1024;
 
-    private enum Answer { NONE, DRIP, FLOOD }
+    private enum Answer { NONE, DRIP, FLOOD, FLOOD_HEADERS }
 
     private final Answer answer;
     private final AtomicLong written = new AtomicLong();
@@ -45,6 +46,10 @@ public final class StallingReceiver implements AutoCloseable {
 
     public static StallingReceiver flooding() throws IOException {
         return new StallingReceiver(Answer.FLOOD);
+    }
+
+    public static StallingReceiver floodingHeaders() throws IOException {
+        return new StallingReceiver(Answer.FLOOD_HEADERS);
     }
 
     private StallingReceiver(Answer answer) throws IOException {
@@ -84,8 +89,10 @@ public final class StallingReceiver implements AutoCloseable {
                     Thread answering = new Thread(() -> {
                         if (answer == Answer.DRIP) {
                             drip(socket);
-                        } else {
+                        } else if (answer == Answer.FLOOD) {
                             flood(socket);
+                        } else {
+                            floodHeaders(socket);
                         }
                     }, answer == Answer.DRIP ? "dripping-receiver" : "flooding-receiver");
                     answering.setDaemon(true);
@@ -109,6 +116,29 @@ public final class StallingReceiver implements AutoCloseable {
             }
         } catch (IOException | InterruptedException dropped) {
             // the sender gave up: what the test wants
+        }
+    }
+
+    private void floodHeaders(Socket socket) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+            String value = "v".repeat(1000);
+            for (long n = 0; written.get() < FLOOD_CAP; n++) {
+                byte[] line = ("X-Flood-" + n + ": " + value + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                out.write(line);
+                written.addAndGet(line.length);
+            }
+            out.flush();
+            while (!socket.isClosed()) {
+                Thread.sleep(200);
+                out.write('x');
+                out.flush();
+            }
+        } catch (IOException closedBySender) {
+            dropped.set(true);
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         }
     }
 
