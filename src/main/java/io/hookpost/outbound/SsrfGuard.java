@@ -30,12 +30,13 @@ public class SsrfGuard implements DnsResolver {
      * Never a webhook receiver: unspecified, loopback, private, link-local, CGNAT, IETF, benchmarking,
      * documentation, multicast, reserved and broadcast; in IPv6 also IPv4-compatible (::/96), SIIT
      * (::ffff:0:0:0/96), local-use NAT64, discard, IETF protocol assignments (2001::/23, Teredo included),
-     * unique-local, link-local, site-local and multicast.
+     * unique-local, link-local, site-local and multicast. And one public address: Azure's WireServer,
+     * 168.63.129.16, which every Azure VM reaches and which serves the VM's own configuration.
      */
     private static final List<Cidr> BLOCKED = List.of(
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-            "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+            "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "168.63.129.16/32",
             "::/128", "::1/128", "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
             "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8").stream().map(Cidr::parse).toList();
     /** IPv6 forms that carry an IPv4 address: mapped, NAT64, 6to4. The embedded address is checked too. */

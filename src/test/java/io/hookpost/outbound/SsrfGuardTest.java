@@ -85,6 +85,7 @@ class SsrfGuardTest {
             "http://example.com/hook", "ftp://example.com/", "https://localhost/", "https://LOCALHOST./x",
             "https://db.internal/", "https://printer.local/", "https://api.default.svc/", "https://127.0.0.1/",
             "https://10.1.2.3/", "https://172.16.0.1/", "https://192.168.1.1/", "https://169.254.169.254/latest",
+            "https://168.63.129.16/", "https://[::ffff:168.63.129.16]/",
             "https://100.64.0.1/", "https://0.0.0.0/", "https://[::1]/", "https://[fd00::1]/", "https://[fe80::1]/",
             "https://[::ffff:127.0.0.1]/", "https://[64:ff9b::a00:1]/", "https://[2002:7f00:1::]/",
             "https://224.0.0.1/", "https://2130706433/", "https://user:pw@example.com/", "not a url",
