@@ -1,4 +1,4 @@
-SELECT e.id AS endpoint_id, e.active, e.filter_expression
+SELECT e.id AS endpoint_id, e.active, e.filter_expression, e.envelope
 FROM endpoints e
 WHERE e.account_id = :#account_id
   AND e.deleted_at IS NULL

@@ -66,10 +66,11 @@ public class EndpointTests {
         String deliveryId = Ids.next("msg");
         String claim = DeliveryClaims.newToken();
         // born claimed, like the fan-out's deliveries; if we crash before handing it over the lease expires
-        jdbc.update("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, status, attempts, next_attempt_at,"
-                        + " lease_owner, lease_until, trigger_kind, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, 'test', ?, ?)",
-                deliveryId, account, eventId, endpointId, now, claim, claims.leaseUntil(now), now, now);
+        jdbc.update("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, envelope, status, attempts,"
+                        + " next_attempt_at, lease_owner, lease_until, trigger_kind, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, (SELECT envelope FROM endpoints WHERE id = ?), 'pending', 0, ?, ?, ?,"
+                        + " 'test', ?, ?)",
+                deliveryId, account, eventId, endpointId, endpointId, now, claim, claims.leaseUntil(now), now, now);
         exchange.setProperty(DISPATCH, Map.of("id", deliveryId, "lease_owner", claim));
 
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -43,6 +43,7 @@ public class DeliveryPlanner {
             row.put("account_id", event.get("account_id"));
             row.put("event_id", event.get("id"));
             row.put("endpoint_id", endpoint.get("endpoint_id"));
+            row.put("envelope", endpoint.get("envelope")); // fixed now: every attempt sends the same bytes
             // an endpoint with as many deliveries waiting as it may (one that hangs, say): to the database for
             // the retry scheduler, due when the endpoint can take it, instead of claimed and handed over now
             Duration busy = active ? slots.busyFor(endpoint.get("endpoint_id")) : null;

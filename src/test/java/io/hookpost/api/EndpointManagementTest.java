@@ -229,6 +229,24 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void a_delivery_keeps_its_body_byte_for_byte_when_the_endpoints_envelope_changes_between_attempts()
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+        receiver.answer(r -> posts.incrementAndGet() == 1 ? Reply.status(500) : Reply.ok());
+        String id = createEndpoint(Map.of("url", receiver.url("/reshaped"), "retrySchedule", List.of("2s")))
+                .get("id").asText();
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "h")));
+        Received first = receiver.next(WAIT);
+        assertThat(operator.patch(endpoints() + "/" + id, Map.of("envelope", "event")).status()).isEqualTo(200);
+
+        Received second = receiver.next(WAIT);
+        assertThat(second.header("webhook-id")).isEqualTo(first.header("webhook-id"));
+        assertThat(second.bodyText()).as("the retry's body").isEqualTo(first.bodyText()).contains("\"type\":");
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "later")));
+        assertThat(receiver.next(WAIT).bodyText()).as("a new event's body").contains("\"event\":\"host.offline\"");
+    }
+
+    @Test
     void a_test_event_goes_to_that_endpoint_only_and_its_attempt_is_logged_as_a_test() throws Exception {
         String tested = createEndpoint(Map.of("url", receiver.url("/tested"))).get("id").asText();
         createEndpoint(Map.of("url", receiver.url("/other")));

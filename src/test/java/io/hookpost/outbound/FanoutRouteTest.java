@@ -62,6 +62,7 @@ class FanoutRouteTest extends HookpostTest {
         event.put("deliveries", endpoints.stream().map(endpoint -> {
             Map<String, Object> delivery = new java.util.HashMap<>(Map.of("id", io.hookpost.Ids.next("msg"),
                     "account_id", account, "event_id", id, "endpoint_id", endpoint, "status", "held", "created_at", now));
+            delivery.put("envelope", "standard");
             delivery.put("next_attempt_at", null);
             delivery.put("lease_owner", null);
             delivery.put("lease_until", null);
