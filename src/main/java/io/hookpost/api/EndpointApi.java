@@ -506,6 +506,11 @@ public class EndpointApi {
             if (value == null || value.length() > 1000 || value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
                 throw ProblemException.badRequest("'headers' value of '" + name + "' is not a valid header value.");
             }
+            if (value.chars().anyMatch(c -> c > 0x7e)) {
+                // HTTP sends a header's value as ASCII (RFC 9110): the HTTP client would send '?' for the rest
+                throw ProblemException.badRequest("'headers' value of '" + name + "' may hold ASCII characters only;"
+                        + " percent-encode or base64 anything else.");
+            }
             out.put(name, value);
         }
         return out;

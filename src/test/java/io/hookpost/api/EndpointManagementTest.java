@@ -106,6 +106,9 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("eventTypes", many)), 400, "at most 100");
         assertProblem(operator.patch(path, Map.of("categories", many)), 400, "at most 100");
         assertProblem(operator.patch(path, Map.of("headers", Map.of("User-Agent", "x"))), 400, "Hookpost sets it");
+        // the wire would carry 'v??' while the attempt showed the emoji
+        assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "v\uD83D\uDE00"))), 400, "ASCII characters only");
+        assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "caf\u00e9"))), 400, "ASCII characters only");
         assertProblem(operator.patch(path, Map.of("active", "yes")), 400, "");
         assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
         assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
