@@ -72,12 +72,10 @@ class ExternalRoutesTest {
                 """.formatted(chat.url("/chat")));
         Files.writeString(routes.resolve("ping.xml"), route("pong"));
         int port = HookpostProcess.freePort();
+        // the dev profile of ./config/application.yaml reloads whichever folder hookpost.routes-dir names
         hookpost = new HookpostProcess(data, port, List.of(
-                "--hookpost.routes-dir=" + routes.toAbsolutePath(),
-                "--camel.main.routes-reload-enabled=true",
-                "--camel.main.routes-reload-directory=" + routes.toAbsolutePath(),
-                "--camel.main.routes-reload-pattern=*.yaml,*.xml",
-                "--camel.main.routes-reload-remove-all-routes=false"));
+                "--spring.profiles.active=dev",
+                "--hookpost.routes-dir=" + routes.toAbsolutePath()));
         hookpost.start();
 
         assertThat(get(port, "/custom/ping")).isEqualTo("pong");
