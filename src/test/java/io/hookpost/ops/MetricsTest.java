@@ -75,6 +75,24 @@ class MetricsTest extends HookpostTest {
     }
 
     @Test
+    void a_failed_manual_retry_counts_its_delivery_failed_again() throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        createEndpoint(Map.of("url", receiver.url("/still-down"), "retrySchedule", List.of("0s")));
+        Scrape before = scrape();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
+        eventually(() -> "failed".equals(deliveriesOf(eventId).get(0).get("status")), "the schedule ran out");
+        eventually(() -> delta(before, scrape(), "hookpost_deliveries_total", "outcome", "failed") >= 1, "failed counted");
+
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        assertThat(operator.post("/api/v1/accounts/" + account + "/deliveries/" + deliveryId + "/retry", Map.of())
+                .status()).isEqualTo(202);
+        eventually(() -> ((Number) deliveriesOf(eventId).get(0).get("attempts")).intValue() == 3
+                && "failed".equals(deliveriesOf(eventId).get(0).get("status")), "the manual retry failed");
+        eventually(() -> delta(before, scrape(), "hookpost_deliveries_total", "outcome", "failed") >= 2,
+                "the manual retry's failure counted too");
+    }
+
+    @Test
     void a_refused_connection_is_counted_as_an_error_attempt() throws Exception {
         Scrape before = scrape();
         receiver.close();   // nothing listens on its port any more
