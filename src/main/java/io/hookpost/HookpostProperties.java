@@ -32,7 +32,9 @@ public record HookpostProperties(
         @Valid @NotNull Database database,
         @Valid @NotNull Ops ops,
         @Valid @NotNull Inbound inbound,
-        @Valid @NotNull Rabbitmq rabbitmq) {
+        @Valid @NotNull Rabbitmq rabbitmq,
+        /** Hookpost's own version, from the build (the User-Agent of every POST). */
+        String version) {
 
     public record Delivery(
             boolean allowHttp,

@@ -15,6 +15,7 @@ class SettingsValidationTest {
 
     @Configuration
     @EnableConfigurationProperties(HookpostProperties.class)
+    @org.springframework.context.annotation.Import(UnknownSettings.class)
     static class Settings {
     }
 
@@ -43,5 +44,19 @@ class SettingsValidationTest {
                         .hasMessageContaining("must be longer than or equal to");
             });
         }
+    }
+
+    @Test
+    void a_misspelt_setting_stops_the_start_naming_it_and_environment_variables_are_not_counted() {
+        runner.withPropertyValues("hookpost.delivery.timout=5s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("The elements [hookpost.delivery.timout] were left unbound");
+        });
+        // HOOKPOST_JAVA_OPTS names no setting: bin/hookpost passes it to the JVM
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("systemEnvironment",
+                                java.util.Map.of("HOOKPOST_JAVA_OPTS", "-Xmx1g"))))
+                .run(context -> assertThat(context).hasNotFailed());
     }
 }

@@ -44,7 +44,7 @@ class SsrfGuardTest {
                 new HookpostProperties.Database(1, 1, Duration.ZERO),
                 new HookpostProperties.Ops("ops"),
                 new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""),
-                new HookpostProperties.Rabbitmq(""));
+                new HookpostProperties.Rabbitmq(""), "test");
     }
 
     static Stream<String> hostileUrls() throws IOException {

@@ -35,7 +35,7 @@ public final class Postgres {
     static final String PASSWORD = env("HOOKPOST_TEST_PG_PASSWORD", "");
 
     /** Set (true) by the surefire execution whose JVM runs the H2 tests. */
-    static final String SHARED_JVM = "hookpost.test.shared-jvm";
+    static final String SHARED_JVM = "hookpost-tests.shared-jvm"; // not under hookpost.*, which names settings
     static final String PREFIX = "hookpost_test_";
     static final Duration STALE_AFTER = Duration.ofHours(1);
     /** This class's names: the creation time in epoch seconds and 8 hex digits, or (earlier) 12 hex digits */
