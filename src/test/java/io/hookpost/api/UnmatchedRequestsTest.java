@@ -33,6 +33,13 @@ class UnmatchedRequestsTest extends HookpostTest {
     }
 
     @Test
+    void a_multipart_request_without_a_boundary_gets_the_paths_own_answer_not_a_500() {
+        Map<String, String> multipart = Map.of("Content-Type", "multipart/form-data");
+        assertProblem(operator.send("POST", "/no-such-page", "x", multipart), 404, "Not Found", "nothing at /no-such-page");
+        assertProblem(operator.send("POST", "/inbound/nope/x", "x", multipart), 404, "Not Found", "nothing at /inbound/nope/x");
+    }
+
+    @Test
     void a_method_the_path_does_not_take_gets_a_405_problem_and_changes_nothing() {
         String endpoints = "/api/v1/accounts/" + account + "/endpoints";
         assertProblem(operator.send("PUT", endpoints, Map.of("url", "https://example.com/hook"), Map.of()), 405,
