@@ -167,6 +167,40 @@ public class EventReader {
         return node;
     }
 
+    /** Whether a string or field name anywhere in the value holds half a UTF-16 surrogate pair. */
+    private static boolean hasLoneSurrogate(JsonNode node) {
+        if (node.isTextual()) {
+            return hasLoneSurrogate(node.textValue());
+        }
+        if (node.isObject()) {
+            for (var fields = node.fields(); fields.hasNext(); ) {
+                var field = fields.next();
+                if (hasLoneSurrogate(field.getKey()) || hasLoneSurrogate(field.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (hasLoneSurrogate(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** An event's envelope and its timestamp, parsed once (the fan-out parsed it twice, a CPU cost in its profile). */
     private record Parsed(ObjectNode envelope, Instant occurredAt) {
     }
@@ -206,7 +240,9 @@ public class EventReader {
             occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         } else {
             try {
-                occurredAt = OffsetDateTime.parse(givenTimestamp.asText()).toInstant();
+                // to the microsecond too: the database rounded finer ones, so the event showed another instant (a
+                // second later for .9999999) than the one it was sent with
+                occurredAt = OffsetDateTime.parse(givenTimestamp.asText()).toInstant().truncatedTo(ChronoUnit.MICROS);
             } catch (DateTimeParseException e) {
                 throw invalid.apply("'timestamp' must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z.");
             }
@@ -217,6 +253,10 @@ public class EventReader {
         }
         if (!data.isObject()) {
             throw invalid.apply("'data' must be a JSON object.");
+        }
+        if (hasLoneSurrogate(data)) {
+            throw invalid.apply("'data' holds a lone UTF-16 surrogate (such as \\ud800 without its pair): not Unicode,"
+                    + " so no receiver could be sent it as written.");
         }
         ObjectNode envelope = json.createObjectNode();
         envelope.put("id", id);

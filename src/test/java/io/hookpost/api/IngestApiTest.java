@@ -235,6 +235,30 @@ class IngestApiTest extends HookpostTest {
     }
 
     @Test
+    void a_timestamp_finer_than_a_microsecond_is_sent_and_recorded_as_the_same_instant() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/hook")));
+        String id = publish("{\"type\":\"a.b\",\"data\":{},\"timestamp\":\"2026-01-01T00:00:00.9999999Z\"}");
+
+        var sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(receiver.next(WAIT).body());
+        assertThat(sent.get("timestamp").asText()).isEqualTo("2026-01-01T00:00:00.999999Z");
+        // not rounded up to the next second by the database
+        assertThat(operator.get(events() + "/" + id).json().get("timestamp").asText()).isEqualTo("2026-01-01T00:00:00.999999Z");
+    }
+
+    @Test
+    void a_lone_surrogate_in_an_event_gets_400_and_a_pair_is_delivered_and_shown() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/hook")));
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{\"x\":\"\\ud800\"}}"), 400, "lone UTF-16 surrogate");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{\"\\udc00\":[1]}}"), 400, "lone UTF-16 surrogate");
+
+        String id = publish("{\"type\":\"a.b\",\"data\":{\"x\":\"\\ud83d\\ude00\"}}");
+        assertThat(new String(receiver.next(WAIT).body(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"x\":\"\uD83D\uDE00\"");
+        Api.Response shown = operator.get(events() + "/" + id);
+        assertThat(shown.status()).as(shown.text()).isEqualTo(200);
+        assertThat(shown.json().at("/payload/data/x").asText()).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
     void an_event_over_the_payload_limit_gets_413() {
         String big = "{\"type\":\"a.b\",\"data\":{\"blob\":\"" + "x".repeat(262_144) + "\"}}";
         Api.Response tooLarge = operator.post(events(), big);
