@@ -16,6 +16,23 @@ public class ProblemException extends RuntimeException {
         this.title = title;
     }
 
+    private static final java.util.regex.Pattern JAVA_EXCEPTION = java.util.regex.Pattern.compile(
+            "\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:?\\s*");
+    private static final java.util.regex.Pattern JAVA_CLASS = java.util.regex.Pattern.compile(
+            "\\bclass (?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
+
+    /**
+     * A library's message about the client's input, fit for a detail: without the Java exception and class names
+     * some libraries (JSON Schema's, JSONPath's) put in them, which say nothing to an API client.
+     */
+    public static String plain(String libraryMessage) {
+        if (libraryMessage == null) {
+            return "";
+        }
+        String plain = JAVA_EXCEPTION.matcher(libraryMessage).replaceAll("");
+        return JAVA_CLASS.matcher(plain).replaceAll("a value of another kind").strip();
+    }
+
     public int status() {
         return status;
     }

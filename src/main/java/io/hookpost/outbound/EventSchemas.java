@@ -2,6 +2,7 @@ package io.hookpost.outbound;
 
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -87,12 +88,14 @@ public class EventSchemas {
             throw ProblemException.badRequest("'schema' must be a JSON Schema: an object such as"
                     + " {\"type\": \"object\", \"required\": [\"host\"]}.");
         }
+        checkNumbers(schema);
         String text = schema.toString();
         JsonSchema compiledSchema;
         try {
             compiledSchema = compile(text);
         } catch (JsonSchemaException | IllegalArgumentException e) {
-            throw ProblemException.badRequest("'schema' is not a valid JSON Schema: " + e.getMessage());
+            throw ProblemException.badRequest("'schema' is not a valid JSON Schema: "
+                    + ProblemException.plain(e.getMessage()));
         }
         JsonMetaSchema dialect = compiledSchema.getValidationContext().getMetaSchema();
         Set<ValidationMessage> problems = FACTORY.getSchema(SchemaLocation.of(dialect.getIri())).validate(schema);
@@ -100,7 +103,49 @@ public class EventSchemas {
             throw ProblemException.badRequest("'schema' is not a valid JSON Schema (" + dialect.getIri() + "): "
                     + describe(problems));
         }
+        try {
+            for (JsonNode probe : PROBES) {
+                compiledSchema.validate(probe);
+            }
+        } catch (StackOverflowError endless) {
+            // a $ref cycle that reads no deeper into the data ({"$ref": "#"}) never ends: every event of the type
+            // would fail. Caught here, on one bounded call into the validator, to say so before it is saved
+            throw ProblemException.badRequest("'schema' refers to itself without end (a $ref cycle that goes no"
+                    + " deeper into the data), so no event could be checked against it.");
+        }
         return text;
+    }
+
+    /** One value of each JSON kind, to run a new schema once before it is saved. */
+    private static final List<JsonNode> PROBES = List.of(JsonNodeFactory.instance.objectNode(),
+            JsonNodeFactory.instance.arrayNode(), JsonNodeFactory.instance.textNode(""),
+            JsonNodeFactory.instance.numberNode(0), JsonNodeFactory.instance.booleanNode(true),
+            JsonNodeFactory.instance.nullNode());
+
+    /** Keywords the validator reads as a Java int: a larger value wrapped around (2^32 + 1 became 1). */
+    private static final Set<String> COUNTS = Set.of("minLength", "maxLength", "minItems", "maxItems",
+            "minProperties", "maxProperties", "minContains", "maxContains");
+
+    /**
+     * Numbers the validator would not read as written: beyond a double (1e400 became Infinity, then a 500 or a check
+     * against "Infinity"), or a count beyond an int.
+     */
+    private static void checkNumbers(JsonNode node) {
+        if (node.isObject()) {
+            for (var fields = node.fields(); fields.hasNext(); ) {
+                var field = fields.next();
+                JsonNode value = field.getValue();
+                if (COUNTS.contains(field.getKey()) && value.isNumber() && !value.canConvertToInt()) {
+                    throw ProblemException.badRequest("'schema' keyword '" + field.getKey() + "' must be at most "
+                            + Integer.MAX_VALUE + ".");
+                }
+                checkNumbers(value);
+            }
+        } else if (node.isArray()) {
+            node.forEach(EventSchemas::checkNumbers);
+        } else if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
+            throw ProblemException.badRequest("'schema' holds a number too large to use (such as 1e400).");
+        }
     }
 
     /** Step {@code check-data-schema} of the ingest route, on the envelope {@code validate-event} read. */
@@ -126,7 +171,14 @@ public class EventSchemas {
         if (schema.isEmpty()) {
             return null;
         }
-        Set<ValidationMessage> problems = compile(schema.get()).validate(data);
+        Set<ValidationMessage> problems;
+        try {
+            problems = compile(schema.get()).validate(data);
+        } catch (StackOverflowError endless) {
+            // a schema saved before such schemas were refused ({"$ref": "#"}): the event cannot be checked
+            return "the schema of event type '" + type + "' refers to itself without end, so no event of the type can"
+                    + " be checked; an operator must replace it (POST /api/v1/event-types).";
+        }
         if (problems.isEmpty()) {
             return null;
         }
@@ -151,7 +203,7 @@ public class EventSchemas {
     }
 
     private static String describe(Set<ValidationMessage> problems) {
-        Set<String> messages = problems.stream().map(ValidationMessage::getMessage)
+        Set<String> messages = problems.stream().map(problem -> ProblemException.plain(problem.getMessage()))
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         String shown = messages.stream().limit(MAX_REPORTED).collect(Collectors.joining("; "));
         return messages.size() > MAX_REPORTED ? shown + "; and " + (messages.size() - MAX_REPORTED) + " more" : shown;

@@ -88,12 +88,12 @@ public class PayloadFilter {
         } catch (PathNotFoundException fine) {
             // the sample event has no such field: a real one may
         } catch (InvalidPathException e) {
-            throw ProblemException.badRequest("'filter' is not a valid JSONPath expression: " + e.getMessage()
-                    + ". Example: \"" + EXAMPLE + "\".");
+            throw ProblemException.badRequest("'filter' is not a valid JSONPath expression: "
+                    + ProblemException.plain(e.getMessage()) + ". Example: \"" + EXAMPLE + "\".");
         } catch (JsonPathException | IllegalArgumentException e) {
             String reason = e.getMessage() != null && e.getMessage().contains("path functions")
                     ? "a filter selects values, so functions such as length() may only appear inside [?( )]"
-                    : e.getMessage();
+                    : ProblemException.plain(e.getMessage());
             throw ProblemException.badRequest("'filter' cannot be used: " + reason + ".");
         }
         return expression;

@@ -103,8 +103,33 @@ class EventTypeApiTest extends HookpostTest {
         assertProblem(operator.post(TYPES, Map.of("name", type("s7"), "schema", Map.of("$schema", receiver.url("/meta")))),
                 400, "not allowed to be loaded");
 
+        // the validator reads numbers beyond a double as Infinity, and counts as a Java int (2^32 + 1 became 1)
+        assertProblem(operator.post(TYPES, "{\"name\":\"" + type("s8") + "\",\"schema\":{\"type\":1e400}}"), 400,
+                "too large");
+        assertProblem(operator.post(TYPES, "{\"name\":\"" + type("s9") + "\",\"schema\":{\"multipleOf\":1e400}}"), 400,
+                "too large");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s10"), "schema", Map.of("minProperties", 4294967297L))),
+                400, "'minProperties' must be at most 2147483647");
+        // a $ref cycle that reads no deeper into the data never ends: every event of the type was a 500
+        assertProblem(operator.post(TYPES, Map.of("name", type("s11"), "schema", Map.of("$ref", "#"))), 400,
+                "refers to itself without end");
+        assertProblem(operator.post(TYPES, Map.of("name", type("s12"), "schema",
+                Map.of("allOf", List.of(Map.of("$ref", "#"))))), 400, "refers to itself without end");
+        Api.Response badPattern = operator.post(TYPES, Map.of("name", type("s13"), "schema", Map.of("pattern", "(")));
+        assertProblem(badPattern, 400, "not a valid JSON Schema");
+        assertThat(badPattern.json().get("detail").asText()).doesNotContain("java.").doesNotContain("Exception");
+
         assertThat(receiver.drain(Duration.ofMillis(300))).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM event_types WHERE name LIKE ?", account + ".s%")).isZero();
+    }
+
+    @Test
+    void a_self_referring_schema_saved_before_it_was_refused_gets_its_events_a_422_not_a_500() {
+        String name = type("loop");
+        db.update("INSERT INTO event_types (name, json_schema, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)", name,
+                "{\"$ref\":\"#\"}");
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/events", Map.of("type", name, "data", Map.of())),
+                422, "refers to itself without end");
     }
 
     @Test

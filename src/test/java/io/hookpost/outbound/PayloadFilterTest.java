@@ -89,12 +89,15 @@ class PayloadFilterTest extends HookpostTest {
                 "severity in [high, critical]", new Object[] {"starting with '$'"},
                 "$[?(@.data.severity in ['high'", new Object[] {"not a valid JSONPath"},
                 "$[?(@.data.x =~ /[/)]", new Object[] {"not a valid JSONPath"},
-                "$.data.tags.length()", new Object[] {"inside [?( )]"});
+                "$.data.tags.length()", new Object[] {"inside [?( )]"},
+                "$[", new Object[] {"not a valid JSONPath"},
+                "$[?(@.data.keys() contains \"a\")]", new Object[] {"'filter'"});
         for (var c : cases.entrySet()) {
             Api.Response response = operator.post(endpoints, Map.of("url", receiver.url("/x"), "filter", c.getKey()));
             assertThat(response.status()).as(c.getKey() + ": " + response.text()).isEqualTo(400);
             assertThat(response.contentType()).startsWith("application/problem+json");
-            assertThat(response.json().get("detail").asText()).as(c.getKey()).contains("'filter'").contains((String) c.getValue()[0]);
+            assertThat(response.json().get("detail").asText()).as(c.getKey()).contains("'filter'").contains((String) c.getValue()[0])
+                    .doesNotContain("java.").doesNotContain("Exception");
         }
         Api.Response notAString = operator.post(endpoints, Map.of("url", receiver.url("/x"), "filter", Map.of("severity", "high")));
         assertThat(notAString.status()).isEqualTo(400);
