@@ -109,6 +109,28 @@ class DeliverRouteTest extends HookpostTest {
     }
 
     @Test
+    void a_claimed_delivery_of_a_paused_endpoint_lets_go_of_its_claim_and_goes_out_once_the_endpoint_is_resumed()
+            throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/paused"))).get("id").asText();
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.patch(path, Map.of("active", false)).status()).isEqualTo(200);
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "held while paused");
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        // as the fan-out leaves one it planned just before the pause: pending, claimed, handed to the deliver route
+        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP,"
+                + " lease_owner = 'fanout-claim', lease_until = DATEADD('MINUTE', 2, CURRENT_TIMESTAMP) WHERE id = ?",
+                deliveryId);
+        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
+
+        eventually(() -> db.queryForObject("SELECT lease_owner FROM deliveries WHERE id = ?", String.class,
+                deliveryId) == null, "the claim is let go");
+        assertThat(operator.patch(path, Map.of("active", true)).status()).isEqualTo(200);
+        // not after the lease (two minutes)
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(deliveryId);
+    }
+
+    @Test
     void an_endpoint_slot_is_free_once_the_receiver_answered_while_the_attempt_waits_for_the_database() throws Exception {
         String endpointId = createEndpoint(Map.of("url", receiver.url("/slot"))).get("id").asText();
         // a failure streak to reset: recording the success must update the endpoint row, which another transaction holds
