@@ -303,6 +303,12 @@ class IngestApiTest extends HookpostTest {
     void a_field_of_the_wrong_type_or_broken_json_is_explained_in_json_words_not_java_ones() {
         String endpoints = "/api/v1/accounts/" + account + "/endpoints";
         assertProblem(operator.post("/api/v1/accounts", "{\"name\":123}"), 400, "'name' must be a string.");
+        // Jackson named its classes for this one ("No fallback setter/field defined for creator property 'name'")
+        Api.Response twice = operator.post("/api/v1/accounts", "{\"name\":\"Fz\",\"id\":\"dup-name\",\"name\":1}");
+        assertProblem(twice, 400, "Duplicate field 'name'");
+        assertThat(twice.json().get("detail").asText()).doesNotContain("io.hookpost");
+        assertProblem(operator.post("/api/v1/accounts", "{\"name\":\"a\",\"id\":\"dup-name\",\"name\":\"b\"}"), 400,
+                "Duplicate field 'name'");
         assertProblem(operator.post(endpoints, "{\"url\":\"https://example.com/\",\"eventTypes\":\"host.*\"}"), 400,
                 "'eventTypes' must be a list.");
         assertProblem(operator.post(endpoints, "{\"url\":\"https://example.com/\",\"headers\":[]}"), 400,
