@@ -22,15 +22,26 @@ public class ProblemException extends RuntimeException {
             "\\bclass (?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
 
     /**
-     * A library's message about the client's input, fit for a detail: without the Java exception and class names
-     * some libraries (JSON Schema's, JSONPath's) put in them, which say nothing to an API client.
+     * A library's message about the client's input, fit for a detail: without the parts of a parser's message that
+     * name Jackson's settings and sources, and without the Java exception and class names some libraries (JSON
+     * Schema's, JSONPath's) put in theirs, which say nothing to an API client.
      */
     public static String plain(String libraryMessage) {
         if (libraryMessage == null) {
             return "";
         }
-        String plain = JAVA_EXCEPTION.matcher(libraryMessage).replaceAll("");
-        return JAVA_CLASS.matcher(plain).replaceAll("a value of another kind").strip();
+        int cut = libraryMessage.length();
+        for (String marker : new String[] {" (start marker", ": enable `", ", from `", "\n at [Source", "\n"}) {
+            int at = libraryMessage.indexOf(marker);
+            if (at >= 0 && at < cut) {
+                cut = at;
+            }
+        }
+        String text = JAVA_EXCEPTION.matcher(libraryMessage.substring(0, cut)).replaceAll("");
+        text = JAVA_CLASS.matcher(text).replaceAll("a value of another kind").strip();
+        long open = text.chars().filter(c -> c == '(').count();
+        long close = text.chars().filter(c -> c == ')').count();
+        return open > close ? text + ")" : text;
     }
 
     public int status() {

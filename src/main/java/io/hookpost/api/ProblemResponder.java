@@ -98,24 +98,6 @@ public class ProblemResponder implements Processor {
         return "an object";
     }
 
-    /** A parser's message without the parts that name Jackson's settings and sources. */
-    static String plain(String message) {
-        if (message == null) {
-            return "";
-        }
-        int cut = message.length();
-        for (String marker : new String[] {" (start marker", ": enable `", ", from `", "\n at [Source", "\n"}) {
-            int at = message.indexOf(marker);
-            if (at >= 0 && at < cut) {
-                cut = at;
-            }
-        }
-        String text = message.substring(0, cut).strip();
-        long open = text.chars().filter(c -> c == '(').count();
-        long close = text.chars().filter(c -> c == ')').count();
-        return open > close ? text + ")" : text;
-    }
-
     private ProblemException toProblem(Throwable caught, Exchange exchange) {
         for (Throwable t = caught; t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
@@ -133,10 +115,11 @@ public class ProblemResponder implements Processor {
             }
             if (t instanceof StreamConstraintsException) {
                 return ProblemException.badRequest("The request body nests or runs deeper than Hookpost reads: "
-                        + plain(((JsonProcessingException) t).getOriginalMessage()) + ".");
+                        + ProblemException.plain(((JsonProcessingException) t).getOriginalMessage()) + ".");
             }
             if (t instanceof JsonProcessingException j) {
-                return ProblemException.badRequest("The request body is not valid JSON: " + plain(j.getOriginalMessage()));
+                return ProblemException.badRequest("The request body is not valid JSON: "
+                        + ProblemException.plain(j.getOriginalMessage()));
             }
             if (t instanceof DuplicateKeyException) {
                 return ProblemException.conflict("An object with this id already exists.");

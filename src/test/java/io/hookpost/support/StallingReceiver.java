@@ -119,38 +119,29 @@ public final class StallingReceiver implements AutoCloseable {
         }
     }
 
-    private void floodHeaders(Socket socket) {
-        try {
-            OutputStream out = socket.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
-            String value = "v".repeat(1000);
-            for (long n = 0; written.get() < FLOOD_CAP; n++) {
-                byte[] line = ("X-Flood-" + n + ": " + value + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                out.write(line);
-                written.addAndGet(line.length);
-            }
-            out.flush();
-            while (!socket.isClosed()) {
-                Thread.sleep(200);
-                out.write('x');
-                out.flush();
-            }
-        } catch (IOException closedBySender) {
-            dropped.set(true);
-        } catch (InterruptedException stopped) {
-            Thread.currentThread().interrupt();
-        }
+    /** A body of 64 KB pieces of 'x' after a Content-Length of a terabyte. */
+    private void flood(Socket socket) {
+        byte[] chunk = new byte[64 * 1024];
+        Arrays.fill(chunk, (byte) 'x');
+        flood(socket, "HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n", n -> chunk);
     }
 
-    private void flood(Socket socket) {
+    /** An answer head of 1 KB header lines that never ends. */
+    private void floodHeaders(Socket socket) {
+        String value = "v".repeat(1000);
+        flood(socket, "HTTP/1.1 200 OK\r\n",
+                n -> ("X-Flood-" + n + ": " + value + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes the head, then pieces as fast as the sender takes them up to FLOOD_CAP, then holds the connection. */
+    private void flood(Socket socket, String head, java.util.function.LongFunction<byte[]> piece) {
         try {
             OutputStream out = socket.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] chunk = new byte[64 * 1024];
-            Arrays.fill(chunk, (byte) 'x');
-            while (written.get() < FLOOD_CAP) {
-                out.write(chunk);
-                written.addAndGet(chunk.length);
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            for (long n = 0; written.get() < FLOOD_CAP; n++) {
+                byte[] next = piece.apply(n);
+                out.write(next);
+                written.addAndGet(next.length);
             }
             out.flush();
             while (!socket.isClosed()) {
