@@ -7,6 +7,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -326,6 +328,74 @@ class RetriesTest extends HookpostTest {
                 .isEqualTo(404);
         db.update("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", OffsetDateTime.now(ZoneOffset.UTC), delivery(eventId));
         assertThat(receiver.drain(Duration.ofMillis(2500))).isEmpty();
+    }
+
+    @Test
+    void an_attempt_in_flight_when_its_endpoint_is_deleted_is_counted_and_its_delivery_stays_discarded()
+            throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch deleted = new CountDownLatch(1);
+        receiver.answer(r -> {
+            arrived.countDown();
+            awaitQuietly(deleted);
+            return Reply.ok();
+        });
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/slow-bye")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        assertThat(arrived.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the POST reached the receiver").isTrue();
+
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint.get("id").asText()).status())
+                .isEqualTo(204);
+        deleted.countDown();
+        eventually(() -> ((Number) deliveryRow(eventId).get("attempts")).intValue() == 1, "the attempt is counted");
+        assertThat(deliveryRow(eventId).get("status")).isEqualTo("discarded");
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", delivery(eventId))).isEqualTo(1);
+    }
+
+    @Test
+    void an_attempt_in_flight_when_its_endpoint_is_disabled_that_gets_through_delivers_and_is_not_recovered_again()
+            throws Exception {
+        CountDownLatch slowArrived = new CountDownLatch(1);
+        CountDownLatch disabled = new CountDownLatch(1);
+        receiver.answer(r -> {
+            if (r.bodyText().contains("\"slow\"")) {
+                slowArrived.countDown();
+                awaitQuietly(disabled);
+                return Reply.ok();
+            }
+            return r.bodyText().contains("\"failing\"") ? Reply.status(500) : Reply.ok();
+        });
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/held-in-flight"), "disableAfterFailures", 1,
+                "retrySchedule", List.of("1h"))).get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        // a success lets the endpoint take a second attempt beside the first
+        String first = publish(Map.of("type", "host.offline", "data", Map.of("kind", "first")));
+        eventually(() -> "delivered".equals(deliveryRow(first).get("status")), "the first event is delivered");
+        String slow = publish(Map.of("type", "host.offline", "data", Map.of("kind", "slow")));
+        assertThat(slowArrived.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the slow POST reached the receiver").isTrue();
+        String failing = publish(Map.of("type", "host.offline", "data", Map.of("kind", "failing")));
+        eventually(() -> "held".equals(deliveryRow(slow).get("status")),
+                "the failure disables the endpoint, which holds the delivery in flight");
+
+        disabled.countDown();
+        eventually(() -> "delivered".equals(deliveryRow(slow).get("status")), "the attempt that got through delivers it");
+        assertThat(((Number) deliveryRow(slow).get("attempts")).intValue()).isEqualTo(1);
+        receiver.drain(Duration.ofMillis(500));
+        receiver.answer(r -> Reply.ok());
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.post(path + "/enable", Map.of()).status()).isEqualTo(200);
+        Api.Response recovered = operator.post(path + "/recover", Map.of("since", start.toString()));
+        assertThat(recovered.json().get("recovered").asInt()).as(recovered.text()).isEqualTo(1);
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(delivery(failing));
+        assertThat(receiver.drain(Duration.ofMillis(1000))).as("POSTs after the one recovered").isEmpty();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static OffsetDateTime toTime(Object value) {
