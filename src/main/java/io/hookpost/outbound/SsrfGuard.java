@@ -101,7 +101,14 @@ public class SsrfGuard implements DnsResolver {
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
-            // also where java.net.URI reads no server-based host: IDN, underscores, percent-encoding
+            // java.net.URI reads no server-based host for IDN, underscores or percent-encoding. IDNs are not converted
+            // here: the JDK's java.net.IDN follows IDNA2003, which maps some names (faß.de) to another host than
+            // browsers and curl (UTS 46 / IDNA2008) reach, so the owner gives the name they mean in its ASCII form
+            String authority = uri.getRawAuthority();
+            if (authority != null && !authority.chars().allMatch(c -> c < 0x80)) {
+                throw new BlockedDestinationException(
+                        "the host name is not ASCII: give an internationalised domain name in its xn-- (punycode) form");
+            }
             throw new BlockedDestinationException("the URL has no valid host name");
         }
         if (uri.getFragment() != null) {

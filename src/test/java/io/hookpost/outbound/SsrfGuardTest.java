@@ -116,6 +116,14 @@ class SsrfGuardTest {
                 .doesNotThrowAnyException();
     }
 
+    @Test
+    void an_internationalised_host_name_is_refused_with_its_ascii_form_asked_for_and_that_form_is_accepted() {
+        assertThatThrownBy(() -> guard(false, List.of()).checkUrl("https://b\u00fccher.example/hook"))
+                .hasMessageContaining("xn-- (punycode) form");
+        assertThatCode(() -> guard(false, List.of()).checkUrl("https://xn--bcher-kva.example/hook"))
+                .doesNotThrowAnyException();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"http://0177.0.0.1/", "http://2130706433/", "http://0x7f000001/", "http://0/",
             "http://127.000.000.001/", "http://93.184.216.034/", "http://[::ffff:0177.0.0.1]/"})
