@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Received;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Navigate;
 import org.apache.camel.Processor;
@@ -33,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad input gets a clear problem document and changes nothing; keys only reach their own account. */
 class IngestApiTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @Autowired
     ApiKeys keys;
 
@@ -256,6 +259,29 @@ class IngestApiTest extends HookpostTest {
         Api.Response shown = operator.get(events() + "/" + id);
         assertThat(shown.status()).as(shown.text()).isEqualTo(200);
         assertThat(shown.json().at("/payload/data/x").asText()).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
+    void an_event_of_emoji_within_the_limit_is_delivered_as_utf_8_in_either_envelope() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/standard")));
+        createEndpoint(Map.of("url", receiver.url("/event-shaped"), "envelope", "event"));
+        String party = "\uD83C\uDF89".repeat(22_000); // 88 KB of UTF-8; Jackson 2 escaped each to 12 bytes
+        publish("{\"type\":\"a.b\",\"data\":{\"s\":\"" + party + "\"}}");
+
+        for (Received post : List.of(receiver.next(WAIT), receiver.next(WAIT))) {
+            assertThat(post.body().length).as(post.path()).isLessThan(90_000);
+            assertThat(JSON.readTree(post.body()).at("/data/s").asText()).isEqualTo(party);
+        }
+    }
+
+    @Test
+    void an_event_within_the_limit_that_hookpost_writes_larger_is_delivered() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/numbers")));
+        // 240 KB as sent; 300 KB as written, each 1e1 as 1E+1
+        String numbers = String.join(",", java.util.Collections.nCopies(60_000, "1e1"));
+        publish("{\"type\":\"a.b\",\"data\":{\"n\":[" + numbers + "]}}");
+
+        assertThat(JSON.readTree(receiver.next(WAIT).body()).at("/data/n").size()).isEqualTo(60_000);
     }
 
     @Test

@@ -125,6 +125,22 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void an_inbound_email_larger_than_an_event_may_be_is_republished_and_delivered() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/mail"), "eventTypes", List.of("email.*")));
+        JsonNode connection = connect("inbound-email", Map.of());
+        String html = "<p>" + "Hello there. ".repeat(30_000) + "</p>"; // 390 KB: over the 256 KB of an event
+        byte[] body = JSON.writeValueAsBytes(Map.of("messageId", "big-1", "from", "ana@example.com",
+                "to", "support@example.com", "subject", "A long one", "html", html));
+        Map<String, String> signed = Map.of("Content-Type", "application/json",
+                "X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", connection.get("secret").asText(), body));
+
+        assertThat(callback(connection.get("inboundPath").asText(), body, signed).statusCode()).isEqualTo(200);
+        JsonNode delivered = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(delivered.get("type").asText()).isEqualTo("email.received");
+        assertThat(delivered.at("/data/html").asText()).isEqualTo(html);
+    }
+
+    @Test
     void copies_of_a_callback_sent_at_the_same_moment_are_all_answered_200_and_stored_once() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
