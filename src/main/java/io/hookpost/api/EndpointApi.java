@@ -511,6 +511,10 @@ public class EndpointApi {
                 throw ProblemException.badRequest("'headers' value of '" + name + "' may hold ASCII characters only;"
                         + " percent-encode or base64 anything else.");
             }
+            // header names are case-insensitive: the HTTP client would send only one of the two
+            if (out.keySet().stream().anyMatch(name::equalsIgnoreCase)) {
+                throw ProblemException.badRequest("'headers' names '" + name + "' twice (header names ignore case).");
+            }
             out.put(name, value);
         }
         return out;

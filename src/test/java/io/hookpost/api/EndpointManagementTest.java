@@ -109,6 +109,9 @@ class EndpointManagementTest extends HookpostTest {
         // the wire would carry 'v??' while the attempt showed the emoji
         assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "v\uD83D\uDE00"))), 400, "ASCII characters only");
         assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "caf\u00e9"))), 400, "ASCII characters only");
+        // both were saved; the receiver got one of them
+        assertProblem(operator.patch(path, Map.of("headers", new java.util.TreeMap<>(Map.of("X-Tenant", "a", "x-tenant", "b")))),
+                400, "names 'x-tenant' twice");
         assertProblem(operator.patch(path, Map.of("active", "yes")), 400, "");
         assertProblem(operator.patch(path, Map.of("colour", "blue")), 400, "colour");
         assertProblem(operator.patch(endpoints() + "/ep_nope", Map.of("description", "x")), 404, "No endpoint");
