@@ -65,6 +65,8 @@ public class EndpointSlots {
         volatile double attemptMillis;
         /** Whether an attempt has ended yet: until then attemptMillis is a guess, not a pace. */
         volatile boolean paced;
+        /** When an attempt last ended (System.nanoTime), to tell a pace gone stale. */
+        volatile long lastEnded = System.nanoTime();
 
         final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
 
@@ -99,6 +101,7 @@ public class EndpointSlots {
     private String decide(Exchange exchange) {
         String endpointId = endpointOf(exchange);
         Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
+        forgetStalePace(endpoint);
         while (true) {
             int now = endpoint.inFlight.get();
             if (now >= endpoint.limit.get()) {
@@ -135,6 +138,7 @@ public class EndpointSlots {
                 endpoint.attemptMillis = endpoint.paced ? 0.8 * endpoint.attemptMillis + 0.2 * millis : millis;
                 endpoint.paced = true;
             }
+            endpoint.lastEnded = System.nanoTime();
             if (Boolean.TRUE.equals(attempt.get("succeeded"))) {
                 endpoint.limit.updateAndGet(limit -> Math.min(maxLimit, limit + 1));
             } else if (attempt.get("response_status") == null) {
@@ -143,6 +147,21 @@ public class EndpointSlots {
         }
         endpoint.inFlight.decrementAndGet();
         dispatchWaiting(endpoint);
+    }
+
+    /**
+     * An endpoint idle for longer than an attempt takes (disabled after it hung, say) may answer at another pace when
+     * deliveries come again: until its next attempt ends, one given back is looked at again after busy-retry-delay,
+     * not after what its old pace would need for those waiting (a minute, for a recovered backlog of an endpoint
+     * that had timed out at 2 s an attempt, though it now answered at once). The waiting bound keeps the old pace.
+     */
+    private void forgetStalePace(Endpoint endpoint) {
+        if (endpoint.paced && endpoint.inFlight.get() == 0 && endpoint.waitingCount.get() == 0) {
+            double idleMillis = (System.nanoTime() - endpoint.lastEnded) / 1e6;
+            if (idleMillis > Math.max(settings.busyRetryDelay().toMillis(), endpoint.attemptMillis)) {
+                endpoint.paced = false;
+            }
+        }
     }
 
     /**

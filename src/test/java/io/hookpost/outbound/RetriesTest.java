@@ -390,6 +390,39 @@ class RetriesTest extends HookpostTest {
         assertThat(receiver.drain(Duration.ofMillis(1000))).as("POSTs after the one recovered").isEmpty();
     }
 
+    @Test
+    void a_backlog_recovered_after_its_endpoint_timed_out_goes_out_as_fast_as_the_endpoint_now_answers()
+            throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        // the first POST outlasts the timeout (3 s in tests), the rest are answered at once
+        receiver.answer(r -> {
+            if (calls.incrementAndGet() == 1) {
+                TestReceiver.pause(3_500);
+            }
+            return Reply.ok();
+        });
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/timed-out"), "disableAfterFailures", 1,
+                "retrySchedule", List.of("1h"))).get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        publish(Map.of("type", "host.offline", "data", Map.of("n", 0)));
+        eventually(() -> count("SELECT COUNT(*) FROM endpoints WHERE id = ? AND active = FALSE", endpointId) == 1,
+                "the timeout disables the endpoint");
+        int events = 60;
+        for (int n = 1; n < events; n++) {
+            publish(Map.of("type", "host.offline", "data", Map.of("n", n)));
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status = 'held'", endpointId)
+                == events, "every delivery held");
+        Thread.sleep(3_500); // the endpoint idle for longer than its last attempt took
+
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.post(path + "/enable", Map.of()).status()).isEqualTo(200);
+        assertThat(operator.post(path + "/recover", Map.of("since", start.toString())).json().get("recovered").asInt())
+                .isEqualTo(events);
+        // at the 3 s pace of its timeout, 20 may wait and the rest were looked at again after 21 x 3 s
+        receiver.awaitWebhookIds(new java.util.HashSet<>(), events, WAIT);
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
