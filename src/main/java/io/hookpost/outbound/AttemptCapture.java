@@ -5,14 +5,19 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.hc.client5.http.utils.DateUtils;
 import org.apache.hc.core5.http.io.EofSensorInputStream;
 import io.hookpost.HookpostProperties;
 import io.hookpost.ops.HookpostMetrics;
@@ -33,6 +38,9 @@ import org.springframework.stereotype.Component;
 public class AttemptCapture {
     /** Characters of response headers kept with an attempt: Node.js's bound on a whole answer head. */
     static final int STORED_HEADERS_LIMIT = 16 * 1024;
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
+            .withZone(ZoneOffset.UTC);
     private final ObjectMapper json;
     private final int bodyLimit;
     private final HookpostMetrics metrics;
@@ -154,22 +162,24 @@ public class AttemptCapture {
         return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
-    /** {@code Retry-After} as seconds or an HTTP date; null when absent or unreadable. */
+    /**
+     * {@code Retry-After} as seconds or an HTTP date in any of the three forms RFC 9110 says a recipient must read
+     * (HttpClient's formats for two; asctime's day is space-padded, which they do not read); null when absent or
+     * unreadable. More seconds than a long holds in milliseconds is the most there is: the caller caps it.
+     */
     static Long retryAfterMillis(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
-        try {
-            return Math.max(0, Long.parseLong(value.trim())) * 1000;
-        } catch (NumberFormatException notSeconds) {
-            try {
-                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
-                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
-            } catch (java.time.format.DateTimeParseException e) {
-                return null;
-            }
+        String text = value.trim();
+        if (DIGITS.matcher(text).matches()) {
+            return text.length() > 15 ? Long.MAX_VALUE : Long.parseLong(text) * 1000;
         }
+        if (text.startsWith("-") && DIGITS.matcher(text.substring(1)).matches()) {
+            return 0L; // not a valid delay: no wait beyond the schedule's
+        }
+        Instant at = DateUtils.parseDate(text, DateUtils.FORMATTER_RFC1123, DateUtils.FORMATTER_RFC1036, ASCTIME);
+        return at == null ? null : Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
     }
 
     static String describe(Throwable error) {
