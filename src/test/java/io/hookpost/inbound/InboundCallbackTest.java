@@ -141,6 +141,33 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void a_callback_the_database_fails_to_store_gets_a_problem_document_and_is_stored_when_sent_again()
+            throws Exception {
+        JsonNode connection = connect("email-status", Map.of());
+        String connectionId = connection.get("id").asText();
+        byte[] body = "{\"messageId\":\"m-db\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        Map<String, String> signed = Map.of("Content-Type", "application/json",
+                "X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", connection.get("secret").asText(), body));
+
+        // the insert itself fails, after every check before it passed
+        db.execute("ALTER TABLE inbound_callbacks ADD CONSTRAINT refuse_one CHECK (connection_id <> '" + connectionId + "')");
+        HttpResponse<String> refused;
+        try {
+            refused = callback(connection.get("inboundPath").asText(), body, signed);
+        } finally {
+            db.execute("ALTER TABLE inbound_callbacks DROP CONSTRAINT refuse_one");
+        }
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(refused.body()).get("detail").asText()).contains("has been logged");
+        assertThat(callbacks(connectionId)).isZero();
+
+        assertThat(callback(connection.get("inboundPath").asText(), body, signed).statusCode()).isEqualTo(200);
+        assertThat(callbacks(connectionId)).isEqualTo(1);
+    }
+
+    @Test
     void copies_of_a_callback_sent_at_the_same_moment_are_all_answered_200_and_stored_once() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
