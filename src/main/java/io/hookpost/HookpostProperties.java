@@ -54,7 +54,9 @@ public record HookpostProperties(
             @Min(1) int pollBatch,
             @Min(1) int maxInFlightPerEndpoint,
             @Min(0) int maxWaitingPerEndpoint,
-            @NotNull @DurationMin(millis = 0) Duration busyRetryDelay) {
+            @NotNull @DurationMin(millis = 0) Duration busyRetryDelay,
+            @Min(0) int databaseRetries,
+            @Min(1) long databaseRetryDelayMs) {
 
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;
