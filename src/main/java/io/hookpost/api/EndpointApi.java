@@ -19,6 +19,7 @@ import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.outbound.Envelope;
 import io.hookpost.outbound.PayloadFilter;
+import io.hookpost.outbound.PreviousSecrets;
 import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
 import io.hookpost.outbound.SsrfGuard;
@@ -195,9 +196,10 @@ public class EndpointApi {
         Map<String, Object> row = row(account, id, false);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("secret", row.get("secret"));
-        OffsetDateTime previousUntil = Views.time(row.get("previous_secret_expires_at"));
-        boolean previousValid = previousUntil != null && previousUntil.isAfter(OffsetDateTime.now(ZoneOffset.UTC));
-        view.put("previousSecretExpiresAt", previousValid ? Views.instant(previousUntil) : null);
+        // when the last of the replaced secrets stops signing
+        OffsetDateTime previousUntil = PreviousSecrets.valid(row, OffsetDateTime.now(ZoneOffset.UTC)).stream()
+                .map(PreviousSecrets.Entry::expiresAt).max(OffsetDateTime::compareTo).orElse(null);
+        view.put("previousSecretExpiresAt", previousUntil == null ? null : Views.instant(previousUntil));
         return view;
     }
 
@@ -222,9 +224,11 @@ public class EndpointApi {
         }
         String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once
         jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
-                        + " updated_at = ? WHERE id = ?",
-                secret, grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace), now, id);
+                        + " older_secrets = ?, updated_at = ? WHERE id = ?",
+                secret, grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace),
+                grace == 0 ? null : PreviousSecrets.afterRotation(row, now), now, id);
         return secret(account, id);
     }
 

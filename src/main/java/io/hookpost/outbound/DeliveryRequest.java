@@ -80,16 +80,14 @@ public class DeliveryRequest implements Processor {
         message.setBody(envelope.body((String) row.get("payload")));
     }
 
-    /** The current secret, plus the previous one while its rotation grace period lasts. */
+    /** The current secret, then each replaced one whose rotation grace period lasts, the most recent first. */
     private static List<String> validSecrets(Map<String, Object> row) {
         List<String> secrets = new ArrayList<>(2);
         if (row.get("secret") != null) {
             secrets.add((String) row.get("secret"));
         }
-        Object previous = row.get("previous_secret");
-        OffsetDateTime expires = toOffsetDateTime(row.get("previous_secret_expires_at"));
-        if (previous != null && expires != null && expires.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
-            secrets.add((String) previous);
+        for (PreviousSecrets.Entry previous : PreviousSecrets.valid(row, OffsetDateTime.now(ZoneOffset.UTC))) {
+            secrets.add(previous.secret());
         }
         return secrets;
     }

@@ -172,6 +172,35 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void a_second_rotation_during_a_grace_period_keeps_the_first_old_secret_until_its_own_grace_period_ends()
+            throws Exception {
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/twice")));
+        String path = endpoints() + "/" + created.get("id").asText();
+        String first = created.get("secret").asText();
+        JsonNode firstRotation = operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 3600)).json();
+        String second = firstRotation.get("secret").asText();
+        JsonNode secondRotation = operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 60)).json();
+        String third = secondRotation.get("secret").asText();
+        // the last of the old secrets stops signing when the first rotation said
+        assertThat(secondRotation.get("previousSecretExpiresAt").asText())
+                .isEqualTo(firstRotation.get("previousSecretExpiresAt").asText());
+
+        publish(Map.of("type", "host.offline", "data", Map.of()));
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("webhook-signature").split(" ")).hasSize(3);
+        for (String secret : List.of(third, second, first)) {
+            assertThatNoException().isThrownBy(() -> new Webhook(secret).verify(post.bodyText(), headersOf(post)));
+        }
+
+        // a rotation without grace ends every old secret at once
+        String fourth = operator.post(path + "/rotate-secret", Map.of()).json().get("secret").asText();
+        publish(Map.of("type", "host.offline", "data", Map.of()));
+        Received after = receiver.next(WAIT);
+        assertThat(after.header("webhook-signature").split(" ")).hasSize(1);
+        assertThatNoException().isThrownBy(() -> new Webhook(fourth).verify(after.bodyText(), headersOf(after)));
+    }
+
+    @Test
     void during_a_grace_period_both_secrets_sign_every_post() throws Exception {
         JsonNode standard = createEndpoint(Map.of("url", receiver.url("/std")));
         JsonNode hex = createEndpoint(Map.of("url", receiver.url("/hex"), "signatureScheme", "hmac-sha256-hex",
