@@ -126,7 +126,10 @@ public class ProblemResponder implements Processor {
             }
             if (t instanceof JmsException || t instanceof jakarta.jms.JMSException) {
                 LOG.warn("API route {}: the queue cannot be reached: {}", exchange.getFromRouteId(), caught.toString());
-                return unavailable("The queue cannot be reached: nothing was accepted. Try again shortly.");
+                // not "nothing was accepted": a callback may be stored already, and a send whose connection dropped
+                // may have gone through; a resend is recorded once either way
+                return unavailable("The queue cannot be reached: send this request again shortly (a resend of the"
+                        + " same event or callback is recorded once).");
             }
             if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException) {
                 LOG.warn("API route {}: the database cannot be reached: {}", exchange.getFromRouteId(),
