@@ -222,6 +222,12 @@ public class EndpointApi {
             throw ProblemException.badRequest("'gracePeriodSeconds' must be from 0 to " + MAX_GRACE_SECONDS
                     + " (7 days).");
         }
+        if (grace > 0 && SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow().singleSignature()) {
+            throw ProblemException.badRequest("'gracePeriodSeconds' must be 0 for " + row.get("signature_scheme")
+                    + ": its header carries one signature, which receivers compare whole, so during a grace period"
+                    + " neither secret's would verify. Rotate with 0 and let the receiver accept both secrets while"
+                    + " it switches over.");
+        }
         String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once

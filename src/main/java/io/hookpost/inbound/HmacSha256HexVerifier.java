@@ -14,7 +14,7 @@ import io.hookpost.outbound.WebhookSigner;
  * Hookpost's own email-delivery-status and inbound-email endpoints' {@code X-Webhook-Signature} with the
  * connection's secret. It is the scheme Hookpost itself signs with ({@code hmac-sha256-hex}), so the expected
  * value comes from {@link WebhookSigner#hex}. Several comma-separated signatures are accepted when any one
- * matches, as Hookpost sends during a secret rotation.
+ * matches, as a sender may send during a secret rotation (Hookpost itself sends one).
  *
  * <p>The scheme signs the body alone. A {@code X-Webhook-Timestamp} header is deliberately not checked: it is not
  * covered by the signature, so a replayer would simply drop or rewrite it, and honest retries sent late would be

@@ -34,6 +34,14 @@ public enum SignatureScheme {
         return this == HMAC_SHA256_HEX || this == HMAC_SHA256_BASE64;
     }
 
+    /**
+     * Whether its header carries one signature, compared whole by receivers (as Hyprwatch's, Huntr's and GitHub's docs
+     * verify it): only the current secret signs, and a rotation cannot have a grace period.
+     */
+    public boolean singleSignature() {
+        return this == HMAC_SHA256_HEX || this == HMAC_SHA256_BASE64;
+    }
+
     public static Optional<SignatureScheme> fromApiName(String name) {
         return Arrays.stream(values()).filter(s -> s.apiName.equals(name)).findFirst();
     }

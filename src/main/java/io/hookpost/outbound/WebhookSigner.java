@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -43,10 +42,10 @@ public class WebhookSigner implements Processor {
             case STANDARD_WEBHOOKS -> standardWebhooks(secrets,
                     exchange.getMessage().getHeader("webhook-id", String.class),
                     exchange.getMessage().getHeader("webhook-timestamp", Long.class), body);
-            // during a rotation grace period, one signature per valid secret, newest first, comma separated
-            // (neither form contains a comma), as Standard Webhooks does with spaces
-            case HMAC_SHA256_HEX -> secrets.stream().map(secret -> hex(secret, body)).collect(Collectors.joining(","));
-            case HMAC_SHA256_BASE64 -> secrets.stream().map(secret -> base64(secret, body)).collect(Collectors.joining(","));
+            // one signature, the current secret's: receivers compare the header whole (an endpoint that changed to
+            // this scheme during a standard-webhooks grace period drops its old secret)
+            case HMAC_SHA256_HEX -> hex(secrets.get(0), body);
+            case HMAC_SHA256_BASE64 -> base64(secrets.get(0), body);
             case NONE -> throw new IllegalStateException();
         };
         exchange.getMessage().setHeader(header, value);

@@ -96,7 +96,7 @@ class HmacSha256HexVerifierTest {
         String signature = independentSignature(HOOKPOST_SECRET, body);
         assertThat(hookpost.verify(signed("X-Webhook-Signature", body, "sha256=" + signature.substring(7).toUpperCase()),
                 secret, NOW).verified()).isTrue();
-        // as Hookpost's own signer sends during a rotation grace period: newest secret first
+        // a list, as a sender may send during a rotation grace period: newest secret first
         String rotation = independentSignature("whsec_newer", body) + "," + signature;
         assertThat(hookpost.verify(signed("X-Webhook-Signature", body, rotation), secret, NOW).verified()).isTrue();
     }
