@@ -3,6 +3,7 @@ package io.hookpost.outbound;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaException;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
@@ -51,6 +53,13 @@ public class EventSchemas {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             builder -> builder.schemaLoaders(loaders -> loaders.add(
                     new AllowSchemaLoader(iri -> iri.toString().startsWith("classpath:")))));
+    /**
+     * English messages, as every other problem detail: the library would write them in the JVM's default language
+     * (Turkish, German, Japanese …), so the same request would get another answer on another server.
+     */
+    @SuppressWarnings("deprecation") // the constructor holds the defaults getSchema(node) uses ($.a paths, nullable)
+    private static final SchemaValidatorsConfig MESSAGES_IN_ENGLISH = SchemaValidatorsConfig.builder(
+            new SchemaValidatorsConfig()).locale(Locale.ENGLISH).build();
     private static final int MAX_CACHED = 1000;
     private static final int MAX_REPORTED = 5;
 
@@ -98,7 +107,8 @@ public class EventSchemas {
                     + ProblemException.plain(e.getMessage()));
         }
         JsonMetaSchema dialect = compiledSchema.getValidationContext().getMetaSchema();
-        Set<ValidationMessage> problems = FACTORY.getSchema(SchemaLocation.of(dialect.getIri())).validate(schema);
+        Set<ValidationMessage> problems = FACTORY.getSchema(SchemaLocation.of(dialect.getIri()), MESSAGES_IN_ENGLISH)
+                .validate(schema);
         if (!problems.isEmpty()) {
             throw ProblemException.badRequest("'schema' is not a valid JSON Schema (" + dialect.getIri() + "): "
                     + describe(problems));
@@ -189,7 +199,7 @@ public class EventSchemas {
         JsonSchema schema = compiled.get(text);
         if (schema == null) {
             try {
-                schema = FACTORY.getSchema(json.readTree(text));
+                schema = FACTORY.getSchema(json.readTree(text), MESSAGES_IN_ENGLISH);
             } catch (IOException e) {
                 throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
             }

@@ -2,6 +2,7 @@ package io.hookpost.outbound;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.hookpost.support.Api;
@@ -55,6 +56,27 @@ class EventSchemaTest extends HookpostTest {
         assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
         assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isZero();
+    }
+
+    @Test
+    void schema_violations_are_described_in_english_whatever_the_servers_default_language() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        try {
+            Api.Response wrongValue = operator.post("/api/v1/accounts/" + account + "/events",
+                    Map.of("type", type, "data", Map.of("severity", "urgent", "asset", "web-1", "score", 11)));
+            assertThat(wrongValue.status()).as(wrongValue.text()).isEqualTo(422);
+            // the library's Turkish: "numaralandırmasında bir değer yok", "en fazla 10 değerine sahip olmalıdır"
+            assertThat(wrongValue.json().get("detail").asText())
+                    .contains("$.severity: does not have a value in the enumeration")
+                    .contains("$.score: must have a maximum value of 10");
+
+            Api.Response badSchema = operator.post("/api/v1/event-types",
+                    Map.of("name", account + ".finding.bad", "schema", Map.of("type", "objekt")));
+            assertProblem(badSchema, 400, "$.type: does not have a value in the enumeration");
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test
