@@ -23,10 +23,16 @@ public class GroupCommits {
     }
 
     @Bean
-    Processor recordEvents(GroupCommit groupCommit) {
+    Processor recordEvents(GroupCommit groupCommit, UnconfirmedClaims unconfirmed) {
         // the event row: a repeated event's insert waits for the first one's
-        return groupCommit.recording("direct:record-event", "direct:record-events",
+        Processor recording = groupCommit.recording("direct:record-event", "direct:record-events",
                 exchange -> row(exchange, "account_id") + "/" + row(exchange, "id")).waiting();
+        return exchange -> {
+            recording.process(exchange);
+            if (exchange.getException() != null) {
+                unconfirmed.remember(exchange);
+            }
+        };
     }
 
     @Bean
