@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
  * <p>
  * The bound adapts, like TCP's slow start: an endpoint starts at one attempt at a time, gains one more with each
  * success up to {@code max-in-flight-per-endpoint}, and drops back to one whenever an attempt gets no answer
- * (timeout, refused, reset). So a healthy endpoint soon gets its full share, and a hundred endpoints that hang
- * hold a hundred threads, not a hundred times the maximum.
+ * (timeout, refused, reset) and after an idle spell. So a healthy endpoint soon gets its full share, and a hundred
+ * endpoints that hang hold a hundred threads, not a hundred times the maximum.
  * <p>
  * A delivery that finds its endpoint full waits in memory (its claim kept) and goes back to the delivery queue
  * when an attempt to that endpoint ends. Past {@code max-waiting-per-endpoint} waiting, or past what the endpoint
@@ -154,12 +154,17 @@ public class EndpointSlots {
      * deliveries come again: until its next attempt ends, one given back is looked at again after busy-retry-delay,
      * not after what its old pace would need for those waiting (a minute, for a recovered backlog of an endpoint
      * that had timed out at 2 s an attempt, though it now answered at once). The waiting bound keeps the old pace.
+     * <p>
+     * Nor is it known to be healthy still: its bound starts again at one attempt at a time, as TCP restarts its
+     * window after an idle spell (RFC 2861), so an endpoint that went down while quiet holds one delivery thread
+     * until it answers, not the bound its earlier successes had grown (up to max-in-flight-per-endpoint).
      */
     private void forgetStalePace(Endpoint endpoint) {
         if (endpoint.paced && endpoint.inFlight.get() == 0 && endpoint.waitingCount.get() == 0) {
             double idleMillis = (System.nanoTime() - endpoint.lastEnded) / 1e6;
             if (idleMillis > Math.max(settings.busyRetryDelay().toMillis(), endpoint.attemptMillis)) {
                 endpoint.paced = false;
+                endpoint.limit.set(1);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -421,6 +422,39 @@ class RetriesTest extends HookpostTest {
                 .isEqualTo(events);
         // at the 3 s pace of its timeout, 20 may wait and the rest were looked at again after 21 x 3 s
         receiver.awaitWebhookIds(new java.util.HashSet<>(), events, WAIT);
+    }
+
+    @Test
+    void an_endpoint_that_went_down_while_quiet_holds_one_attempt_at_a_time_not_the_bound_its_successes_grew()
+            throws Exception {
+        AtomicBoolean down = new AtomicBoolean();
+        AtomicInteger atOnce = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        receiver.answer(r -> {
+            if (!down.get()) {
+                return Reply.ok();
+            }
+            // hangs, then drops the connection without an answer
+            mostAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+            TestReceiver.pause(1_500);
+            atOnce.decrementAndGet();
+            return Reply.drop();
+        });
+        createEndpoint(Map.of("url", receiver.url("/went-down"), "retrySchedule", List.of("1h")));
+        int healthy = 40;
+        for (int n = 0; n < healthy; n++) {
+            publish(Map.of("type", "host.offline", "data", Map.of("n", n)));
+        }
+        receiver.awaitWebhookIds(new java.util.HashSet<>(), healthy, WAIT); // the bound grew with each success
+        Thread.sleep(2_000); // quiet for longer than busy-retry-delay (1 s) and an attempt
+
+        down.set(true);
+        for (int n = 0; n < 10; n++) {
+            publish(Map.of("type", "host.offline", "data", Map.of("n", healthy + n)));
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.account_id = ? AND a.response_status IS NULL", account) >= 2, "two attempts got no answer");
+        assertThat(mostAtOnce.get()).as("requests the endpoint held open at once after it went down").isEqualTo(1);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
