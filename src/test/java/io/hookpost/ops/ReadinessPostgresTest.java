@@ -8,10 +8,9 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
-import io.hookpost.support.HookpostTest;
+import io.hookpost.support.HookpostPostgresTest;
 import io.hookpost.support.OperatorClient;
 import io.hookpost.support.Postgres;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -22,19 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 6, point 3: readiness goes down while the database is unreachable and comes back by itself. On a real
  * PostgreSQL (see {@link Postgres}), made unreachable for real: it refuses new connections and closes the open ones.
  */
-class ReadinessPostgresTest extends HookpostTest {
-    static final Postgres POSTGRES = new Postgres();
+class ReadinessPostgresTest extends HookpostPostgresTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration OUTAGE_WAIT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void requirePostgres() {
-        POSTGRES.require();
-    }
-
     @DynamicPropertySource
-    static void postgres(DynamicPropertyRegistry registry) {
-        POSTGRES.register(registry);
+    static void poolWait(DynamicPropertyRegistry registry) {
         // an API call waits this long (ms) for a connection of the pool while the database is away (Spring Boot's
         // default: 30 s)
         registry.add("spring.datasource.hikari.connection-timeout", () -> "3000");

@@ -8,14 +8,11 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import io.hookpost.support.HookpostTest;
+import io.hookpost.support.HookpostPostgresTest;
 import io.hookpost.support.Postgres;
 import io.hookpost.support.TestReceiver.Received;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,21 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * An attempt whose database connection is lost (PostgreSQL terminates its backend, as a restart or a failover does)
  * is made again in memory once the database answers, not when its delivery's lease runs out (see {@link Postgres}).
  */
-class DatabaseOutagePostgresTest extends HookpostTest {
-    static final Postgres POSTGRES = new Postgres();
+class DatabaseOutagePostgresTest extends HookpostPostgresTest {
 
     @Autowired
     DataSource dataSource;
-
-    @BeforeAll
-    static void requirePostgres() {
-        POSTGRES.require();
-    }
-
-    @DynamicPropertySource
-    static void postgres(DynamicPropertyRegistry registry) {
-        POSTGRES.register(registry);
-    }
 
     private int terminateWaitingLoads() {
         return db.queryForObject("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"

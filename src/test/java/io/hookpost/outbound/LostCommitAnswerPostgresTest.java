@@ -7,16 +7,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
-import io.hookpost.support.HookpostTest;
+import io.hookpost.support.HookpostPostgresTest;
 import io.hookpost.support.Postgres;
 import io.hookpost.support.TestReceiver;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.support.JdbcTransactionManager;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.DefaultTransactionStatus;
 
@@ -29,21 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link Postgres}), where it was seen; also because this application's own transaction manager needs a JVM of its
  * own, which the PostgreSQL tests get.
  */
-class LostCommitAnswerPostgresTest extends HookpostTest {
-    static final Postgres POSTGRES = new Postgres();
+class LostCommitAnswerPostgresTest extends HookpostPostgresTest {
 
     /** Set by a test: the next group commit commits, then reports that its commit failed. */
     static final AtomicBoolean LOSE_NEXT_ANSWER = new AtomicBoolean();
-
-    @BeforeAll
-    static void requirePostgres() {
-        POSTGRES.require();
-    }
-
-    @DynamicPropertySource
-    static void postgres(DynamicPropertyRegistry registry) {
-        POSTGRES.register(registry);
-    }
 
     @TestConfiguration
     static class CommitAnswers {
