@@ -196,9 +196,13 @@ public class EndpointApi {
         Map<String, Object> row = row(account, id, false);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("secret", row.get("secret"));
-        // when the last of the replaced secrets stops signing
-        OffsetDateTime previousUntil = PreviousSecrets.valid(row, OffsetDateTime.now(ZoneOffset.UTC)).stream()
-                .map(PreviousSecrets.Entry::expiresAt).max(OffsetDateTime::compareTo).orElse(null);
+        // when the last of the replaced secrets stops signing. None for a scheme that signs with the current secret
+        // only, though its row may hold a previous one (rotated with a grace period by an older Hookpost, or under
+        // another scheme)
+        boolean oneSecret = SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow()
+                .singleSignature();
+        OffsetDateTime previousUntil = oneSecret ? null : PreviousSecrets.valid(row, OffsetDateTime.now(ZoneOffset.UTC))
+                .stream().map(PreviousSecrets.Entry::expiresAt).max(OffsetDateTime::compareTo).orElse(null);
         view.put("previousSecretExpiresAt", previousUntil == null ? null : Views.instant(previousUntil));
         return view;
     }

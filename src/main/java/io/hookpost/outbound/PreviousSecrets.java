@@ -39,7 +39,9 @@ public final class PreviousSecrets {
             valid.add(new Entry((String) row.get("previous_secret"), previousUntil));
         }
         Object older = row.get("older_secrets");
-        if (older != null) {
+        // only beside a previous secret: a rotation without a grace period clears both, and one by a Hookpost from
+        // before older_secrets (migration V8) cleared only the previous secret, which must not bring ended ones back
+        if (older != null && row.get("previous_secret") != null) {
             try {
                 for (Map<String, String> entry : JSON.readValue((String) older, ENTRIES)) {
                     OffsetDateTime until = OffsetDateTime.parse(entry.get("expiresAt"));

@@ -201,6 +201,42 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void secrets_an_older_hookpost_left_in_an_endpoints_row_sign_only_as_the_secret_view_says() throws Exception {
+        JsonNode standard = createEndpoint(Map.of("url", receiver.url("/std-old")));
+        String path = endpoints() + "/" + standard.get("id").asText();
+        String first = standard.get("secret").asText();
+        operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 3600));
+        operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 3600));
+        // a rotation without grace by a Hookpost from before older_secrets (V8): it clears only the previous secret
+        String current = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        db.update("UPDATE endpoints SET secret = ?, previous_secret = NULL, previous_secret_expires_at = NULL"
+                + " WHERE id = ?", current, standard.get("id").asText());
+        // an hmac endpoint rotated with a grace period before that was refused for one-signature schemes
+        JsonNode hex = createEndpoint(Map.of("url", receiver.url("/hex-old"), "signatureScheme", "hmac-sha256-hex",
+                "signatureHeader", "X-Hub-Signature-256"));
+        String hexSecret = hex.get("secret").asText();
+        db.update("UPDATE endpoints SET previous_secret = ?, previous_secret_expires_at = ? WHERE id = ?",
+                "replaced-secret", java.time.OffsetDateTime.now().plusHours(1), hex.get("id").asText());
+
+        assertThat(operator.get(path + "/secret").json().get("previousSecretExpiresAt").isNull()).isTrue();
+        assertThat(operator.get(endpoints() + "/" + hex.get("id").asText() + "/secret").json()
+                .get("previousSecretExpiresAt").isNull()).isTrue();
+        publish(Map.of("type", "host.offline", "data", Map.of()));
+        Map<String, Received> byPath = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            Received r = receiver.next(WAIT);
+            byPath.put(r.path(), r);
+        }
+        Received std = byPath.get("/std-old");
+        assertThat(std.header("webhook-signature").split(" ")).as("the ended secrets do not sign again").hasSize(1);
+        assertThatNoException().isThrownBy(() -> new Webhook(current).verify(std.bodyText(), headersOf(std)));
+        assertThatThrownBy(() -> new Webhook(first).verify(std.bodyText(), headersOf(std)))
+                .hasMessageContaining("No matching signature");
+        Received hexPost = byPath.get("/hex-old");
+        assertThat(hexPost.header("X-Hub-Signature-256")).isEqualTo(WebhookSigner.hex(hexSecret, hexPost.body()));
+    }
+
+    @Test
     void during_a_grace_period_both_secrets_sign_every_post_and_a_one_signature_scheme_refuses_one() throws Exception {
         JsonNode standard = createEndpoint(Map.of("url", receiver.url("/std")));
         JsonNode hex = createEndpoint(Map.of("url", receiver.url("/hex"), "signatureScheme", "hmac-sha256-hex",
