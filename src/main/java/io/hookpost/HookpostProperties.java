@@ -58,6 +58,26 @@ public record HookpostProperties(
             @Min(0) int databaseRetries,
             @Min(1) long databaseRetryDelayMs) {
 
+        /**
+         * Checks of more than one setting, or of a value's form, when the settings are bound: a failure stops the
+         * start with a report naming the setting, not later with a stack trace.
+         */
+        public Delivery {
+            // a lease or timeout not positive is reported by its own constraint
+            if (lease != null && timeout != null && !lease.isNegative() && !lease.isZero() && lease.compareTo(timeout) <= 0) {
+                throw new IllegalArgumentException("hookpost.delivery.lease (" + lease + ") must be longer than"
+                        + " hookpost.delivery.timeout (" + timeout + "): a claim must outlast an attempt, or the retry"
+                        + " scheduler claims the delivery again while it is being sent");
+            }
+            for (String cidr : allowedCidrs == null ? List.<String>of() : allowedCidrs) {
+                try {
+                    io.hookpost.outbound.Cidr.parse(cidr);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("hookpost.delivery.allowed-cidrs: " + e.getMessage());
+                }
+            }
+        }
+
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;
         }
@@ -80,7 +100,15 @@ public record HookpostProperties(
      */
     public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue,
                          @NotNull @DurationMin(millis = 0) Duration redeliveryDelay,
-                         @NotNull Duration maxRedeliveryDelay, @NotNull Duration schemaRefresh) {
+                         @NotNull @DurationMin(millis = 0) Duration maxRedeliveryDelay,
+                         @NotNull @DurationMin(millis = 0) Duration schemaRefresh) {
+
+        public Events {
+            if (redeliveryDelay != null && maxRedeliveryDelay != null && maxRedeliveryDelay.compareTo(redeliveryDelay) < 0) {
+                throw new IllegalArgumentException("hookpost.events.max-redelivery-delay (" + maxRedeliveryDelay
+                        + ") must not be shorter than hookpost.events.redelivery-delay (" + redeliveryDelay + ")");
+            }
+        }
     }
 
     /**
@@ -95,7 +123,7 @@ public record HookpostProperties(
      * transactions run at once (for each of the two), and a busy writer waits up to the linger for more work.
      */
     public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters,
-                           @NotNull Duration groupCommitLinger) {
+                           @NotNull @DurationMin(millis = 0) Duration groupCommitLinger) {
     }
 
     /**

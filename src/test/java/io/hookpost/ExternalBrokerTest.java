@@ -67,6 +67,7 @@ class ExternalBrokerTest {
 
         hookpost = HookpostProcess.fresh("external-broker-tests", List.of(
                 // a killed Hookpost's leases run out soon, and the retry scheduler looks often (as in CrashSafetyTest)
+                "--hookpost.delivery.timeout=3s",
                 "--hookpost.delivery.lease=5s",
                 "--hookpost.delivery.poll-interval-ms=250",
                 "--spring.profiles.active=broker",

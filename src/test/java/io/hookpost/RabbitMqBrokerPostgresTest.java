@@ -48,6 +48,7 @@ class RabbitMqBrokerPostgresTest {
         RABBITMQ.require();
         hookpost = HookpostProcess.fresh("rabbitmq", Stream.of(List.of(
                         // a killed Hookpost's leases run out soon, and the retry scheduler looks often
+                        "--hookpost.delivery.timeout=3s",
                         "--hookpost.delivery.lease=5s",
                         "--hookpost.delivery.poll-interval-ms=250",
                         "--spring.profiles.active=postgres,rabbitmq",

@@ -47,6 +47,29 @@ class SettingsValidationTest {
     }
 
     @Test
+    void settings_that_contradict_each_other_or_are_not_of_their_form_stop_the_start_naming_the_property() {
+        for (String[] setting : new String[][] {
+                {"hookpost.delivery.lease=10s", "hookpost.delivery.lease (PT10S) must be longer than hookpost.delivery.timeout"},
+                {"hookpost.delivery.allowed-cidrs=notacidr", "hookpost.delivery.allowed-cidrs: not an IP network: notacidr"},
+                {"hookpost.delivery.allowed-cidrs=127.0.0.0/33", "hookpost.delivery.allowed-cidrs: bad prefix length"},
+                {"hookpost.events.max-redelivery-delay=500ms", "hookpost.events.max-redelivery-delay (PT0.5S) must not be"
+                        + " shorter than hookpost.events.redelivery-delay"}}) {
+            runner.withPropertyValues(setting[0]).run(context -> {
+                assertThat(context).as(setting[0]).hasFailed();
+                assertThat(context.getStartupFailure()).as(setting[0]).rootCause().hasMessageContaining(setting[1]);
+            });
+        }
+        for (String setting : new String[] {"hookpost.events.schema-refresh=-1s",
+                "hookpost.database.group-commit-linger=-1ms"}) {
+            runner.withPropertyValues(setting).run(context -> {
+                assertThat(context).as(setting).hasFailed();
+                assertThat(context.getStartupFailure()).as(setting).rootCause()
+                        .hasMessageContaining("must be longer than or equal to");
+            });
+        }
+    }
+
+    @Test
     void a_misspelt_setting_stops_the_start_naming_it_and_environment_variables_are_not_counted() {
         runner.withPropertyValues("hookpost.delivery.timout=5s").run(context -> {
             assertThat(context).hasFailed();
