@@ -88,11 +88,15 @@ public class DeliveryClaims {
         }
     }
 
-    /** The loaded delivery's event and endpoint, for the log lines about it (see DeliveryLogContext). */
+    /**
+     * The loaded delivery's event and endpoint, for the log lines about it (see DeliveryLogContext), and when its claim
+     * ends ({@link RetryPolicy#retryInProcess}).
+     */
     public void loaded(Exchange exchange) {
         Map<?, ?> delivery = exchange.getMessage().getBody(Map.class);
         exchange.setProperty(EventReader.EVENT_ID, delivery.get("event_id"));
         exchange.setProperty(DeliveryProperties.ENDPOINT_ID, delivery.get("endpoint_id"));
+        exchange.setProperty(DeliveryProperties.CLAIM_UNTIL, DeliveryRequest.toOffsetDateTime(delivery.get("lease_until")));
     }
 
     /** A claim the UPDATE won, added to the batch handed to the deliver route once the batch has committed. */

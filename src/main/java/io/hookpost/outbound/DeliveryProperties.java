@@ -13,6 +13,8 @@ public final class DeliveryProperties {
     /** The delivery id and the lease token this exchange holds on it. */
     public static final String DELIVERY_ID = "hookpost.deliveryId";
     public static final String CLAIM = "hookpost.claim";
+    /** When that lease ends (as loaded): in-memory retries must end before, or the retry scheduler claims it too. */
+    public static final String CLAIM_UNTIL = "hookpost.claimUntil";
     /** The endpoint of the loaded delivery (for the log lines about it, see DeliveryLogContext). */
     public static final String ENDPOINT_ID = "hookpost.endpointId";
     /** Whether the attempt's answer was a 2xx (set with the attempt's outcome by AttemptCapture). */

@@ -64,11 +64,23 @@ public class RetryPolicy {
             return false;
         }
         Optional<Duration> next = nextDelay(exchange);
-        if (next.isEmpty() || next.get().compareTo(settings.inProcessMaxDelay()) > 0) {
+        if (next.isEmpty() || next.get().compareTo(settings.inProcessMaxDelay()) > 0 || !endsWithinClaim(exchange, next.get())) {
             return false;
         }
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, next.get().toMillis());
         return true;
+    }
+
+    /**
+     * Whether the next try, after this delay and at most the timeout, ends before this exchange's claim does. After
+     * that the retry scheduler may claim the delivery again, and it did: the retry went out when the lease ended, ahead
+     * of its schedule (a lease shorter than in-process-max-delay, or a schedule of many short delays to an endpoint
+     * that times out). Otherwise the retry is planned in the database, due when its schedule says.
+     */
+    private boolean endsWithinClaim(Exchange exchange, Duration delay) {
+        OffsetDateTime claimUntil = exchange.getProperty(DeliveryProperties.CLAIM_UNTIL, OffsetDateTime.class);
+        return claimUntil == null
+                || OffsetDateTime.now(ZoneOffset.UTC).plus(delay).plus(settings.timeout()).isBefore(claimUntil);
     }
 
     /** Step {@code plan-next-attempt} of delivery-failed: the decision, as parameters for its SQL. */
