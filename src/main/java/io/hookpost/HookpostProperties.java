@@ -9,6 +9,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -87,8 +88,12 @@ public record HookpostProperties(
     public record Accounts(@Min(1) int maxEndpoints, @Min(0) int remembered) {
     }
 
-    /** {@code adminToken} empty means: generate one at first start and log it once. */
-    public record Security(String adminToken) {
+    /**
+     * {@code adminToken} empty means: generate one at first start and log it once. One given must not be guessable in
+     * a few tries (the operator key sees every account): at least 16 characters, as generated ones have many more.
+     */
+    public record Security(@Pattern(regexp = "|.{16,}", message = "must be empty (one is generated) or at least 16"
+            + " characters long") String adminToken) {
     }
 
     /**

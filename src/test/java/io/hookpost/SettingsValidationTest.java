@@ -52,6 +52,7 @@ class SettingsValidationTest {
                 {"hookpost.delivery.lease=10s", "hookpost.delivery.lease (PT10S) must be longer than hookpost.delivery.timeout"},
                 {"hookpost.delivery.allowed-cidrs=notacidr", "hookpost.delivery.allowed-cidrs: not an IP network: notacidr"},
                 {"hookpost.delivery.allowed-cidrs=127.0.0.0/33", "hookpost.delivery.allowed-cidrs: bad prefix length"},
+                {"hookpost.security.admin-token=x", "must be empty (one is generated) or at least 16 characters"},
                 {"hookpost.events.max-redelivery-delay=500ms", "hookpost.events.max-redelivery-delay (PT0.5S) must not be"
                         + " shorter than hookpost.events.redelivery-delay"}}) {
             runner.withPropertyValues(setting[0]).run(context -> {
