@@ -57,7 +57,8 @@ public class DeliveryPlanner {
             row.put("created_at", now);
             rows.add(row);
             if (handOver) {
-                pending.add(Map.of("id", row.get("id"), "lease_owner", row.get("lease_owner")));
+                pending.add(Map.of("id", row.get("id"), "lease_owner", row.get("lease_owner"),
+                        "lease_until", row.get("lease_until")));
             }
         }
         exchange.setProperty(PENDING, pending);

@@ -1,13 +1,15 @@
 package io.hookpost.outbound;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.hookpost.HookpostProperties;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,78 +21,83 @@ import org.springframework.stereotype.Component;
  * the event again, and the event is then recorded already, its deliveries born claimed by the failed fan-out, which
  * never handed them over. Without this they would wait out their lease (2 min) for the retry scheduler.
  * <p>
- * A failed fan-out never hands its claims over, and {@link #take} removes them, so each is handed over at most once;
- * a claim the database does not hold (its commit did roll back, or the retry scheduler claimed the delivery since)
- * loads nothing in the deliver route. Kept for half a lease only, well before the retry scheduler may claim the
- * delivery again. In this instance's memory: an event brought back to another instance waits out the lease as
- * before.
+ * Only claims whose rows the failed transaction wrote are kept ({@link #written}), not the plan of an event recorded
+ * before (that one's deliveries are someone else's). A failed fan-out never hands its claims over, and {@link #take}
+ * removes them, so each is handed over at most once; one is handed over only while more than half its lease is left,
+ * so its attempt ends well before the retry scheduler may claim the delivery again, and one the database does not
+ * hold (its commit did roll back) loads nothing in the deliver route. In this instance's memory: an event brought
+ * back to another instance waits out the lease as before.
  */
 @Component("unconfirmedClaims")
 public class UnconfirmedClaims {
     private static final Logger LOG = LoggerFactory.getLogger(UnconfirmedClaims.class);
     /** Events remembered at most: a long database outage fails every fan-out, and only the few lost answers matter. */
     static final int MAX_EVENTS = 10_000;
+    /** Marks an event row whose deliveries this transaction wrote (or whose kept claims it took). */
+    static final String WRITTEN = "hookpost.claimsWritten";
 
-    /** Per event (account/id), the claims of each of its failed recordings. */
-    private final Cache<String, List<List<Map<String, Object>>>> byEvent;
+    /** Per event (account/id), the claims of its failed recordings. */
+    private final Cache<String, List<Map<String, Object>>> byEvent;
+    private final HookpostProperties.Delivery settings;
 
     public UnconfirmedClaims(HookpostProperties properties) {
-        long keepNanos = properties.delivery().lease().toNanos() / 2;
-        this.byEvent = Caffeine.newBuilder().maximumSize(MAX_EVENTS)
-                .expireAfter(new Expiry<String, List<List<Map<String, Object>>>>() {
-                    @Override
-                    public long expireAfterCreate(String event, List<List<Map<String, Object>>> claims, long now) {
-                        return keepNanos;
-                    }
-
-                    /** A claim taken back and failed again keeps the time its event was first remembered. */
-                    @Override
-                    public long expireAfterUpdate(String event, List<List<Map<String, Object>>> claims, long now,
-                                                  long left) {
-                        return left;
-                    }
-
-                    @Override
-                    public long expireAfterRead(String event, List<List<Map<String, Object>>> claims, long now,
-                                                long left) {
-                        return left;
-                    }
-                }).build();
+        this.settings = properties.delivery();
+        this.byEvent = Caffeine.newBuilder().maximumSize(MAX_EVENTS).expireAfterWrite(settings.lease()).build();
     }
 
-    /** After a fan-out's recording failed: the deliveries it claimed, for {@link #take}. */
+    /**
+     * Steps {@code claims-written} (one event row) and {@code all-claims-written} (a batch's): the event was inserted
+     * with its deliveries in this transaction, so if it fails they may be committed all the same.
+     */
+    @SuppressWarnings("unchecked")
+    public void written(@Body Object events) {
+        if (events instanceof List<?> batch) {
+            batch.forEach(event -> ((Map<String, Object>) event).put(WRITTEN, Boolean.TRUE));
+        } else {
+            ((Map<String, Object>) events).put(WRITTEN, Boolean.TRUE);
+        }
+    }
+
+    /** After a fan-out's recording failed: the deliveries it claimed, if it wrote them, for {@link #take}. */
     @SuppressWarnings("unchecked")
     public void remember(Exchange exchange) {
+        Map<String, Object> event = exchange.getProperty("hookpost.event", Map.class);
         List<Map<String, Object>> claimed = exchange.getProperty(DeliveryPlanner.PENDING, List.class);
-        if (claimed == null || claimed.isEmpty()) {
+        if (event == null || event.remove(WRITTEN) == null || claimed == null || claimed.isEmpty()) {
             return;
         }
-        byEvent.asMap().compute(key(exchange), (event, kept) -> {
-            List<List<Map<String, Object>>> claims = kept == null ? new ArrayList<>(1) : new ArrayList<>(kept);
-            if (!claims.contains(claimed)) {
-                claims.add(List.copyOf(claimed));
-            }
-            return claims;
+        byEvent.asMap().merge(key(event), List.copyOf(claimed), (kept, more) -> {
+            List<Map<String, Object>> all = new ArrayList<>(kept);
+            more.stream().filter(claim -> !kept.contains(claim)).forEach(all::add);
+            return all;
         });
     }
 
     /**
-     * Step {@code take-unconfirmed-claims}, for an event recorded already: the claims of its failed recordings still
-     * kept become the deliveries to hand over (none: null, as for any repeated event).
+     * Step {@code take-unconfirmed-claims}, for an event recorded already: the claims of its failed recordings with
+     * more than half their lease left become the deliveries to hand over (none: null, as for any repeated event).
      */
+    @SuppressWarnings("unchecked")
     public void take(Exchange exchange) {
-        List<List<Map<String, Object>>> kept = byEvent.asMap().remove(key(exchange));
+        Map<String, Object> event = exchange.getProperty("hookpost.event", Map.class);
+        List<Map<String, Object>> kept = byEvent.asMap().remove(key(event));
         List<Map<String, Object>> deliveries = null;
         if (kept != null) {
-            deliveries = kept.stream().flatMap(List::stream).toList();
-            LOG.info("Event {} was recorded already, by a fan-out told its commit had failed: handing over the {}"
-                    + " deliveries it claimed", key(exchange), deliveries.size());
+            OffsetDateTime handOverBy = OffsetDateTime.now(ZoneOffset.UTC).plus(settings.lease().dividedBy(2));
+            deliveries = kept.stream().filter(claim -> ((OffsetDateTime) claim.get("lease_until")).isAfter(handOverBy))
+                    .toList();
+            if (deliveries.isEmpty()) {
+                deliveries = null;
+            } else {
+                event.put(WRITTEN, Boolean.TRUE); // taken: kept again if this transaction fails too
+                LOG.info("Event {} was recorded already, by a fan-out told its commit had failed: handing over the {}"
+                        + " deliveries it claimed", key(event), deliveries.size());
+            }
         }
         exchange.setProperty(DeliveryPlanner.PENDING, deliveries);
     }
 
-    private static String key(Exchange exchange) {
-        Map<?, ?> event = exchange.getProperty("hookpost.event", Map.class);
+    private static String key(Map<?, ?> event) {
         return event.get("account_id") + "/" + event.get("id");
     }
 }
