@@ -16,6 +16,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jms.JmsException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -135,6 +136,14 @@ public class ProblemResponder implements Processor {
                 LOG.warn("API route {}: the database cannot be reached: {}", exchange.getFromRouteId(),
                         caught.toString());
                 return unavailable("The database cannot be reached: nothing was changed. Try again shortly.");
+            }
+            if (t instanceof TransactionSystemException) {
+                // the connection was lost at the commit (or the rollback after a failure): the database may have
+                // committed all the same, so not "nothing was changed"
+                LOG.warn("API route {}: the database connection was lost as the change was saved: {}",
+                        exchange.getFromRouteId(), caught.toString());
+                return unavailable("The database connection was lost as the change was saved: it may or may not have"
+                        + " been made. Look before you send this request again.");
             }
         }
         LOG.error("Unexpected failure in API route {}", exchange.getFromRouteId(), caught);
