@@ -19,9 +19,18 @@ public class EventBatch {
         return event;
     }
 
-    /** Route {@code record-events}: the delivery rows of all the events of a batch. */
+    /**
+     * Route {@code record-event}: the delivery rows of the event just inserted, to insert with it (and kept in mind
+     * should the transaction fail, see {@link UnconfirmedClaims}).
+     */
     @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> deliveriesOf(@Body Map<String, Object> event) {
+        UnconfirmedClaims.markWritten(event);
+        return (List<Map<String, Object>>) event.get(DELIVERIES);
+    }
+
+    /** Route {@code record-events}: the delivery rows of all the events of a batch, the same for each of them. */
     public List<Map<String, Object>> deliveries(List<Map<String, Object>> events) {
-        return events.stream().flatMap(event -> ((List<Map<String, Object>>) event.get(DELIVERIES)).stream()).toList();
+        return events.stream().flatMap(event -> deliveriesOf(event).stream()).toList();
     }
 }

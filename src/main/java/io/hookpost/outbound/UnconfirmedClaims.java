@@ -9,7 +9,6 @@ import java.util.Map;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.hookpost.HookpostProperties;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ import org.springframework.stereotype.Component;
  * the event again, and the event is then recorded already, its deliveries born claimed by the failed fan-out, which
  * never handed them over. Without this they would wait out their lease (2 min) for the retry scheduler.
  * <p>
- * Only claims whose rows the failed transaction wrote are kept ({@link #written}), not the plan of an event recorded
+ * Only claims whose rows the failed transaction wrote are kept ({@link #markWritten}), not the plan of an event recorded
  * before (that one's deliveries are someone else's). A failed fan-out never hands its claims over, and {@link #take}
  * removes them, so each is handed over at most once; one is handed over only while more than half its lease is left,
  * so its attempt ends well before the retry scheduler may claim the delivery again, and one the database does not
@@ -46,16 +45,11 @@ public class UnconfirmedClaims {
     }
 
     /**
-     * Steps {@code claims-written} (one event row) and {@code all-claims-written} (a batch's): the event was inserted
-     * with its deliveries in this transaction, so if it fails they may be committed all the same.
+     * An event row whose deliveries are being inserted in this transaction (EventBatch, as it hands them to their
+     * insert): if the transaction fails they may be committed all the same.
      */
-    @SuppressWarnings("unchecked")
-    public void written(@Body Object events) {
-        if (events instanceof List<?> batch) {
-            batch.forEach(event -> ((Map<String, Object>) event).put(WRITTEN, Boolean.TRUE));
-        } else {
-            ((Map<String, Object>) events).put(WRITTEN, Boolean.TRUE);
-        }
+    static void markWritten(Map<String, Object> event) {
+        event.put(WRITTEN, Boolean.TRUE);
     }
 
     /** After a fan-out's recording failed: the deliveries it claimed, if it wrote them, for {@link #take}. */
@@ -89,7 +83,7 @@ public class UnconfirmedClaims {
             if (deliveries.isEmpty()) {
                 deliveries = null;
             } else {
-                event.put(WRITTEN, Boolean.TRUE); // taken: kept again if this transaction fails too
+                markWritten(event); // taken: kept again if this transaction fails too
                 LOG.info("Event {} was recorded already, by a fan-out told its commit had failed: handing over the {}"
                         + " deliveries it claimed", key(event), deliveries.size());
             }

@@ -42,7 +42,7 @@ class UnconfirmedClaimsTest {
     @Test
     void the_claims_a_failed_transaction_wrote_are_handed_over_once() {
         Exchange failed = fanOut("evt-1", List.of(claim("a", 120), claim("b", 120)));
-        claims.written(failed.getProperty("hookpost.event"));
+        UnconfirmedClaims.markWritten(failed.getProperty("hookpost.event", Map.class));
         claims.remember(failed);
 
         assertThat(takenWhenItComesBack("evt-1")).containsExactly("a", "b");
@@ -60,7 +60,7 @@ class UnconfirmedClaimsTest {
     @Test
     void claims_with_half_their_lease_gone_are_left_to_the_retry_scheduler() {
         Exchange failed = fanOut("evt-3", List.of(claim("old", 50), claim("young", 100)));
-        claims.written(failed.getProperty("hookpost.event"));
+        UnconfirmedClaims.markWritten(failed.getProperty("hookpost.event", Map.class));
         claims.remember(failed);
 
         assertThat(takenWhenItComesBack("evt-3")).containsExactly("young");
@@ -69,7 +69,7 @@ class UnconfirmedClaimsTest {
     @Test
     void claims_taken_by_a_transaction_that_fails_too_are_kept_again() {
         Exchange failed = fanOut("evt-4", List.of(claim("a", 120)));
-        claims.written(failed.getProperty("hookpost.event"));
+        UnconfirmedClaims.markWritten(failed.getProperty("hookpost.event", Map.class));
         claims.remember(failed);
         Exchange repeat = fanOut("evt-4", List.of(claim("new-plan", 120)));
         claims.take(repeat);
