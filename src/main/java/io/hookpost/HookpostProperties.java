@@ -77,6 +77,11 @@ public record HookpostProperties(
                     throw new IllegalArgumentException("hookpost.delivery.allowed-cidrs: " + e.getMessage());
                 }
             }
+            // the connection pool caps a host at the pool's size: a larger per-host bound would only look granted
+            if (maxConnectionsPerHost > maxConnections && maxConnections >= 1) {
+                throw new IllegalArgumentException("hookpost.delivery.max-connections-per-host (" + maxConnectionsPerHost
+                        + ") must not be more than hookpost.delivery.max-connections (" + maxConnections + ")");
+            }
         }
 
         public List<String> allowedCidrs() {
@@ -140,9 +145,26 @@ public record HookpostProperties(
                           @NotEmpty String queue,
                           String publicBaseUrl) {
 
+        public Inbound {
+            // Twilio's signature covers the URL it called: a base URL that is not one would fail every callback later
+            if (publicBaseUrl != null && !publicBaseUrl.isBlank()) {
+                java.net.URI uri;
+                try {
+                    uri = new java.net.URI(publicBaseUrl.trim());
+                } catch (java.net.URISyntaxException e) {
+                    uri = null;
+                }
+                if (uri == null || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                        || !("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
+                    throw new IllegalArgumentException("hookpost.inbound.public-base-url (" + publicBaseUrl + ") must be"
+                            + " an http:// or https:// URL with a host and no query, such as https://hooks.example.com");
+                }
+            }
+        }
+
         /** The public base URL without a trailing slash, or null when Hookpost is reached directly. */
         public String publicBase() {
-            return publicBaseUrl == null || publicBaseUrl.isBlank() ? null : publicBaseUrl.replaceAll("/+$", "");
+            return publicBaseUrl == null || publicBaseUrl.isBlank() ? null : publicBaseUrl.trim().replaceAll("/+$", "");
         }
     }
 

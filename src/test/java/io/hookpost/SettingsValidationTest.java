@@ -54,7 +54,13 @@ class SettingsValidationTest {
                 {"hookpost.delivery.allowed-cidrs=127.0.0.0/33", "hookpost.delivery.allowed-cidrs: bad prefix length"},
                 {"hookpost.security.admin-token=x", "must be empty (one is generated) or at least 16 characters"},
                 {"hookpost.events.max-redelivery-delay=500ms", "hookpost.events.max-redelivery-delay (PT0.5S) must not be"
-                        + " shorter than hookpost.events.redelivery-delay"}}) {
+                        + " shorter than hookpost.events.redelivery-delay"},
+                {"hookpost.delivery.max-connections-per-host=600", "hookpost.delivery.max-connections-per-host (600) must"
+                        + " not be more than hookpost.delivery.max-connections (500)"},
+                {"hookpost.inbound.public-base-url=hooks.example.com", "hookpost.inbound.public-base-url"
+                        + " (hooks.example.com) must be an http:// or https:// URL with a host"},
+                {"hookpost.inbound.public-base-url=https://hooks.example.com/?x=1", "must be an http:// or https:// URL"},
+                {"hookpost.inbound.public-base-url=ftp://hooks.example.com", "must be an http:// or https:// URL"}}) {
             runner.withPropertyValues(setting[0]).run(context -> {
                 assertThat(context).as(setting[0]).hasFailed();
                 assertThat(context.getStartupFailure()).as(setting[0]).rootCause().hasMessageContaining(setting[1]);
@@ -68,6 +74,14 @@ class SettingsValidationTest {
                         .hasMessageContaining("must be longer than or equal to");
             });
         }
+    }
+
+    @Test
+    void a_public_base_url_with_a_path_or_a_trailing_slash_is_accepted() {
+        runner.withPropertyValues("hookpost.inbound.public-base-url=https://example.com/hooks/").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(HookpostProperties.class).inbound().publicBase()).isEqualTo("https://example.com/hooks");
+        });
     }
 
     @Test
