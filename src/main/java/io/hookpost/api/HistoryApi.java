@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("historyApi")
 public class HistoryApi {
-    private static final Set<String> STATUSES = Set.of("pending", "held", "delivered", "failed", "discarded");
+    private static final List<String> STATUS_ORDER = List.of("pending", "held", "delivered", "failed", "discarded");
+    private static final Set<String> STATUSES = Set.copyOf(STATUS_ORDER);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -60,6 +61,9 @@ public class HistoryApi {
         }
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
+        if (status == null && endpointId == null) {
+            return everyStatus(account, from, pageSize);
+        }
         StringBuilder sql = new StringBuilder("SELECT * FROM deliveries WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(account));
         if (status != null) {
@@ -91,9 +95,39 @@ public class HistoryApi {
         return page(sql, args, "a.", from, pageSize, this::attempt);
     }
 
-    /** Appends the cursor condition and order on {@code t}'s created_at and id ({@code t}: table alias and dot, or empty). */
+    /**
+     * An account's deliveries of every status: a page from each status's part of the index (account_id, status,
+     * created_at), merged. Ordered by created_at across statuses, the one query read and sorted every delivery of the
+     * account (PostgreSQL, 1.3 million rows: 0.6–1.4 s a page); an index of its own would be a fifth one written with
+     * every delivery.
+     */
+    private Map<String, Object> everyStatus(String account, Paging.Cursor from, int pageSize) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM (");
+        List<Object> args = new ArrayList<>();
+        for (String status : STATUS_ORDER) {
+            sql.append(status.equals(STATUS_ORDER.get(0)) ? "" : " UNION ALL ")
+                    .append("(SELECT * FROM deliveries WHERE account_id = ? AND status = ?");
+            args.add(account);
+            args.add(status);
+            seek(sql, args, "", from, pageSize + 1);
+            sql.append(')');
+        }
+        sql.append(") d ORDER BY created_at DESC, id DESC LIMIT ?");
+        args.add(pageSize + 1);
+        return Paging.page(jdbc.queryForList(sql.toString(), args.toArray()), pageSize, Views::delivery);
+    }
+
     private Map<String, Object> page(StringBuilder sql, List<Object> args, String t, Paging.Cursor from, int pageSize,
                                      java.util.function.Function<Map<String, Object>, Map<String, Object>> view) {
+        seek(sql, args, t, from, pageSize + 1);
+        return Paging.page(jdbc.queryForList(sql.toString(), args.toArray()), pageSize, view);
+    }
+
+    /**
+     * Appends the cursor condition, the order on {@code t}'s created_at and id, and the limit ({@code t}: table alias
+     * and dot, or empty).
+     */
+    private static void seek(StringBuilder sql, List<Object> args, String t, Paging.Cursor from, int rows) {
         if (from != null) {
             // created_at <= ? first, on its own: the index (…, created_at) seeks to the page's start with it. Within the
             // OR alone the database read every newer row of the list first (250,000 rows deep on PostgreSQL: 66 ms, now
@@ -105,8 +139,7 @@ public class HistoryApi {
             args.add(from.id());
         }
         sql.append(" ORDER BY ").append(t).append("created_at DESC, ").append(t).append("id DESC LIMIT ?");
-        args.add(pageSize + 1);
-        return Paging.page(jdbc.queryForList(sql.toString(), args.toArray()), pageSize, view);
+        args.add(rows);
     }
 
     private Map<String, Object> attempt(Map<String, Object> row) {

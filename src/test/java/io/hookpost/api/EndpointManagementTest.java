@@ -385,6 +385,48 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void deliveries_of_every_status_are_listed_newest_first_and_paged_by_cursor() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/ok"))).get("id").asText();
+        for (int i = 0; i < 7; i++) {
+            publish(Map.of("type", "host.offline", "data", Map.of("n", i)));
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM deliveries WHERE account_id = ? AND status = 'delivered'",
+                account) == 7, "every event delivered");
+        // one delivery of each status, two pairs stamped alike (the id decides between them), oldest first
+        List<String> ids = db.queryForList("SELECT id FROM deliveries WHERE account_id = ? ORDER BY id", String.class,
+                account);
+        String[] statuses = {"failed", "pending", "held", "discarded", "delivered", "failed", "held"};
+        int[] minutesAgo = {60, 50, 50, 40, 30, 30, 20};
+        for (int i = 0; i < ids.size(); i++) {
+            db.update("UPDATE deliveries SET status = ?, next_attempt_at = DATEADD('DAY', 1, CURRENT_TIMESTAMP),"
+                    + " created_at = DATEADD('MINUTE', ?, TIMESTAMP WITH TIME ZONE '2026-12-06 12:00:00+00') WHERE id = ?",
+                    statuses[i], -minutesAgo[i], ids.get(i));
+        }
+        List<String> newestFirst = List.of(ids.get(6), ids.get(5), ids.get(4), ids.get(3), ids.get(2), ids.get(1),
+                ids.get(0));
+
+        List<String> seen = new ArrayList<>();
+        List<String> seenStatuses = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Api.Response page = operator.get("/api/v1/accounts/" + account + "/deliveries?limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).as(page.text()).isEqualTo(200);
+            page.json().get("data").forEach(d -> {
+                seen.add(d.get("id").asText());
+                seenStatuses.add(d.get("status").asText());
+                assertThat(d.get("endpointId").asText()).isEqualTo(id);
+            });
+            cursor = page.json().get("nextCursor").isNull() ? null : page.json().get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(4);
+        assertThat(seen).containsExactlyElementsOf(newestFirst);
+        assertThat(seenStatuses).containsExactly("held", "failed", "delivered", "discarded", "held", "pending", "failed");
+    }
+
+    @Test
     void deliveries_are_listed_by_status_and_an_event_shows_its_deliveries() throws Exception {
         receiver.answer(r -> r.path().equals("/bad") ? Reply.status(400) : Reply.ok());
         String good = createEndpoint(Map.of("url", receiver.url("/good"))).get("id").asText();
