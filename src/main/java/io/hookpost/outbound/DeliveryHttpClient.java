@@ -8,6 +8,7 @@ import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +28,13 @@ public class DeliveryHttpClient {
      */
     static final int MAX_RESPONSE_HEADERS = 100;
     static final int MAX_RESPONSE_HEADER_LINE = 8192;
+    /**
+     * A pooled connection idle this long is checked before it is used again: a receiver may have closed it (servers
+     * close idle keep-alive connections after a second or two, gunicorn after 2 s), and a POST sent on it gets no
+     * answer and was never received, yet counted as a failed attempt. HttpClient checks only after 2 s of idleness;
+     * the check reads for at most 1 ms, and a connection in steady use is never idle this long.
+     */
+    static final TimeValue VALIDATE_AFTER_IDLE = TimeValue.ofMilliseconds(250);
 
     @Bean(destroyMethod = "close")
     public PoolingHttpClientConnectionManager deliveryConnections(HookpostProperties properties, SsrfGuard guard) {
@@ -44,6 +52,7 @@ public class DeliveryHttpClient {
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout)
                         .setSocketTimeout(timeout)
+                        .setValidateAfterInactivity(VALIDATE_AFTER_IDLE)
                         .build())
                 .build();
     }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import io.hookpost.support.HookpostTest;
+import io.hookpost.support.IdleClosingReceiver;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.api.management.mbean.ManagedFilterMBean;
 import io.hookpost.support.StallingReceiver;
@@ -323,6 +324,26 @@ class DeliverRouteTest extends HookpostTest {
             assertThat(deliveriesOf(eventId).get(0).get("status")).isEqualTo("pending");
             // not read whole into memory (a receiver's 100 MB of headers once ran Hookpost out of heap)
             assertThat(flooding.written()).isLessThan(StallingReceiver.FLOOD_CAP / 4);
+        }
+    }
+
+    @Test
+    void a_keep_alive_connection_the_receiver_closed_while_idle_is_not_used_for_the_next_delivery() throws Exception {
+        // closes a connection idle for 150 ms; the events come 600 ms apart, well within HttpClient's own 2 s
+        try (IdleClosingReceiver receiver = new IdleClosingReceiver(150)) {
+            createEndpoint(Map.of("url", receiver.url("/short-keep-alive"), "retrySchedule", List.of("1h")));
+            for (int i = 0; i < 4; i++) {
+                String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", i)));
+                eventually(() -> !"pending".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery settled");
+                Thread.sleep(600);
+            }
+            // each delivered at its first attempt: none went out on a connection the receiver had closed
+            assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ? AND status = 'delivered'"
+                    + " AND attempts = 1", account)).isEqualTo(4);
+            assertThat(count("SELECT COUNT(*) FROM attempts WHERE account_id = ? AND succeeded = FALSE", account))
+                    .isZero();
+            assertThat(receiver.requests()).isEqualTo(4);
+            assertThat(receiver.connections()).isEqualTo(4);
         }
     }
 
