@@ -95,6 +95,9 @@ public class RetryPolicy {
         plan.put("attempts", attempt.get("attempt_number"));
         plan.put("last_status", attempt.get("response_status"));
         plan.put("last_error", attempt.get("error"));
+        // for the operator's log line when the schedule runs out: why, without looking the delivery up
+        plan.put("last_outcome", attempt.get("response_status") != null ? "HTTP " + attempt.get("response_status")
+                : attempt.get("error"));
         plan.put("now", now);
         // the operator is told once that a delivery's schedule ran out, not again each time a manual retry or a
         // recover of it fails (a retry or recover of a delivery whose schedule ran out is one attempt)
