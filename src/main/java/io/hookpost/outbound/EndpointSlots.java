@@ -11,11 +11,13 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.hookpost.HookpostProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,6 +55,15 @@ public class EndpointSlots {
     /** The endpoint a claim waited for, when it comes back from waiting (see {@link #passTurnOn}). */
     static final String WAITED_FOR = "hookpost.waitedFor";
     private static final String NO_WAIT_QUEUE = "seda:deliver?blockWhenFull=false";
+    /**
+     * An endpoint nothing was attempted to or waited for in this long is forgotten (its pace and bound were reset
+     * after a much shorter idle spell anyway): without it every endpoint ever delivered to stayed in memory, deleted
+     * ones too (the soak audit: one entry per deleted endpoint, 1,872 of them). Looked for at most once a minute.
+     */
+    static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+    private static final long SWEEP_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+    /** In {@code inFlight} of an entry the sweep removed: a taker finding it looks the endpoint up again. */
+    private static final int RETIRED = Integer.MIN_VALUE / 2;
 
     private static final class Endpoint {
         final AtomicInteger inFlight = new AtomicInteger();
@@ -80,8 +91,16 @@ public class EndpointSlots {
     private final HookpostProperties.Delivery settings;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final ProducerTemplate producer;
+    private final long forgetAfterNanos;
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
+    @Autowired
     public EndpointSlots(HookpostProperties properties, CamelContext camel) {
+        this(properties, camel, FORGET_AFTER);
+    }
+
+    EndpointSlots(HookpostProperties properties, CamelContext camel, Duration forgetAfter) {
+        this.forgetAfterNanos = forgetAfter.toNanos();
         this.settings = properties.delivery();
         this.maxLimit = settings.maxInFlightPerEndpoint();
         this.maxWaiting = settings.maxWaitingPerEndpoint();
@@ -100,10 +119,17 @@ public class EndpointSlots {
 
     private String decide(Exchange exchange) {
         String endpointId = endpointOf(exchange);
+        sweepIfDue(endpointId);
         Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
         forgetStalePace(endpoint);
         while (true) {
             int now = endpoint.inFlight.get();
+            if (now < 0) {
+                // forgotten by the sweep just now: the endpoint starts afresh, as a new one would
+                endpoints.remove(endpointId, endpoint);
+                endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
+                continue;
+            }
             if (now >= endpoint.limit.get()) {
                 break;
             }
@@ -170,6 +196,31 @@ public class EndpointSlots {
     }
 
     /**
+     * Forgets the endpoints idle for {@link #FORGET_AFTER}: none in flight, none waiting. An entry is retired by
+     * setting its in-flight count from 0 to {@link #RETIRED} (so no slot is taken on it after the check) before it
+     * is removed; a slot taken first makes the retirement fail. A claim that raced into a retired entry's waiting
+     * queue is sent on at once by its taker ({@link #dispatchWaiting} sees every slot free).
+     */
+    private void sweepIfDue(String except) {
+        long now = System.nanoTime();
+        long last = lastSweep.get();
+        if (now - last < Math.min(SWEEP_EVERY_NANOS, forgetAfterNanos) || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        endpoints.forEach((id, endpoint) -> {
+            if (!id.equals(except) && endpoint.waitingCount.get() == 0 && endpoint.waiting.isEmpty()
+                    && now - endpoint.lastEnded > forgetAfterNanos && endpoint.inFlight.compareAndSet(0, RETIRED)) {
+                endpoints.remove(id, endpoint);
+            }
+        });
+    }
+
+    /** How many endpoints are remembered (for tests). */
+    int remembered() {
+        return endpoints.size();
+    }
+
+    /**
      * How many deliveries may wait for this endpoint: at most max-waiting-per-endpoint, and no more than its
      * current bound can attempt within half a lease at its recent pace, so a waiting claim does not expire
      * (an endpoint that hangs until the timeout keeps a handful waiting, a fast one the full number).
@@ -227,14 +278,14 @@ public class EndpointSlots {
     /** Attempts running now to one endpoint, as an operator (and a test) sees it. */
     public int inFlight(String endpointId) {
         Endpoint endpoint = endpoints.get(endpointId);
-        return endpoint == null ? 0 : endpoint.inFlight.get();
+        return endpoint == null ? 0 : Math.max(0, endpoint.inFlight.get());
     }
 
     /**
      * Parameters of release-busy-delivery: the claim to give back, and when to look at the delivery again: after
-     * busy-retry-delay, or after the time its endpoint needs for the deliveries already waiting at its recent pace
-     * (at most a lease; none before an attempt has ended), so an endpoint that hangs is not asked again every
-     * second for each of its deliveries.
+     * busy-retry-delay, or after an attempt's time at its endpoint's recent pace and current bound (at most a lease;
+     * none before an attempt has ended), so an endpoint that hangs is asked again once a timeout, not every second,
+     * for each of its deliveries.
      */
     public Map<String, Object> release(Exchange exchange) {
         Endpoint endpoint = endpoints.get(endpointOf(exchange));
@@ -258,11 +309,18 @@ public class EndpointSlots {
         return recheckAfter(endpoint);
     }
 
+    /**
+     * Room among those waiting opens when an attempt ends: one attempt's time at the current bound, at least
+     * busy-retry-delay (an endpoint that hangs: the timeout). It was the time all those waiting would take at the
+     * current bound, which is half a lease whenever the waiting are full; but the bound grows with each success, so
+     * they were gone in seconds and the receiver sat idle for the rest of the minute (a recover of 111 deliveries to an
+     * endpoint answering in 1.2 s: 53 s idle with deliveries due).
+     */
     private Duration recheckAfter(Endpoint endpoint) {
         Duration delay = settings.busyRetryDelay();
         if (endpoint != null && endpoint.paced) {
-            long backlogMillis = (long) ((endpoint.waitingCount.get() + 1.0) / endpoint.limit.get() * endpoint.attemptMillis);
-            delay = Collections.max(List.of(delay, Duration.ofMillis(Math.min(backlogMillis, settings.lease().toMillis()))));
+            long roomMillis = (long) (endpoint.attemptMillis / endpoint.limit.get());
+            delay = Collections.max(List.of(delay, Duration.ofMillis(Math.min(roomMillis, settings.lease().toMillis()))));
         }
         return delay;
     }

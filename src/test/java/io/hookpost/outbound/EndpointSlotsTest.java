@@ -1,0 +1,90 @@
+package io.hookpost.outbound;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-endpoint bound's bookkeeping, step by step, as the deliver route drives it. */
+class EndpointSlotsTest {
+    private final CamelContext camel = new DefaultCamelContext();
+
+    @AfterEach
+    void stop() throws Exception {
+        camel.close();
+    }
+
+    private Exchange loaded(String endpointId, int n) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(DeliveryProperties.DELIVERY_ID, "msg_" + endpointId + "_" + n);
+        exchange.setProperty(DeliveryProperties.CLAIM, "claim-" + n);
+        exchange.getMessage().setBody(new HashMap<>(Map.of("endpoint_id", endpointId)));
+        return exchange;
+    }
+
+    private static void answered(Exchange exchange, int millis) {
+        exchange.getMessage().setBody(Map.of("succeeded", true, "duration_ms", millis, "response_status", 200));
+    }
+
+    private static String slot(EndpointSlots slots, Exchange exchange) {
+        slots.take(exchange);
+        return exchange.getProperty(EndpointSlots.SLOT, String.class);
+    }
+
+    @Test
+    void a_delivery_given_back_by_a_full_endpoint_is_looked_at_again_when_room_opens_not_half_a_lease_later() {
+        // lease 2 min, busy-retry-delay 1 s, up to 8 in flight, up to 100 waiting
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange first = loaded("ep", 0);
+        assertThat(slot(slots, first)).isEqualTo(EndpointSlots.TAKEN);
+        answered(first, 1000); // a receiver answering in a second: the bound grows to two
+        slots.giveBack(first);
+        assertThat(slot(slots, loaded("ep", 1))).isEqualTo(EndpointSlots.TAKEN);
+        assertThat(slot(slots, loaded("ep", 2))).isEqualTo(EndpointSlots.TAKEN);
+        int n = 3;
+        while (slot(slots, loaded("ep", n)).equals(EndpointSlots.WAITING)) {
+            n++;
+        }
+        // the waiting are full (100); the next gives its claim back
+        assertThat(n).isEqualTo(103);
+        OffsetDateTime again = (OffsetDateTime) slots.release(loaded("ep", n)).get("next_attempt_at");
+        // room opens when one of the two attempts in flight ends, about half a second from now: busy-retry-delay.
+        // It was when all 100 waiting would be done at two at a time, 50 s, though the bound grows with each success
+        assertThat(Duration.between(OffsetDateTime.now(), again)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void an_endpoint_idle_long_enough_is_forgotten_and_one_with_a_request_in_flight_is_not() throws Exception {
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel, Duration.ofMillis(50));
+        Exchange deleted = loaded("ep_deleted", 0);
+        assertThat(slot(slots, deleted)).isEqualTo(EndpointSlots.TAKEN);
+        answered(deleted, 5);
+        slots.giveBack(deleted);
+        Exchange hanging = loaded("ep_hanging", 0);
+        assertThat(slot(slots, hanging)).isEqualTo(EndpointSlots.TAKEN);
+        assertThat(slots.remembered()).isEqualTo(2);
+
+        Thread.sleep(100);
+        assertThat(slot(slots, loaded("ep_other", 0))).isEqualTo(EndpointSlots.TAKEN);
+        // ep_deleted idle past the time: forgotten; ep_hanging still holds its slot
+        assertThat(slots.remembered()).isEqualTo(2);
+        assertThat(slots.inFlight("ep_hanging")).isEqualTo(1);
+        assertThat(slots.inFlight("ep_deleted")).isZero();
+        // and its bound still holds: a second request to the hanging endpoint waits
+        assertThat(slot(slots, loaded("ep_hanging", 1))).isEqualTo(EndpointSlots.WAITING);
+
+        // an endpoint forgotten comes back as a new one, one request at a time
+        assertThat(slot(slots, loaded("ep_deleted", 1))).isEqualTo(EndpointSlots.TAKEN);
+        assertThat(slots.inFlight("ep_deleted")).isEqualTo(1);
+    }
+}
