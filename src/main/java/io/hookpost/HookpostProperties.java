@@ -131,9 +131,12 @@ public record HookpostProperties(
     /**
      * Recording events and attempts: at most this many callers' work share one database transaction, this many such
      * transactions run at once (for each of the two), and a busy writer waits up to the linger for more work.
+     * {@code compactEvery}: how often the embedded H2 database's file is compacted (zero: never; see
+     * {@link io.hookpost.ops.EmbeddedDatabaseCompaction}).
      */
     public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters,
-                           @NotNull @DurationMin(millis = 0) Duration groupCommitLinger) {
+                           @NotNull @DurationMin(millis = 0) Duration groupCommitLinger,
+                           @NotNull @DurationMin(millis = 0) Duration compactEvery) {
     }
 
     /**

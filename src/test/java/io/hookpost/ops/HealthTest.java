@@ -56,6 +56,11 @@ class HealthTest extends HookpostTest {
     private ApplicationContext context;
 
     @Test
+    void the_embedded_database_file_is_compacted_while_hookpost_runs() {
+        assertThat(context.getBean(EmbeddedDatabaseCompaction.class).active()).isTrue();
+    }
+
+    @Test
     void while_not_ready_the_api_and_the_callbacks_answer_503_problems_and_nothing_is_recorded() throws Exception {
         int events = count("SELECT COUNT(*) FROM events");
         AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);

@@ -32,6 +32,14 @@ class ReadinessPostgresTest extends HookpostPostgresTest {
         registry.add("spring.datasource.hikari.connection-timeout", () -> "3000");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private EmbeddedDatabaseCompaction compaction;
+
+    @Test
+    void postgresql_needs_no_compaction_of_hookposts() {
+        assertThat(compaction.active()).isFalse();
+    }
+
     @Test
     void readiness_goes_down_while_the_database_is_unreachable_and_comes_back_by_itself() throws Exception {
         OperatorClient probe = OperatorClient.anonymous(port);
