@@ -35,8 +35,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class EmbeddedDatabaseCompaction implements DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabaseCompaction.class);
-    /** Chunks less full than this (percent live) have their live pages rewritten. */
-    static final int TARGET_FILL_RATE = 80;
+    /**
+     * Compacts while less than this share of the chunks' bytes (percent) is live, rewriting the emptiest first: the file
+     * stays within about twice its data. Rewriting a chunk more full costs more writes than the space it frees (the
+     * benchmark's S1 at 80: 63.5 KB written to disk a delivery, 10.4 without compaction).
+     */
+    static final int TARGET_FILL_RATE = 50;
     /**
      * At most this much rewritten each time, so a compaction never holds the store for long. Under a sustained load
      * the commits keep the store busy and a compaction often finds it so and waits for the next turn: the file grows
