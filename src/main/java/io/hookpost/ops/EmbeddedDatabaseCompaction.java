@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -51,6 +52,7 @@ public class EmbeddedDatabaseCompaction implements DisposableBean {
     private final DataSource dataSource;
     private final Duration every;
     private volatile MVStore store;
+    private final AtomicInteger failures = new AtomicInteger();
     private ScheduledExecutorService compactor;
 
     @Autowired
@@ -94,8 +96,16 @@ public class EmbeddedDatabaseCompaction implements DisposableBean {
             current.commit();
             return true;
         } catch (RuntimeException e) {
-            // the database closing under it at a stop, or a write failing: the next commit will say so where it matters
-            LOG.debug("Compacting the embedded database failed", e);
+            if (current.isClosed()) {
+                return false; // the database closed under it at a stop
+            }
+            // once at WARN: a compaction that keeps failing lets the file grow again, which an operator should know;
+            // a write failing would fail the routes' commits too, and say so there
+            if (failures.getAndIncrement() == 0) {
+                LOG.warn("Compacting the embedded database failed; its file may grow until this works again", e);
+            } else {
+                LOG.debug("Compacting the embedded database failed", e);
+            }
             return false;
         }
     }
