@@ -8,8 +8,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +19,8 @@ import io.hookpost.HookpostProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -38,6 +42,13 @@ import org.springframework.stereotype.Component;
  * (at least {@code busy-retry-delay}), so an endpoint that hangs cannot pile up memory or outlive its claims. The
  * fan-out and the retry scheduler ask {@link #busyFor} first: the fan-out sends such deliveries straight to the
  * database, and the scheduler leaves them unclaimed and looks again later.
+ * <p>
+ * A receiver that answers 429 or 503 is overloaded: the endpoint's bound drops back to one. With a {@code Retry-After}
+ * (up to {@code max-retry-after}) the whole endpoint is paused, not only the delivery that got it: no attempt to it
+ * starts in this instance before then, and its deliveries stay in the database until then (as for a full endpoint).
+ * Without this a receiver answering 503 Retry-After 9 s got 1,044 requests in 85 s, one after another delivery.
+ * The pause is kept in memory, per instance, as the bound is: a restart forgets it (each delivery's own wait
+ * is in the database).
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
  * with a limit that follows the endpoint's health.
@@ -64,6 +75,9 @@ public class EndpointSlots {
     private static final long SWEEP_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
     /** In {@code inFlight} of an entry the sweep removed: a taker finding it looks the endpoint up again. */
     private static final int RETIRED = Integer.MIN_VALUE / 2;
+    /** Answers of a receiver that has more than it can take: 429 Too Many Requests, 503 Service Unavailable. */
+    private static final Set<Object> OVERLOADED = Set.of(429, 503);
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointSlots.class);
 
     private static final class Endpoint {
         final AtomicInteger inFlight = new AtomicInteger();
@@ -78,6 +92,8 @@ public class EndpointSlots {
         volatile boolean paced;
         /** When an attempt last ended (System.nanoTime), to tell a pace gone stale. */
         volatile long lastEnded = System.nanoTime();
+        /** Until when (System.nanoTime) the receiver asked not to be sent anything (Retry-After); 0 for never. */
+        final AtomicLong pausedUntil = new AtomicLong();
 
         final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
 
@@ -109,8 +125,8 @@ public class EndpointSlots {
 
     /**
      * Step {@code take-endpoint-slot}: takes a slot on the loaded delivery's endpoint ({@link #TAKEN}); when it is
-     * full, keeps the claim to try again once a slot is free ({@link #WAITING}) or, with too many waiting already,
-     * says {@link #FULL}. The answer goes in {@link #SLOT}: a step, not a {@code method:} expression, because Camel
+     * full, keeps the claim to try again once a slot is free ({@link #WAITING}) or, with too many waiting already or
+     * while its receiver asked to wait (Retry-After), says {@link #FULL}. The answer goes in {@link #SLOT}: a step, not a {@code method:} expression, because Camel
      * evaluates such an expression on a copy of the whole exchange.
      */
     public void take(Exchange exchange) {
@@ -122,6 +138,9 @@ public class EndpointSlots {
         sweepIfDue(endpointId);
         Endpoint endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
         forgetStalePace(endpoint);
+        if (pauseLeft(endpoint) != null) {
+            return FULL; // the receiver asked to wait: the claim goes back until then
+        }
         while (true) {
             int now = endpoint.inFlight.get();
             if (now < 0) {
@@ -165,14 +184,40 @@ public class EndpointSlots {
                 endpoint.paced = true;
             }
             endpoint.lastEnded = System.nanoTime();
+            Object status = attempt.get("response_status");
             if (Boolean.TRUE.equals(attempt.get("succeeded"))) {
                 endpoint.limit.updateAndGet(limit -> Math.min(maxLimit, limit + 1));
-            } else if (attempt.get("response_status") == null) {
-                endpoint.limit.set(1); // no answer at all: one attempt at a time until it answers again
+            } else if (status == null || OVERLOADED.contains(status)) {
+                // no answer at all, or an overloaded one: one attempt at a time until it answers well again
+                endpoint.limit.set(1);
+                if (attempt.get("retry_after_ms") instanceof Long retryAfter && retryAfter > 0) {
+                    pause(endpointId, endpoint, status, retryAfter);
+                }
             }
         }
         endpoint.inFlight.decrementAndGet();
         dispatchWaiting(endpoint);
+    }
+
+    /**
+     * No attempt to the endpoint starts before the receiver's Retry-After has passed (capped at max-retry-after); an
+     * answer asking for longer than a pause already running extends it. Logged when a pause starts.
+     */
+    private void pause(String endpointId, Endpoint endpoint, Object status, long retryAfterMillis) {
+        long millis = Math.min(retryAfterMillis, settings.maxRetryAfter().toMillis());
+        long now = System.nanoTime();
+        long until = now + TimeUnit.MILLISECONDS.toNanos(millis);
+        long before = endpoint.pausedUntil.getAndAccumulate(until, Math::max);
+        if (before - now <= 0) {
+            LOG.info("Endpoint {} answered HTTP {} with Retry-After: no attempt to it starts for {} ms", endpointId,
+                    status, millis);
+        }
+    }
+
+    /** How long the endpoint's receiver still asked to be left alone, or null when it did not. */
+    private static Duration pauseLeft(Endpoint endpoint) {
+        long left = endpoint.pausedUntil.get() - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : null;
     }
 
     /**
@@ -209,7 +254,7 @@ public class EndpointSlots {
         }
         endpoints.forEach((id, endpoint) -> {
             if (!id.equals(except) && endpoint.waitingCount.get() == 0 && endpoint.waiting.isEmpty()
-                    && now - endpoint.lastEnded > forgetAfterNanos && endpoint.inFlight.compareAndSet(0, RETIRED)) {
+                    && now - endpoint.lastEnded > forgetAfterNanos && pauseLeft(endpoint) == null && endpoint.inFlight.compareAndSet(0, RETIRED)) {
                 endpoints.remove(id, endpoint);
             }
         });
@@ -303,7 +348,7 @@ public class EndpointSlots {
      */
     public Duration busyFor(Object endpointId) {
         Endpoint endpoint = endpoints.get(String.valueOf(endpointId));
-        if (endpoint == null || endpoint.waitingCount.get() < waitingBound(endpoint)) {
+        if (endpoint == null || (endpoint.waitingCount.get() < waitingBound(endpoint) && pauseLeft(endpoint) == null)) {
             return null;
         }
         return recheckAfter(endpoint);
@@ -322,7 +367,8 @@ public class EndpointSlots {
             long roomMillis = (long) (endpoint.attemptMillis / endpoint.limit.get());
             delay = Collections.max(List.of(delay, Duration.ofMillis(Math.min(roomMillis, settings.lease().toMillis()))));
         }
-        return delay;
+        Duration paused = endpoint == null ? null : pauseLeft(endpoint);
+        return paused != null && paused.compareTo(delay) > 0 ? paused : delay;
     }
 
     /**

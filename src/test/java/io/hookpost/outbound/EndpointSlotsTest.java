@@ -87,4 +87,41 @@ class EndpointSlotsTest {
         assertThat(slot(slots, loaded("ep_deleted", 1))).isEqualTo(EndpointSlots.TAKEN);
         assertThat(slots.inFlight("ep_deleted")).isEqualTo(1);
     }
+
+    @Test
+    void a_503_with_retry_after_keeps_the_endpoint_from_new_attempts_and_its_deliveries_in_the_database_until_then() {
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange first = loaded("ep", 0);
+        assertThat(slot(slots, first)).isEqualTo(EndpointSlots.TAKEN);
+        answered(first, 5);
+        slots.giveBack(first);
+        assertThat(slots.busyFor("ep")).isNull();
+        Exchange overloaded = loaded("ep", 1);
+        assertThat(slot(slots, overloaded)).isEqualTo(EndpointSlots.TAKEN);
+        overloaded.getMessage().setBody(Map.of("succeeded", false, "duration_ms", 5, "response_status", 503,
+                "retry_after_ms", 30_000L));
+        slots.giveBack(overloaded);
+
+        // no slot, though none is in flight: the claim goes back, to be looked at once the 30 s are over
+        Exchange next = loaded("ep", 2);
+        assertThat(slot(slots, next)).isEqualTo(EndpointSlots.FULL);
+        OffsetDateTime again = (OffsetDateTime) slots.release(next).get("next_attempt_at");
+        assertThat(Duration.between(OffsetDateTime.now(), again)).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        // and the fan-out and the retry scheduler leave its deliveries unclaimed as long
+        assertThat(slots.busyFor("ep")).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        // another endpoint is not held up
+        assertThat(slot(slots, loaded("other", 0))).isEqualTo(EndpointSlots.TAKEN);
+    }
+
+    @Test
+    void a_retry_after_longer_than_max_retry_after_pauses_the_endpoint_for_max_retry_after() {
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange limited = loaded("ep", 0);
+        assertThat(slot(slots, limited)).isEqualTo(EndpointSlots.TAKEN);
+        limited.getMessage().setBody(Map.of("succeeded", false, "duration_ms", 5, "response_status", 429,
+                "retry_after_ms", Long.MAX_VALUE));
+        slots.giveBack(limited);
+        // max-retry-after is 1 h in these settings (as by default)
+        assertThat(slots.busyFor("ep")).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(60));
+    }
 }

@@ -293,6 +293,30 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void retry_after_on_429_pauses_every_delivery_of_the_endpoint_not_only_the_one_that_got_it() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+        receiver.answer(r -> {
+            arrivals.add(System.nanoTime());
+            return calls.incrementAndGet() == 1 ? new Reply(429, Map.of("Retry-After", "3"), new byte[0]) : Reply.ok();
+        });
+        createEndpoint(Map.of("url", receiver.url("/limited")));
+        List<String> eventIds = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            eventIds.add(publish(Map.of("type", "host.offline", "data", Map.of("n", i))));
+        }
+
+        for (String eventId : eventIds) {
+            eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "every delivery goes out in the end");
+        }
+        // the 429 was answered after its arrival: nothing else may arrive within 3 s of that
+        assertThat(arrivals).hasSize(6);
+        long limited = arrivals.get(0);
+        assertThat(arrivals.subList(1, 6)).allSatisfy(at -> assertThat(Duration.ofNanos(at - limited))
+                .as("a request after the 429").isGreaterThanOrEqualTo(Duration.ofSeconds(3)));
+    }
+
+    @Test
     void dropped_connections_and_redirects_are_failures_that_are_retried() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         receiver.answer(r -> switch (calls.incrementAndGet()) {
