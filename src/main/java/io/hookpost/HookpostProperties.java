@@ -34,6 +34,7 @@ public record HookpostProperties(
         @Valid @NotNull Ops ops,
         @Valid @NotNull Inbound inbound,
         @Valid @NotNull Rabbitmq rabbitmq,
+        @Valid @NotNull History history,
         /** Hookpost's own version, from the build (the User-Agent of every POST). */
         String version) {
 
@@ -205,6 +206,16 @@ public record HookpostProperties(
      * {@link io.hookpost.ops.RabbitMqBroker}): its AMQP URI, {@code amqp://user:password@host:port/vhost}.
      */
     public record Rabbitmq(String uri) {
+    }
+
+    /**
+     * How long history is kept: deliveries delivered, failed or discarded, with their attempts, events left without
+     * deliveries, and inbound callbacks handled, are deleted once {@code retention} old (by when they were created or
+     * received; zero keeps them for ever). Pending and held deliveries and their events are kept however old. The
+     * purge runs every {@code purgeIntervalMs} (one instance at a time), {@code purgeBatch} rows a transaction.
+     */
+    public record History(@NotNull @DurationMin(millis = 0) Duration retention, @Min(1000) long purgeIntervalMs,
+                          @Min(1) int purgeBatch) {
     }
 
     /**

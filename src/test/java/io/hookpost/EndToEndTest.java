@@ -1,5 +1,7 @@
 package io.hookpost;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +10,10 @@ import com.standardwebhooks.Webhook;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Received;
+import io.hookpost.support.TestReceiver.Reply;
+import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -67,5 +72,74 @@ class EndToEndTest extends HookpostTest {
         assertThat(db.queryForObject("SELECT response_body FROM attempts WHERE delivery_id = ?", String.class,
                 deliveriesOf(eventId).get(0).get("id"))).isEqualTo("a\uFFFDb\uFFFD");
         assertThat(receiver.drain(java.time.Duration.ofSeconds(1))).as("no POST after the first").hasSize(1);
+    }
+
+    @Autowired
+    ProducerTemplate camel;
+
+    @Test
+    void settled_history_older_than_the_retention_is_deleted_and_pending_deliveries_are_kept() throws Exception {
+        receiver.answer(r -> r.path().equals("/down") ? Reply.status(500) : Reply.ok());
+        JsonNode up = createEndpoint(Map.of("url", receiver.url("/up"), "eventTypes", List.of("host.online")));
+        createEndpoint(Map.of("url", receiver.url("/down"), "eventTypes", List.of("host.offline"),
+                "retrySchedule", List.of("1h")));
+        String oldDelivered = publish(Map.of("type", "host.online", "data", Map.of("n", 1)));
+        String oldPending = publish(Map.of("type", "host.offline", "data", Map.of("n", 2)));
+        String recent = publish(Map.of("type", "host.online", "data", Map.of("n", 3)));
+        eventually(() -> "delivered".equals(deliveriesOf(oldDelivered).get(0).get("status"))
+                && "delivered".equals(deliveriesOf(recent).get(0).get("status"))
+                && deliveriesOf(oldPending).get(0).get("lease_owner") == null
+                && ((Number) deliveriesOf(oldPending).get(0).get("attempts")).intValue() == 1,
+                "two delivered, one waiting for its retry in an hour");
+        String deliveredId = (String) deliveriesOf(oldDelivered).get(0).get("id");
+        String pendingId = (String) deliveriesOf(oldPending).get(0).get("id");
+        // the retention is 90 days: two events and their deliveries made 91 days old
+        OffsetDateTime longAgo = OffsetDateTime.now(ZoneOffset.UTC).minusDays(91);
+        for (String eventId : List.of(oldDelivered, oldPending)) {
+            db.update("UPDATE events SET created_at = ? WHERE account_id = ? AND id = ?", longAgo, account, eventId);
+            db.update("UPDATE deliveries SET created_at = ? WHERE account_id = ? AND event_id = ?", longAgo, account,
+                    eventId);
+        }
+        // more old settled deliveries than one batch deletes (1,000): the purge goes on batch after batch
+        List<Object[]> events = new java.util.ArrayList<>();
+        List<Object[]> deliveries = new java.util.ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            events.add(new Object[] {account, "evt_old_" + i, longAgo});
+            deliveries.add(new Object[] {"msg_old_" + i + "_" + account.substring(5), account, "evt_old_" + i,
+                    up.get("id").asText(), i % 2 == 0 ? "discarded" : "failed", longAgo, longAgo});
+        }
+        db.batchUpdate("INSERT INTO events (account_id, id, type, occurred_at, payload, source, created_at)"
+                + " VALUES (?, ?, 'host.online', ?, '{}', 'api', ?)", events.stream()
+                .map(e -> new Object[] {e[0], e[1], e[2], e[2]}).toList());
+        db.batchUpdate("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, status, attempts, created_at,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)", deliveries);
+        // inbound callbacks: one handled long ago, one received as long ago but not handled yet, one handled today
+        String connection = "pc_" + account;
+        db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
+                + " VALUES (?, ?, 'postmark', '{}', ?)", connection, account, longAgo);
+        String callback = "INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body,"
+                + " status, received_at) VALUES (?, ?, ?, ?, '{}', ?, ?, ?)";
+        db.update(callback, "cb_old_" + account, connection, account, "old", new byte[] {1}, "processed", longAgo);
+        db.update(callback, "cb_waiting_" + account, connection, account, "waiting", new byte[] {2}, "received", longAgo);
+        db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",
+                OffsetDateTime.now(ZoneOffset.UTC));
+
+        Map<?, ?> purged = camel.requestBody("direct:purge-history", null, Map.class);
+
+        assertThat((Long) purged.get("deliveries")).isGreaterThanOrEqualTo(2501);
+        assertThat((Long) purged.get("events")).isGreaterThanOrEqualTo(2501);
+        // all that is left of the account: the pending delivery and today's, with their events
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE id = ?", deliveredId)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveredId)).isZero();
+        assertThat(operator.get("/api/v1/accounts/" + account + "/events/" + oldDelivered).status()).isEqualTo(404);
+        // a pending delivery is kept however old, with its attempt and its event
+        assertThat(deliveriesOf(oldPending)).extracting(d -> d.get("status")).containsExactly("pending");
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", pendingId)).isEqualTo(1);
+        assertThat(operator.get("/api/v1/accounts/" + account + "/events/" + oldPending).status()).isEqualTo(200);
+        assertThat(deliveriesOf(recent)).extracting(d -> d.get("status")).containsExactly("delivered");
+        assertThat(db.queryForList("SELECT id FROM inbound_callbacks WHERE account_id = ? ORDER BY id", String.class,
+                account)).containsExactly("cb_new_" + account, "cb_waiting_" + account);
     }
 }

@@ -44,7 +44,8 @@ class SsrfGuardTest {
                 new HookpostProperties.Database(1, 1, Duration.ZERO, Duration.ZERO),
                 new HookpostProperties.Ops("ops"),
                 new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""),
-                new HookpostProperties.Rabbitmq(""), "test");
+                new HookpostProperties.Rabbitmq(""),
+                new HookpostProperties.History(Duration.ofDays(90), 3_600_000L, 1000), "test");
     }
 
     static Stream<String> hostileUrls() throws IOException {

@@ -1,0 +1,8 @@
+-- a batch of inbound callbacks received before the cutoff and handled (index inbound_callbacks_status); one still
+-- 'received' is kept
+DELETE FROM inbound_callbacks
+WHERE id IN (SELECT id
+             FROM inbound_callbacks
+             WHERE status IN ('processed', 'failed')
+               AND received_at < :#cutoff
+             LIMIT :#batch)
