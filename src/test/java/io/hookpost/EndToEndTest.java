@@ -76,6 +76,8 @@ class EndToEndTest extends HookpostTest {
 
     @Autowired
     ProducerTemplate camel;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     @Test
     void settled_history_older_than_the_retention_is_deleted_and_pending_deliveries_are_kept() throws Exception {
@@ -124,10 +126,13 @@ class EndToEndTest extends HookpostTest {
         db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",
                 OffsetDateTime.now(ZoneOffset.UTC));
 
+        double deletedBefore = metrics.get("hookpost.history.deleted").tag("kind", "deliveries").counter().count();
         Map<?, ?> purged = camel.requestBody("direct:purge-history", null, Map.class);
 
         assertThat((Long) purged.get("deliveries")).isGreaterThanOrEqualTo(2501);
         assertThat((Long) purged.get("events")).isGreaterThanOrEqualTo(2501);
+        assertThat(metrics.get("hookpost.history.deleted").tag("kind", "deliveries").counter().count() - deletedBefore)
+                .isEqualTo(((Long) purged.get("deliveries")).doubleValue());
         // all that is left of the account: the pending delivery and today's, with their events
         assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(2);
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(2);

@@ -32,9 +32,11 @@ public class HistoryRetention {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryRetention.class);
 
     private final HookpostProperties.History settings;
+    private final HookpostMetrics metrics;
 
-    public HistoryRetention(HookpostProperties properties) {
+    public HistoryRetention(HookpostProperties properties, HookpostMetrics metrics) {
         this.settings = properties.history();
+        this.metrics = metrics;
     }
 
     /** Step retention-cutoff: now less the retention, or none when history is kept for ever. */
@@ -93,11 +95,12 @@ public class HistoryRetention {
         tally.computeIfAbsent(kind, k -> new LongAdder()).add(count);
     }
 
-    /** Step report-purge: one line a run; INFO when something was deleted. */
+    /** Step report-purge: one line a run, INFO when something was deleted, and the counts to the metrics. */
     public Map<String, Long> report(@ExchangeProperty(CUTOFF) OffsetDateTime cutoff,
                                     @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally) {
         Map<String, Long> purged = Map.of("deliveries", sum(tally, "deliveries"), "attempts", sum(tally, "attempts"),
                 "events", sum(tally, "events"), "callbacks", sum(tally, "callbacks"));
+        purged.forEach(metrics::historyDeleted);
         boolean any = purged.values().stream().anyMatch(n -> n > 0);
         String line = "History created before {} deleted: {} deliveries with {} attempts, {} events, {} inbound callbacks";
         Object[] args = {cutoff, purged.get("deliveries"), purged.get("attempts"), purged.get("events"),

@@ -30,12 +30,15 @@ import org.springframework.stereotype.Component;
  *     fan-out; source {@code api}, {@code queue}, {@code inbound}, {@code system}</li>
  * <li>{@code hookpost_events_invalid_total}: queue messages that could never be an event (parked)</li>
  * <li>{@code hookpost_inbound_callbacks_total{provider,result}}: provider callbacks by verification result</li>
+ * <li>{@code hookpost_history_deleted_total{kind}}: rows the history retention deleted: {@code deliveries},
+ *     {@code attempts}, {@code events}, {@code callbacks}</li>
  * </ul>
  */
 @Component("hookpostMetrics")
 public class HookpostMetrics {
     public static final List<String> DELIVERY_OUTCOMES = List.of("delivered", "retry", "failed", "held");
     public static final List<String> ATTEMPT_OUTCOMES = List.of("success", "http_error", "timeout", "blocked", "error");
+    public static final List<String> HISTORY_KINDS = List.of("deliveries", "attempts", "events", "callbacks");
     /** Label values from callers are kept to this shape, so a bug cannot flood Prometheus with series. */
     private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
     private static final Duration[] ATTEMPT_BUCKETS = {
@@ -51,6 +54,7 @@ public class HookpostMetrics {
     private final Map<String, Timer> attempts;
     private final Map<String, Counter> eventsIngested = new ConcurrentHashMap<>();
     private final Counter invalidEvents;
+    private final Map<String, Counter> historyDeleted;
 
     public HookpostMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -60,6 +64,8 @@ public class HookpostMetrics {
                 .collect(Collectors.toUnmodifiableMap(Function.identity(), this::attempts));
         eventsIngested.put("api", eventsIngested("api"));
         this.invalidEvents = invalidEvents();
+        this.historyDeleted = HISTORY_KINDS.stream()
+                .collect(Collectors.toUnmodifiableMap(Function.identity(), this::historyDeleted));
     }
 
     /** One attempt's consequence: delivered, retry, failed or held. */
@@ -80,6 +86,14 @@ public class HookpostMetrics {
     /** Route step: the event the fan-out has just recorded (its row, with its source). */
     public void eventRecorded(@ExchangeProperty("hookpost.event") Map<String, Object> event) {
         eventIngested(event == null ? null : String.valueOf(event.get("source")));
+    }
+
+    /** Rows of one kind (see {@link #HISTORY_KINDS}) the history retention deleted. */
+    public void historyDeleted(String kind, long rows) {
+        Counter counter = historyDeleted.get(kind);
+        if (counter != null && rows > 0) {
+            counter.increment(rows);
+        }
     }
 
     /** A queue message parked as invalid. */
@@ -119,6 +133,13 @@ public class HookpostMetrics {
         return Counter.builder("hookpost.events.ingested")
                 .description("Events recorded by the fan-out, once per account and event id")
                 .tag("source", source)
+                .register(registry);
+    }
+
+    private Counter historyDeleted(String kind) {
+        return Counter.builder("hookpost.history.deleted")
+                .description("Rows the history retention deleted, by kind: deliveries, attempts, events, callbacks")
+                .tag("kind", kind)
                 .register(registry);
     }
 
