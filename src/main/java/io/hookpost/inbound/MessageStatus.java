@@ -6,16 +6,19 @@ import java.util.Optional;
 /**
  * The common vocabulary every provider's events are normalised to. The rank orders a message's life: a status
  * is only ever replaced by one of higher rank, so callbacks arriving out of order never move it backwards.
- * Outcomes of one delivery (delivered, bounced, dropped, failed) share a rank: the first one reported stands.
+ * A bounce or failure outranks a delivery: a receiving server may accept a message and bounce it later (an
+ * asynchronous bounce, which SendGrid, Mailgun and Postmark report after their delivered event), and the later news
+ * is the one the sender acts on; a delivered that arrives after the bounce does not undo it. Dropped (never sent)
+ * and delivered share a rank: the first one reported stands.
  */
 public enum MessageStatus {
     QUEUED("queued", 10),
     DEFERRED("deferred", 20),
     SENT("sent", 30),
     DELIVERED("delivered", 40),
-    BOUNCED("bounced", 40),
+    BOUNCED("bounced", 45),
     DROPPED("dropped", 40),
-    FAILED("failed", 40),
+    FAILED("failed", 45),
     OPENED("opened", 50),
     CLICKED("clicked", 60),
     READ("read", 60),
