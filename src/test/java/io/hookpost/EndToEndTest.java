@@ -122,7 +122,8 @@ class EndToEndTest extends HookpostTest {
         String callback = "INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body,"
                 + " status, received_at) VALUES (?, ?, ?, ?, '{}', ?, ?, ?)";
         db.update(callback, "cb_old_" + account, connection, account, "old", new byte[] {1}, "processed", longAgo);
-        db.update(callback, "cb_waiting_" + account, connection, account, "waiting", new byte[] {2}, "received", longAgo);
+        db.update(callback, "cb_waiting_" + account, connection, account, "waiting", new byte[] {2}, "received",
+                longAgo);
         db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",
                 OffsetDateTime.now(ZoneOffset.UTC));
 

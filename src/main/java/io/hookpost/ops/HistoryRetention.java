@@ -102,7 +102,8 @@ public class HistoryRetention {
                 "events", sum(tally, "events"), "callbacks", sum(tally, "callbacks"));
         purged.forEach(metrics::historyDeleted);
         boolean any = purged.values().stream().anyMatch(n -> n > 0);
-        String line = "History created before {} deleted: {} deliveries with {} attempts, {} events, {} inbound callbacks";
+        String line = "History created before {} deleted: {} deliveries with {} attempts, {} events,"
+                + " {} inbound callbacks";
         Object[] args = {cutoff, purged.get("deliveries"), purged.get("attempts"), purged.get("events"),
                 purged.get("callbacks")};
         if (any) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 import io.hookpost.HookpostProperties;
+import io.hookpost.outbound.EndpointSlots;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -20,6 +21,7 @@ import org.springframework.context.annotation.Configuration;
  * {@code hookpost.ops.gauge-refresh}; NaN while the database cannot be read):
  * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
  * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
+ * From memory: {@code hookpost_endpoints_retry_after}, endpoints paused by their receiver's Retry-After in this instance.
  * From the embedded broker or RabbitMQ: {@code hookpost_queue_messages{queue}} for the events, invalid events and
  * inbound queues (with an external Artemis, read the broker's own metrics instead: these gauges are not registered).
  */
@@ -38,9 +40,17 @@ public class OpsGauges {
             gauge(registry, backlog, "hookpost.deliveries.overdue",
                     "Pending deliveries due longer ago than hookpost.ops.backlog.overdue-after",
                     DeliveryBacklog.Snapshot::overdue);
-            gauge(registry, backlog, "hookpost.endpoints.disabled", "Endpoints disabled or paused (not deleted)",
+            gauge(registry, backlog, "hookpost.endpoints.disabled", "Endpoints disabled, automatically or over the API (not deleted)",
                     DeliveryBacklog.Snapshot::disabledEndpoints);
         };
+    }
+
+    @Bean
+    MeterBinder retryAfterGauge(EndpointSlots slots) {
+        return registry -> Gauge.builder("hookpost.endpoints.retry.after", slots, EndpointSlots::pausedNow)
+                .description("Endpoints whose receiver answered 429/503 with Retry-After and gets nothing until then,"
+                        + " in this instance")
+                .register(registry);
     }
 
     @Bean

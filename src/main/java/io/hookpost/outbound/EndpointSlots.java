@@ -77,6 +77,7 @@ public class EndpointSlots {
     private static final int RETIRED = Integer.MIN_VALUE / 2;
     /** Answers of a receiver that has more than it can take: 429 Too Many Requests, 503 Service Unavailable. */
     private static final Set<Object> OVERLOADED = Set.of(429, 503);
+    private static final long NOT_PAUSED = 0;
     private static final Logger LOG = LoggerFactory.getLogger(EndpointSlots.class);
 
     private static final class Endpoint {
@@ -92,8 +93,11 @@ public class EndpointSlots {
         volatile boolean paced;
         /** When an attempt last ended (System.nanoTime), to tell a pace gone stale. */
         volatile long lastEnded = System.nanoTime();
-        /** Until when (System.nanoTime) the receiver asked not to be sent anything (Retry-After); 0 for never. */
-        final AtomicLong pausedUntil = new AtomicLong();
+        /**
+         * Until when (System.nanoTime) the receiver asked not to be sent anything (Retry-After); {@link #NOT_PAUSED}
+         * for never (nanoTime may be any long, so times are only compared by their difference).
+         */
+        final AtomicLong pausedUntil = new AtomicLong(NOT_PAUSED);
 
         final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
 
@@ -126,8 +130,8 @@ public class EndpointSlots {
     /**
      * Step {@code take-endpoint-slot}: takes a slot on the loaded delivery's endpoint ({@link #TAKEN}); when it is
      * full, keeps the claim to try again once a slot is free ({@link #WAITING}) or, with too many waiting already or
-     * while its receiver asked to wait (Retry-After), says {@link #FULL}. The answer goes in {@link #SLOT}: a step, not a {@code method:} expression, because Camel
-     * evaluates such an expression on a copy of the whole exchange.
+     * while its receiver asked to wait (Retry-After), says {@link #FULL}. The answer goes in {@link #SLOT}: a step, not
+     * a {@code method:} expression, because Camel evaluates such an expression on a copy of the whole exchange.
      */
     public void take(Exchange exchange) {
         exchange.setProperty(SLOT, decide(exchange));
@@ -190,13 +194,28 @@ public class EndpointSlots {
             } else if (status == null || OVERLOADED.contains(status)) {
                 // no answer at all, or an overloaded one: one attempt at a time until it answers well again
                 endpoint.limit.set(1);
-                if (attempt.get("retry_after_ms") instanceof Long retryAfter && retryAfter > 0) {
-                    pause(endpointId, endpoint, status, retryAfter);
-                }
             }
         }
         endpoint.inFlight.decrementAndGet();
         dispatchWaiting(endpoint);
+    }
+
+    /**
+     * Step {@code heed-retry-after}, as soon as a failed attempt's answer is in (before it is recorded, so no attempt
+     * starts in the meantime): a 429 or 503 with a Retry-After pauses the endpoint.
+     */
+    public void heedRetryAfter(Exchange exchange) {
+        String endpointId = exchange.getProperty(HELD, String.class);
+        Endpoint endpoint = endpointId == null ? null : endpoints.get(endpointId);
+        if (endpoint != null && exchange.getMessage().getBody() instanceof Map<?, ?> attempt
+                && attempt.get("retry_after_ms") instanceof Long retryAfter && retryAfter > 0) {
+            pause(endpointId, endpoint, attempt.get("response_status"), retryAfter);
+        }
+    }
+
+    /** Endpoints whose receiver asked not to be sent anything yet (Retry-After), for the operator's gauge. */
+    public int pausedNow() {
+        return (int) endpoints.values().stream().filter(endpoint -> pauseLeft(endpoint) != null).count();
     }
 
     /**
@@ -206,9 +225,11 @@ public class EndpointSlots {
     private void pause(String endpointId, Endpoint endpoint, Object status, long retryAfterMillis) {
         long millis = Math.min(retryAfterMillis, settings.maxRetryAfter().toMillis());
         long now = System.nanoTime();
-        long until = now + TimeUnit.MILLISECONDS.toNanos(millis);
-        long before = endpoint.pausedUntil.getAndAccumulate(until, Math::max);
-        if (before - now <= 0) {
+        long asked = now + TimeUnit.MILLISECONDS.toNanos(millis);
+        long until = asked == NOT_PAUSED ? asked + 1 : asked;
+        long before = endpoint.pausedUntil.getAndAccumulate(until,
+                (current, next) -> current == NOT_PAUSED || next - current > 0 ? next : current);
+        if (before == NOT_PAUSED || before - now <= 0) {
             LOG.info("Endpoint {} answered HTTP {} with Retry-After: no attempt to it starts for {} ms", endpointId,
                     status, millis);
         }
@@ -216,7 +237,11 @@ public class EndpointSlots {
 
     /** How long the endpoint's receiver still asked to be left alone, or null when it did not. */
     private static Duration pauseLeft(Endpoint endpoint) {
-        long left = endpoint.pausedUntil.get() - System.nanoTime();
+        long until = endpoint.pausedUntil.get();
+        if (until == NOT_PAUSED) {
+            return null;
+        }
+        long left = until - System.nanoTime();
         return left > 0 ? Duration.ofNanos(left) : null;
     }
 
@@ -254,7 +279,8 @@ public class EndpointSlots {
         }
         endpoints.forEach((id, endpoint) -> {
             if (!id.equals(except) && endpoint.waitingCount.get() == 0 && endpoint.waiting.isEmpty()
-                    && now - endpoint.lastEnded > forgetAfterNanos && pauseLeft(endpoint) == null && endpoint.inFlight.compareAndSet(0, RETIRED)) {
+                    && now - endpoint.lastEnded > forgetAfterNanos && pauseLeft(endpoint) == null
+                    && endpoint.inFlight.compareAndSet(0, RETIRED)) {
                 endpoints.remove(id, endpoint);
             }
         });

@@ -100,6 +100,8 @@ class EndpointSlotsTest {
         assertThat(slot(slots, overloaded)).isEqualTo(EndpointSlots.TAKEN);
         overloaded.getMessage().setBody(Map.of("succeeded", false, "duration_ms", 5, "response_status", 503,
                 "retry_after_ms", 30_000L));
+        slots.heedRetryAfter(overloaded);
+        assertThat(slots.pausedNow()).isEqualTo(1);
         slots.giveBack(overloaded);
 
         // no slot, though none is in flight: the claim goes back, to be looked at once the 30 s are over
@@ -120,6 +122,7 @@ class EndpointSlotsTest {
         assertThat(slot(slots, limited)).isEqualTo(EndpointSlots.TAKEN);
         limited.getMessage().setBody(Map.of("succeeded", false, "duration_ms", 5, "response_status", 429,
                 "retry_after_ms", Long.MAX_VALUE));
+        slots.heedRetryAfter(limited);
         slots.giveBack(limited);
         // max-retry-after is 1 h in these settings (as by default)
         assertThat(slots.busyFor("ep")).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(60));

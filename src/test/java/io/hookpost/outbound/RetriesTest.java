@@ -31,6 +31,8 @@ class RetriesTest extends HookpostTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @Autowired
     HookpostProperties properties;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry metrics;
     private final List<String> opsEndpoints = new ArrayList<>();
     private TestReceiver admin;
 
@@ -305,6 +307,9 @@ class RetriesTest extends HookpostTest {
         for (int i = 0; i < 5; i++) {
             eventIds.add(publish(Map.of("type", "host.offline", "data", Map.of("n", i))));
         }
+        // the operator sees the pause while it lasts
+        eventually(() -> metrics.get("hookpost.endpoints.retry.after").gauge().value() >= 1,
+                "hookpost_endpoints_retry_after counts the endpoint");
 
         for (String eventId : eventIds) {
             eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "every delivery goes out in the end");
