@@ -1,8 +1,4 @@
--- a batch of inbound callbacks received before the cutoff and handled (index inbound_callbacks_status); one still
--- 'received' is kept
+-- by their ids, not by a subquery: H2 runs an IN subquery of a DELETE again for every row it looks at
 DELETE FROM inbound_callbacks
-WHERE id IN (SELECT id
-             FROM inbound_callbacks
-             WHERE status IN ('processed', 'failed')
-               AND received_at < :#cutoff
-             LIMIT :#batch)
+WHERE id IN (:#in:ids)
+  AND status IN ('processed', 'failed')

@@ -99,8 +99,8 @@ class EndToEndTest extends HookpostTest {
         OffsetDateTime longAgo = OffsetDateTime.now(ZoneOffset.UTC).minusDays(91);
         for (String eventId : List.of(oldDelivered, oldPending)) {
             db.update("UPDATE events SET created_at = ? WHERE account_id = ? AND id = ?", longAgo, account, eventId);
-            db.update("UPDATE deliveries SET created_at = ? WHERE account_id = ? AND event_id = ?", longAgo, account,
-                    eventId);
+            db.update("UPDATE deliveries SET created_at = ?, updated_at = ? WHERE account_id = ? AND event_id = ?",
+                    longAgo, longAgo, account, eventId);
         }
         // more old settled deliveries than one batch deletes (1,000): the purge goes on batch after batch
         List<Object[]> events = new java.util.ArrayList<>();
@@ -140,6 +140,8 @@ class EndToEndTest extends HookpostTest {
         assertThat(count("SELECT COUNT(*) FROM deliveries WHERE id = ?", deliveredId)).isZero();
         assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveredId)).isZero();
         assertThat(operator.get("/api/v1/accounts/" + account + "/events/" + oldDelivered).status()).isEqualTo(404);
+        assertThat(operator.post("/api/v1/accounts/" + account + "/deliveries/" + deliveredId + "/retry", Map.of())
+                .status()).as("a retry of a delivery deleted").isEqualTo(404);
         // a pending delivery is kept however old, with its attempt and its event
         assertThat(deliveriesOf(oldPending)).extracting(d -> d.get("status")).containsExactly("pending");
         assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", pendingId)).isEqualTo(1);

@@ -36,9 +36,13 @@ public class DeliveryApi {
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // due now: the retry scheduler claims it within one poll interval (unless an attempt holds it)
-        jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                + " trigger_kind = CASE WHEN trigger_kind = 'test' THEN 'test' ELSE 'manual' END WHERE id = ?",
-                now, now, id);
+        int requeued = jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
+                + " trigger_kind = CASE WHEN trigger_kind = 'test' THEN 'test' ELSE 'manual' END"
+                + " WHERE id = ? AND status <> 'discarded'", now, now, id);
+        if (requeued == 0) {
+            // deleted by the history retention (or discarded) since it was read: there is nothing to send again
+            throw ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
+        }
         return Map.of("id", id, "status", "pending");
     }
 }

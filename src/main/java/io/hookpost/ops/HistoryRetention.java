@@ -1,11 +1,12 @@
 package io.hookpost.ops;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.hookpost.HookpostProperties;
@@ -19,7 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The steps of the history-retention routes that are not SQL: the cutoff, each batch's parameters, whether another
- * batch may follow, and the tally of what was deleted, logged once a run.
+ * batch may follow (not while Hookpost is stopping: a stop waits for one batch, not the whole purge), and the tally
+ * of what was deleted, logged once a run and every minute while a long one goes on.
  */
 @Component("historyRetention")
 public class HistoryRetention {
@@ -27,9 +29,26 @@ public class HistoryRetention {
     static final String ACCOUNT = "hookpost.account";
     static final String MORE = "hookpost.more";
     static final String FOUND = "hookpost.found";
-    /** What a run deleted, by kind: one map shared by the split's copies of the exchange. */
+    /** What a run deleted: one tally shared by the split's copies of the exchange. */
     static final String TALLY = "hookpost.purged";
+    private static final Duration PROGRESS_EVERY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(HistoryRetention.class);
+
+    /** Rows deleted by kind ({@link HookpostMetrics#HISTORY_KINDS}), and when progress was last logged. */
+    static final class Tally {
+        final Map<String, LongAdder> rows = new LinkedHashMap<>();
+        final AtomicLong lastLogged = new AtomicLong(System.nanoTime());
+
+        Tally() {
+            HookpostMetrics.HISTORY_KINDS.forEach(kind -> rows.put(kind, new LongAdder()));
+        }
+
+        Map<String, Long> sums() {
+            Map<String, Long> sums = new LinkedHashMap<>();
+            rows.forEach((kind, adder) -> sums.put(kind, adder.sum()));
+            return sums;
+        }
+    }
 
     private final HookpostProperties.History settings;
     private final HookpostMetrics metrics;
@@ -47,8 +66,13 @@ public class HistoryRetention {
         }
         OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(settings.retention());
         exchange.setProperty(CUTOFF, cutoff);
-        exchange.setProperty(TALLY, new ConcurrentHashMap<String, LongAdder>());
+        exchange.setProperty(TALLY, new Tally());
         return Map.of("cutoff", cutoff);
+    }
+
+    /** Whether to start (another) batch: not once Hookpost is stopping. */
+    public boolean goOn(Exchange exchange) {
+        return !exchange.getContext().isStopping() && !exchange.getContext().isStopped();
     }
 
     /** A batch's parameters: the account the split is at (none for the callbacks), the cutoff and the batch size. */
@@ -58,54 +82,44 @@ public class HistoryRetention {
                 : Map.of("account", account, "cutoff", cutoff, "batch", settings.purgeBatch());
     }
 
-    /** Step their-ids: the old deliveries found, as the ids the deletes take; another batch may follow a full one. */
+    /** Steps their-…-ids: the rows found, as the ids the deletes take; another batch may follow a full one. */
     public Map<String, Object> found(List<Map<String, Object>> rows, Exchange exchange) {
         exchange.setProperty(FOUND, rows.size());
-        exchange.setProperty(MORE, rows.size() >= settings.purgeBatch());
+        exchange.setProperty(MORE, rows.size() >= settings.purgeBatch() && goOn(exchange));
         return Map.of("ids", rows.stream().map(row -> row.get("id")).toList());
     }
 
     /** Step count-attempts-deleted. */
-    public void attemptsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
-                                @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally) {
+    public void attemptsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count, @ExchangeProperty(TALLY) Tally tally) {
         add(tally, "attempts", count);
     }
 
     /** Step count-deliveries-deleted. */
     public void deliveriesDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
-                                  @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally) {
+                                  @ExchangeProperty(TALLY) Tally tally) {
         add(tally, "deliveries", count);
     }
 
-    /** Step count-events-deleted: another batch may follow a full one. */
-    public void eventsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
-                              @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally, Exchange exchange) {
+    /** Step count-events-deleted. */
+    public void eventsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count, @ExchangeProperty(TALLY) Tally tally) {
         add(tally, "events", count);
-        exchange.setProperty(MORE, count >= settings.purgeBatch());
     }
 
-    /** Step count-callbacks-deleted: another batch may follow a full one. */
+    /** Step count-callbacks-deleted. */
     public void callbacksDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
-                                 @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally, Exchange exchange) {
+                                 @ExchangeProperty(TALLY) Tally tally) {
         add(tally, "callbacks", count);
-        exchange.setProperty(MORE, count >= settings.purgeBatch());
-    }
-
-    private static void add(ConcurrentMap<String, LongAdder> tally, String kind, int count) {
-        tally.computeIfAbsent(kind, k -> new LongAdder()).add(count);
     }
 
     /** Step report-purge: one line a run, INFO when something was deleted, and the counts to the metrics. */
     public Map<String, Long> report(@ExchangeProperty(CUTOFF) OffsetDateTime cutoff,
-                                    @ExchangeProperty(TALLY) ConcurrentMap<String, LongAdder> tally) {
-        Map<String, Long> purged = Map.of("deliveries", sum(tally, "deliveries"), "attempts", sum(tally, "attempts"),
-                "events", sum(tally, "events"), "callbacks", sum(tally, "callbacks"));
-        purged.forEach(metrics::historyDeleted);
+                                    @ExchangeProperty(TALLY) Tally tally, Exchange exchange) {
+        Map<String, Long> purged = tally.sums();
         boolean any = purged.values().stream().anyMatch(n -> n > 0);
-        String line = "History created before {} deleted: {} deliveries with {} attempts, {} events,"
+        String line = "History last changed before {} deleted{}: {} deliveries with {} attempts, {} events,"
                 + " {} inbound callbacks";
-        Object[] args = {cutoff, purged.get("deliveries"), purged.get("attempts"), purged.get("events"),
-                purged.get("callbacks")};
+        Object[] args = {cutoff, goOn(exchange) ? "" : " (stopped: Hookpost is stopping)", purged.get("deliveries"),
+                purged.get("attempts"), purged.get("events"), purged.get("callbacks")};
         if (any) {
             LOG.info(line, args);
         } else {
@@ -114,8 +128,16 @@ public class HistoryRetention {
         return purged;
     }
 
-    private static long sum(Map<String, LongAdder> tally, String kind) {
-        LongAdder adder = tally.get(kind);
-        return adder == null ? 0 : adder.sum();
+    private void add(Tally tally, String kind, int count) {
+        tally.rows.get(kind).add(count);
+        metrics.historyDeleted(kind, count);
+        long last = tally.lastLogged.get();
+        long now = System.nanoTime();
+        // a purge of a long history takes a while: say that it goes on, not only when it has ended
+        if (now - last > PROGRESS_EVERY.toNanos() && tally.lastLogged.compareAndSet(last, now)) {
+            Map<String, Long> sums = tally.sums();
+            LOG.info("History purge going on: {} deliveries with {} attempts, {} events, {} inbound callbacks deleted"
+                    + " so far", sums.get("deliveries"), sums.get("attempts"), sums.get("events"), sums.get("callbacks"));
+        }
     }
 }
