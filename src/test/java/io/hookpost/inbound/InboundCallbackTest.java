@@ -249,30 +249,29 @@ class InboundCallbackTest extends HookpostTest {
         assertThat(output.getAll()).contains("Callback " + callbackId + " could not be normalised and is marked failed");
     }
 
+    /** Posts Hookpost's own email-status callback, signed with the connection's secret. */
+    private void emailStatus(JsonNode connection, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        callback(connection.get("inboundPath").asText(), body, Map.of("X-Webhook-Signature",
+                "sha256=" + Hmac.hex("HmacSHA256", connection.get("secret").asText(), body)));
+    }
+
     @Test
     void a_bounce_after_the_delivery_is_recorded_and_republished_and_a_late_delivery_does_not_undo_it()
             throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
-        String secret = connection.get("secret").asText();
-        String path = connection.get("inboundPath").asText();
-        byte[] delivered = "{\"messageId\":\"m-7\",\"event\":\"delivery\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] bounced = "{\"messageId\":\"m-7\",\"event\":\"bounce\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] otherBounced = "{\"messageId\":\"m-8\",\"event\":\"bounce\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] otherDelivered = "{\"messageId\":\"m-8\",\"event\":\"delivery\"}".getBytes(StandardCharsets.UTF_8);
         // an asynchronous bounce: the receiving server accepted the message, then bounced it
-        callback(path, delivered, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, delivered)));
+        emailStatus(connection, "{\"messageId\":\"m-7\",\"event\":\"delivery\"}");
         assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.delivered");
-        callback(path, bounced, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, bounced)));
+        emailStatus(connection, "{\"messageId\":\"m-7\",\"event\":\"bounce\"}");
         assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.bounced");
         assertThat(status("email-status", "m-7")).isEqualTo("bounced");
 
         // the same two arriving the other way round: the bounce stands
-        callback(path, otherBounced,
-                Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, otherBounced)));
+        emailStatus(connection, "{\"messageId\":\"m-8\",\"event\":\"bounce\"}");
         assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.bounced");
-        callback(path, otherDelivered,
-                Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, otherDelivered)));
+        emailStatus(connection, "{\"messageId\":\"m-8\",\"event\":\"delivery\"}");
         eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
                 connection.get("id").asText()) == 4, "every callback is normalised");
         assertThat(status("email-status", "m-8")).isEqualTo("bounced");
@@ -283,14 +282,10 @@ class InboundCallbackTest extends HookpostTest {
     void statuses_only_move_forward_when_callbacks_arrive_out_of_order() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connect("email-status", Map.of());
-        String secret = connection.get("secret").asText();
-        String path = connection.get("inboundPath").asText();
-        byte[] opened = "{\"messageId\":\"m-3\",\"event\":\"open\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] delivered = "{\"messageId\":\"m-3\",\"event\":\"delivery\"}".getBytes(StandardCharsets.UTF_8);
-        callback(path, opened, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, opened)));
+        emailStatus(connection, "{\"messageId\":\"m-3\",\"event\":\"open\"}");
         assertThat(JSON.readTree(receiver.next(WAIT).body()).get("type").asText()).isEqualTo("message.opened");
 
-        callback(path, delivered, Map.of("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, delivered)));
+        emailStatus(connection, "{\"messageId\":\"m-3\",\"event\":\"delivery\"}");
         eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
                 connection.get("id").asText()) == 2, "both callbacks are normalised");
         assertThat(status("email-status", "m-3")).isEqualTo("opened");
