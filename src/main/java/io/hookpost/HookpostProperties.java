@@ -211,8 +211,9 @@ public record HookpostProperties(
     /**
      * How long history is kept: deliveries delivered, failed or discarded, with their attempts, events left without
      * deliveries, and inbound callbacks handled, are deleted once {@code retention} old (by when they were created and
-     * last changed, or received; zero keeps them for ever). Pending and held deliveries and their events are kept however old. The
-     * purge runs every {@code purgeIntervalMs} (one instance at a time), {@code purgeBatch} rows a transaction.
+     * last changed, or received; zero keeps them for ever). Pending and held deliveries and their events are kept
+     * however old. The purge runs every {@code purgeIntervalMs} (one instance at a time), {@code purgeBatch} rows a
+     * transaction.
      */
     public record History(@NotNull @DurationMin(millis = 0) Duration retention, @Min(1000) long purgeIntervalMs,
                           @Min(1) int purgeBatch) {

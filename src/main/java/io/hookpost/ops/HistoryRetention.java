@@ -90,7 +90,8 @@ public class HistoryRetention {
     }
 
     /** Step count-attempts-deleted. */
-    public void attemptsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count, @ExchangeProperty(TALLY) Tally tally) {
+    public void attemptsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
+                                @ExchangeProperty(TALLY) Tally tally) {
         add(tally, "attempts", count);
     }
 
@@ -137,7 +138,8 @@ public class HistoryRetention {
         if (now - last > PROGRESS_EVERY.toNanos() && tally.lastLogged.compareAndSet(last, now)) {
             Map<String, Long> sums = tally.sums();
             LOG.info("History purge going on: {} deliveries with {} attempts, {} events, {} inbound callbacks deleted"
-                    + " so far", sums.get("deliveries"), sums.get("attempts"), sums.get("events"), sums.get("callbacks"));
+                    + " so far", sums.get("deliveries"), sums.get("attempts"), sums.get("events"),
+                    sums.get("callbacks"));
         }
     }
 }

@@ -21,7 +21,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code hookpost.ops.gauge-refresh}; NaN while the database cannot be read):
  * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
  * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
- * From memory: {@code hookpost_endpoints_retry_after}, endpoints paused by their receiver's Retry-After in this instance.
+ * From memory: {@code hookpost_endpoints_retry_after}, endpoints paused by their receiver's Retry-After in this
+ * instance.
  * From the embedded broker or RabbitMQ: {@code hookpost_queue_messages{queue}} for the events, invalid events and
  * inbound queues (with an external Artemis, read the broker's own metrics instead: these gauges are not registered).
  */
@@ -40,7 +41,8 @@ public class OpsGauges {
             gauge(registry, backlog, "hookpost.deliveries.overdue",
                     "Pending deliveries due longer ago than hookpost.ops.backlog.overdue-after",
                     DeliveryBacklog.Snapshot::overdue);
-            gauge(registry, backlog, "hookpost.endpoints.disabled", "Endpoints disabled, automatically or over the API (not deleted)",
+            gauge(registry, backlog, "hookpost.endpoints.disabled",
+                    "Endpoints disabled, automatically or over the API (not deleted)",
                     DeliveryBacklog.Snapshot::disabledEndpoints);
         };
     }
