@@ -48,11 +48,13 @@ public class EndpointApi {
     private static final int RECENT_DELIVERIES = 10;
     private static final long MAX_GRACE_SECONDS = 7 * 24 * 3600;
     static final int MAX_SUBSCRIPTION_ENTRIES = 100;
+    /** Attempts a second an endpoint's rate limit may allow: Svix's bound (its rate limit is an unsigned 16 bits). */
+    static final int MAX_RATE_LIMIT = 65_535;
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
-                                 List<String> retrySchedule, Integer disableAfterFailures, String description,
-                                 Boolean active, String secret, String envelope) {
+                                 List<String> retrySchedule, Integer disableAfterFailures, Integer rateLimit,
+                                 String description, Boolean active, String secret, String envelope) {
     }
 
     private final JdbcTemplate jdbc;
@@ -83,6 +85,7 @@ public class EndpointApi {
         Envelope envelope = checkEnvelope(request.envelope());
         String schedule = checkSchedule(request.retrySchedule());
         checkDisableAfterFailures(request.disableAfterFailures());
+        checkRateLimit(request.rateLimit());
         checkDescription(request.description());
         String secret = request.secret();
         if (secret == null) {
@@ -107,12 +110,13 @@ public class EndpointApi {
         boolean active = request.active() == null || request.active();
         jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, envelope,"
                         + " signature_scheme, signature_header, secret, headers, retry_schedule, disable_after_failures,"
-                        + " active, disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                        + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
-                request.disableAfterFailures(), active, active ? null : PAUSED, active ? null : now, now, now);
+                request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED, active ? null : now,
+                now, now);
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         view.put("secret", secret); // shown on creation; later only through GET …/secret
@@ -121,8 +125,8 @@ public class EndpointApi {
 
     /**
      * {@code PATCH}: changes only the fields present in the body; {@code null} puts a field back to its
-     * default (description, filter, envelope, headers, retrySchedule, disableAfterFailures). The secret changes only
-     * through rotate-secret.
+     * default (description, filter, envelope, headers, retrySchedule, disableAfterFailures; rateLimit to none). The
+     * secret changes only through rotate-secret.
      */
     @Transactional
     public Map<String, Object> update(@Header("acct") String account, @Header("endpointId") String id,
@@ -159,6 +163,8 @@ public class EndpointApi {
         Integer disableAfter = present.contains("disableAfterFailures")
                 ? checkDisableAfterFailures(request.disableAfterFailures())
                 : (Integer) row.get("disable_after_failures");
+        Integer rateLimit = present.contains("rateLimit") ? checkRateLimit(request.rateLimit())
+                : (Integer) row.get("rate_limit");
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
         }
@@ -168,9 +174,10 @@ public class EndpointApi {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
                         + " signature_scheme = ?, signature_header = ?, headers = ?, retry_schedule = ?,"
-                        + " disable_after_failures = ?, updated_at = ? WHERE id = ?",
+                        + " disable_after_failures = ?, rate_limit = ?, updated_at = ? WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
-                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, now, id);
+                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit, now,
+                id);
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
                     : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);
@@ -376,6 +383,7 @@ public class EndpointApi {
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
         view.put("disableAfterFailures", row.get("disable_after_failures"));
+        view.put("rateLimit", row.get("rate_limit"));
         view.put("active", row.get("active"));
         view.put("disabledReason", row.get("disabled_reason"));
         view.put("createdAt", Views.instant(row.get("created_at")));
@@ -415,6 +423,14 @@ public class EndpointApi {
     private static Integer checkDisableAfterFailures(Integer value) {
         if (value != null && (value < 1 || value > 1000)) {
             throw ProblemException.badRequest("'disableAfterFailures' must be between 1 and 1000.");
+        }
+        return value;
+    }
+
+    private static Integer checkRateLimit(Integer value) {
+        if (value != null && (value < 1 || value > MAX_RATE_LIMIT)) {
+            throw ProblemException.badRequest("'rateLimit' (attempts a second) must be between 1 and " + MAX_RATE_LIMIT
+                    + ", or null for none.");
         }
         return value;
     }

@@ -11,7 +11,10 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,6 +52,12 @@ import org.springframework.stereotype.Component;
  * Without this a receiver answering 503 Retry-After 9 s got 1,044 requests in 85 s, one after another delivery.
  * The pause is kept in memory, per instance, as the bound is: a restart forgets it (each delivery's own wait
  * is in the database).
+ * <p>
+ * An endpoint with a {@code rateLimit} (attempts a second, set by its account, as Svix and Convoy offer) has its
+ * attempts started evenly spaced at that rate, whatever its bound: one that would start early waits in memory like
+ * one that finds the endpoint full, and is sent on when its turn comes (a timer, as no attempt's end may be due by
+ * then). Those the rate cannot start within half a lease stay in the database, as for a busy endpoint. The rate is per
+ * instance too: two instances may each start that many a second.
  * <p>
  * Written by hand because Camel's throttlers bound a whole route or a rate, not concurrent calls per key
  * with a limit that follows the endpoint's health.
@@ -98,6 +107,12 @@ public class EndpointSlots {
          * for never (nanoTime may be any long, so times are only compared by their difference).
          */
         final AtomicLong pausedUntil = new AtomicLong(NOT_PAUSED);
+        /** Time between attempt starts (ns) under the endpoint's rate limit, from its loaded row; 0: no limit. */
+        volatile long startEveryNanos;
+        /** When (System.nanoTime) the rate limit lets the next attempt start. */
+        final AtomicLong nextStart = new AtomicLong(System.nanoTime());
+        /** Whether a timer is set to send waiting deliveries on when the rate limit lets the next one start. */
+        final AtomicBoolean wakeUpSet = new AtomicBoolean();
 
         final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
 
@@ -113,6 +128,8 @@ public class EndpointSlots {
     private final ProducerTemplate producer;
     private final long forgetAfterNanos;
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
+    /** Sends waiting deliveries on when a rate-limited endpoint's next start is due. */
+    private final ScheduledExecutorService rateTimer;
 
     @Autowired
     public EndpointSlots(HookpostProperties properties, CamelContext camel) {
@@ -125,6 +142,7 @@ public class EndpointSlots {
         this.maxLimit = settings.maxInFlightPerEndpoint();
         this.maxWaiting = settings.maxWaitingPerEndpoint();
         this.producer = camel.createProducerTemplate();
+        this.rateTimer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "EndpointRateLimits");
     }
 
     /**
@@ -145,6 +163,7 @@ public class EndpointSlots {
         if (pauseLeft(endpoint) != null) {
             return FULL; // the receiver asked to wait: the claim goes back until then
         }
+        endpoint.startEveryNanos = startEveryNanos(exchange);
         while (true) {
             int now = endpoint.inFlight.get();
             if (now < 0) {
@@ -153,12 +172,16 @@ public class EndpointSlots {
                 endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
                 continue;
             }
-            if (now >= endpoint.limit.get()) {
+            if (now >= endpoint.limit.get() || !startsNow(endpoint)) {
                 break;
             }
             if (endpoint.inFlight.compareAndSet(now, now + 1)) {
-                exchange.setProperty(HELD, endpointId);
-                return TAKEN;
+                if (startUnderRateLimit(endpoint)) {
+                    exchange.setProperty(HELD, endpointId);
+                    return TAKEN;
+                }
+                endpoint.inFlight.decrementAndGet(); // another attempt took this turn of the rate limit
+                break;
             }
         }
         if (endpoint.waitingCount.incrementAndGet() > waitingBound(endpoint)) {
@@ -298,6 +321,10 @@ public class EndpointSlots {
      */
     private int waitingBound(Endpoint endpoint) {
         double withinHalfLease = endpoint.limit.get() * (settings.lease().toMillis() / 2.0) / endpoint.attemptMillis;
+        long startEvery = endpoint.startEveryNanos;
+        if (startEvery > 0) {
+            withinHalfLease = Math.min(withinHalfLease, settings.lease().toNanos() / 2.0 / startEvery);
+        }
         return (int) Math.min(maxWaiting, withinHalfLease);
     }
 
@@ -305,6 +332,18 @@ public class EndpointSlots {
     private void dispatchWaiting(Endpoint endpoint) {
         int free = endpoint.limit.get() - endpoint.inFlight.get();
         for (int i = 0; i < free; i++) {
+            if (endpoint.waiting.isEmpty()) {
+                return;
+            }
+            long startEvery = endpoint.startEveryNanos;
+            if (startEvery > 0) {
+                // one a turn: the claim sent takes the turn when it comes back, about when the next is due
+                long untilTurn = endpoint.nextStart.get() - System.nanoTime();
+                wakeUpAfter(endpoint, untilTurn > 0 ? untilTurn : startEvery);
+                if (untilTurn > 0 || i > 0) {
+                    return;
+                }
+            }
             Object claim = endpoint.waiting.poll();
             if (claim == null) {
                 return;
@@ -316,6 +355,57 @@ public class EndpointSlots {
                 endpoint.waitingCount.incrementAndGet();
                 endpoint.waiting.add(claim);
                 return;
+            }
+        }
+    }
+
+    /** Sends the endpoint's waiting deliveries on after this long, unless a timer is set already. */
+    private void wakeUpAfter(Endpoint endpoint, long nanos) {
+        if (!endpoint.wakeUpSet.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            rateTimer.schedule(() -> {
+                endpoint.wakeUpSet.set(false);
+                dispatchWaiting(endpoint);
+            }, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            endpoint.wakeUpSet.set(false); // shutting down: the waiting are handed back to the database
+        }
+    }
+
+    /** The endpoint's rate limit as the time between attempt starts, from the loaded delivery; 0 for none. */
+    private static long startEveryNanos(Exchange exchange) {
+        Object rate = exchange.getMessage().getBody(Map.class).get("rate_limit");
+        return rate instanceof Number perSecond && perSecond.longValue() > 0
+                ? TimeUnit.SECONDS.toNanos(1) / perSecond.longValue() : 0;
+    }
+
+    /** Whether the endpoint's rate limit (if any) lets an attempt start now. */
+    private static boolean startsNow(Endpoint endpoint) {
+        return endpoint.startEveryNanos == 0 || System.nanoTime() - endpoint.nextStart.get() >= 0;
+    }
+
+    /**
+     * Takes the rate limit's turn, if it is due: the next is one spacing later. A start that came a little late (less
+     * than one spacing) keeps the schedule, so the hand-offs between the timer and the attempt do not slow the rate;
+     * after a longer gap the schedule starts again from now, so no burst makes up for an idle spell.
+     */
+    private static boolean startUnderRateLimit(Endpoint endpoint) {
+        long startEvery = endpoint.startEveryNanos;
+        if (startEvery == 0) {
+            return true;
+        }
+        while (true) {
+            long now = System.nanoTime();
+            long due = endpoint.nextStart.get();
+            long late = now - due;
+            if (late < 0) {
+                return false;
+            }
+            long next = (late < startEvery ? due : now) + startEvery;
+            if (endpoint.nextStart.compareAndSet(due, next)) {
+                return true;
             }
         }
     }
@@ -392,6 +482,11 @@ public class EndpointSlots {
         if (endpoint != null && endpoint.paced) {
             long roomMillis = (long) (endpoint.attemptMillis / endpoint.limit.get());
             delay = Collections.max(List.of(delay, Duration.ofMillis(Math.min(roomMillis, settings.lease().toMillis()))));
+        }
+        if (endpoint != null && endpoint.startEveryNanos > 0) {
+            // under a rate limit those waiting leave at its pace, whatever the bound: look again when half have gone
+            Duration halfGone = Duration.ofNanos(endpoint.startEveryNanos * endpoint.waitingCount.get() / 2);
+            delay = halfGone.compareTo(delay) > 0 ? halfGone : delay;
         }
         Duration paused = endpoint == null ? null : pauseLeft(endpoint);
         return paused != null && paused.compareTo(delay) > 0 ? paused : delay;

@@ -48,8 +48,10 @@ class EndpointManagementTest extends HookpostTest {
     @Test
     void patch_changes_only_the_fields_sent_and_null_restores_a_default() {
         JsonNode created = createEndpoint(Map.of("url", receiver.url("/a"), "eventTypes", List.of("host.offline"),
-                "description", "first", "retrySchedule", List.of("1s", "1m"), "headers", Map.of("X-Tenant", "t1")));
+                "description", "first", "retrySchedule", List.of("1s", "1m"), "headers", Map.of("X-Tenant", "t1"),
+                "rateLimit", 50));
         String id = created.get("id").asText();
+        assertThat(created.get("rateLimit").asInt()).isEqualTo(50);
 
         Api.Response patched = operator.patch(endpoints() + "/" + id, Map.of("url", receiver.url("/b"),
                 "eventTypes", List.of("host.*", "agent.online"), "signatureScheme", "hmac-sha256-hex",
@@ -61,6 +63,7 @@ class EndpointManagementTest extends HookpostTest {
         assertThat(view.get("signatureHeader").asText()).isEqualTo("X-Hyprwatch-Signature");
         assertThat(view.get("description").asText()).isEqualTo("first");
         assertThat(view.get("headers").get("X-Tenant").asText()).isEqualTo("t1");
+        assertThat(view.get("rateLimit").asInt()).isEqualTo(50);
         assertThat(view.has("secret")).as("the secret is shown on creation and by GET …/secret only").isFalse();
 
         Map<String, Object> reset = new HashMap<>();
@@ -70,12 +73,15 @@ class EndpointManagementTest extends HookpostTest {
         reset.put("signatureHeader", null);
         reset.put("disableAfterFailures", null);
         reset.put("filter", null);
+        reset.put("rateLimit", null);
         JsonNode cleared = operator.patch(endpoints() + "/" + id, reset).json();
         assertThat(cleared.get("description").isNull()).isTrue();
         assertThat(cleared.get("retrySchedule").isNull()).isTrue();
         assertThat(cleared.get("headers").size()).isZero();
         assertThat(cleared.get("signatureHeader").asText()).as("the scheme's default header").isEqualTo("X-Webhook-Signature");
         assertThat(cleared.path("filter").isMissingNode() || cleared.get("filter").isNull()).isTrue();
+        assertThat(cleared.get("rateLimit").isNull()).as("no rate limit").isTrue();
+        assertThat(db.queryForObject("SELECT rate_limit FROM endpoints WHERE id = ?", Integer.class, id)).isNull();
         assertThat(db.queryForObject("SELECT url FROM endpoints WHERE id = ?", String.class, id))
                 .isEqualTo(receiver.url("/b"));
     }
@@ -106,6 +112,9 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("eventTypes", many)), 400, "at most 100");
         assertProblem(operator.patch(path, Map.of("categories", many)), 400, "at most 100");
         assertProblem(operator.patch(path, Map.of("headers", Map.of("User-Agent", "x"))), 400, "Hookpost sets it");
+        assertProblem(operator.patch(path, Map.of("rateLimit", 0)), 400, "'rateLimit' (attempts a second) must be");
+        assertProblem(operator.patch(path, Map.of("rateLimit", 65_536)), 400, "between 1 and 65535");
+        assertProblem(operator.patch(path, Map.of("rateLimit", 2.5)), 400, "rateLimit");
         // the wire would carry 'v??' while the attempt showed the emoji
         assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "v\uD83D\uDE00"))), 400, "ASCII characters only");
         assertProblem(operator.patch(path, Map.of("headers", Map.of("X-U", "caf\u00e9"))), 400, "ASCII characters only");

@@ -127,4 +127,35 @@ class EndpointSlotsTest {
         // max-retry-after is 1 h in these settings (as by default)
         assertThat(slots.busyFor("ep")).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(60));
     }
+
+    @Test
+    void a_rate_limited_endpoint_starts_one_attempt_a_turn_and_keeps_in_memory_only_what_it_can_start_in_half_a_lease() {
+        // lease 2 min: at 1 a second, 60 may wait
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange first = limited("ep", 0, 1);
+        assertThat(slot(slots, first)).isEqualTo(EndpointSlots.TAKEN);
+        answered(first, 5);
+        slots.giveBack(first);
+        // the endpoint is free, but its next turn is a second away
+        assertThat(slot(slots, limited("ep", 1, 1))).isEqualTo(EndpointSlots.WAITING);
+        assertThat(slots.inFlight("ep")).isZero();
+        int n = 2;
+        while (slot(slots, limited("ep", n, 1)).equals(EndpointSlots.WAITING)) {
+            n++;
+        }
+        assertThat(n).isEqualTo(61);
+        // those waiting leave one a second: look again when half of them have gone, and leave the rest unclaimed
+        OffsetDateTime again = (OffsetDateTime) slots.release(limited("ep", n, 1)).get("next_attempt_at");
+        assertThat(Duration.between(OffsetDateTime.now(), again)).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        assertThat(slots.busyFor("ep")).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        // an endpoint without a limit is not held up
+        assertThat(slot(slots, loaded("other", 0))).isEqualTo(EndpointSlots.TAKEN);
+        assertThat(slot(slots, loaded("other", 1))).isEqualTo(EndpointSlots.WAITING);
+    }
+
+    private Exchange limited(String endpointId, int n, int perSecond) {
+        Exchange exchange = loaded(endpointId, n);
+        exchange.getMessage().getBody(Map.class).put("rate_limit", perSecond);
+        return exchange;
+    }
 }
