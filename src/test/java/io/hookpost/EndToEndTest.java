@@ -102,13 +102,21 @@ class EndToEndTest extends HookpostTest {
             db.update("UPDATE deliveries SET created_at = ?, updated_at = ? WHERE account_id = ? AND event_id = ?",
                     longAgo, longAgo, account, eventId);
         }
+        // an endpoint deleted long ago, one of its deliveries still there, and one deleted today
+        String gone = createEndpoint(Map.of("url", receiver.url("/gone"), "eventTypes", List.of("gone.*"),
+                "categories", List.of("Gone"))).get("id").asText();
+        String goneToday = createEndpoint(Map.of("url", receiver.url("/gone-today"))).get("id").asText();
+        for (String endpoint : List.of(gone, goneToday)) {
+            assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint).status()).isEqualTo(204);
+        }
+        db.update("UPDATE endpoints SET deleted_at = ? WHERE id = ?", longAgo, gone);
         // more old settled deliveries than one batch deletes (1,000): the purge goes on batch after batch
         List<Object[]> events = new java.util.ArrayList<>();
         List<Object[]> deliveries = new java.util.ArrayList<>();
         for (int i = 0; i < 2500; i++) {
             events.add(new Object[] {account, "evt_old_" + i, longAgo});
             deliveries.add(new Object[] {"msg_old_" + i + "_" + account.substring(5), account, "evt_old_" + i,
-                    up.get("id").asText(), i % 2 == 0 ? "discarded" : "failed", longAgo, longAgo});
+                    i == 0 ? gone : up.get("id").asText(), i % 2 == 0 ? "discarded" : "failed", longAgo, longAgo});
         }
         db.batchUpdate("INSERT INTO events (account_id, id, type, occurred_at, payload, source, created_at)"
                 + " VALUES (?, ?, 'host.online', ?, '{}', 'api', ?)", events.stream()
@@ -126,6 +134,12 @@ class EndToEndTest extends HookpostTest {
                 longAgo);
         db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",
                 OffsetDateTime.now(ZoneOffset.UTC));
+        // providers' message statuses: one last changed long ago, one today
+        String status = "INSERT INTO message_statuses (account_id, provider, provider_message_id, recipient_key, status,"
+                + " status_rank, recipient, updated_at) VALUES (?, 'postmark', ?, 'to@example.com', 'delivered', 40,"
+                + " 'to@example.com', ?)";
+        db.update(status, account, "pm-old", longAgo);
+        db.update(status, account, "pm-new", OffsetDateTime.now(ZoneOffset.UTC));
 
         double deletedBefore = metrics.get("hookpost.history.deleted").tag("kind", "deliveries").counter().count();
         Map<?, ?> purged = camel.requestBody("direct:purge-history", null, Map.class);
@@ -149,5 +163,14 @@ class EndToEndTest extends HookpostTest {
         assertThat(deliveriesOf(recent)).extracting(d -> d.get("status")).containsExactly("delivered");
         assertThat(db.queryForList("SELECT id FROM inbound_callbacks WHERE account_id = ? ORDER BY id", String.class,
                 account)).containsExactly("cb_new_" + account, "cb_waiting_" + account);
+        assertThat(db.queryForList("SELECT provider_message_id FROM message_statuses WHERE account_id = ?", String.class,
+                account)).containsExactly("pm-new");
+        assertThat((Long) purged.get("message_statuses")).isGreaterThanOrEqualTo(1);
+        // the endpoint deleted long ago is gone once its delivery is, its subscriptions (and secret) with it
+        assertThat(db.queryForList("SELECT id FROM endpoints WHERE id IN (?, ?)", String.class, gone, goneToday))
+                .containsExactly(goneToday);
+        assertThat(count("SELECT COUNT(*) FROM endpoint_event_types WHERE endpoint_id = ?", gone)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM endpoint_categories WHERE endpoint_id = ?", gone)).isZero();
+        assertThat((Long) purged.get("endpoints")).isGreaterThanOrEqualTo(1);
     }
 }

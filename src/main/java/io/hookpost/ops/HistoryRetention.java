@@ -75,7 +75,7 @@ public class HistoryRetention {
         return !exchange.getContext().isStopping() && !exchange.getContext().isStopped();
     }
 
-    /** A batch's parameters: the account the split is at (none for the callbacks), the cutoff and the batch size. */
+    /** A batch's parameters: the account the split is at (none for callbacks, statuses), cutoff, batch size. */
     public Map<String, Object> parameters(@ExchangeProperty(ACCOUNT) String account,
                                           @ExchangeProperty(CUTOFF) OffsetDateTime cutoff) {
         return account == null ? Map.of("cutoff", cutoff, "batch", settings.purgeBatch())
@@ -87,6 +87,20 @@ public class HistoryRetention {
         exchange.setProperty(FOUND, rows.size());
         exchange.setProperty(MORE, rows.size() >= settings.purgeBatch() && goOn(exchange));
         return Map.of("ids", rows.stream().map(row -> row.get("id")).toList());
+    }
+
+    /**
+     * Step their-message-status-keys: the statuses found, each with the cutoff, as the delete's JDBC batch takes them
+     * (a row per status: their key has four columns); another batch may follow a full one.
+     */
+    public List<Map<String, Object>> foundKeys(List<Map<String, Object>> rows,
+                                               @ExchangeProperty(CUTOFF) OffsetDateTime cutoff, Exchange exchange) {
+        found(rows, exchange);
+        return rows.stream().map(row -> {
+            Map<String, Object> key = new LinkedHashMap<>(row);
+            key.put("cutoff", cutoff);
+            return key;
+        }).toList();
     }
 
     /** Step count-attempts-deleted. */
@@ -112,15 +126,28 @@ public class HistoryRetention {
         add(tally, "callbacks", count);
     }
 
+    /** Step count-message-statuses-deleted. */
+    public void messageStatusesDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
+                                       @ExchangeProperty(TALLY) Tally tally) {
+        add(tally, "message_statuses", count);
+    }
+
+    /** Step count-endpoints-deleted. */
+    public void endpointsDeleted(@Header(SqlConstants.SQL_UPDATE_COUNT) int count,
+                                 @ExchangeProperty(TALLY) Tally tally) {
+        add(tally, "endpoints", count);
+    }
+
     /** Step report-purge: one line a run, INFO when something was deleted, and the counts to the metrics. */
     public Map<String, Long> report(@ExchangeProperty(CUTOFF) OffsetDateTime cutoff,
                                     @ExchangeProperty(TALLY) Tally tally, Exchange exchange) {
         Map<String, Long> purged = tally.sums();
         boolean any = purged.values().stream().anyMatch(n -> n > 0);
         String line = "History last changed before {} deleted{}: {} deliveries with {} attempts, {} events,"
-                + " {} inbound callbacks";
+                + " {} inbound callbacks, {} message statuses, {} deleted endpoints";
         Object[] args = {cutoff, goOn(exchange) ? "" : " (stopped: Hookpost is stopping)", purged.get("deliveries"),
-                purged.get("attempts"), purged.get("events"), purged.get("callbacks")};
+                purged.get("attempts"), purged.get("events"), purged.get("callbacks"), purged.get("message_statuses"),
+                purged.get("endpoints")};
         if (any) {
             LOG.info(line, args);
         } else {
@@ -137,9 +164,10 @@ public class HistoryRetention {
         // a purge of a long history takes a while: say that it goes on, not only when it has ended
         if (now - last > PROGRESS_EVERY.toNanos() && tally.lastLogged.compareAndSet(last, now)) {
             Map<String, Long> sums = tally.sums();
-            LOG.info("History purge going on: {} deliveries with {} attempts, {} events, {} inbound callbacks deleted"
-                    + " so far", sums.get("deliveries"), sums.get("attempts"), sums.get("events"),
-                    sums.get("callbacks"));
+            LOG.info("History purge going on: {} deliveries with {} attempts, {} events, {} inbound callbacks, {}"
+                    + " message statuses, {} deleted endpoints deleted so far", sums.get("deliveries"),
+                    sums.get("attempts"), sums.get("events"), sums.get("callbacks"), sums.get("message_statuses"),
+                    sums.get("endpoints"));
         }
     }
 }

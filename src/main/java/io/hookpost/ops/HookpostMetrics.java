@@ -38,7 +38,8 @@ import org.springframework.stereotype.Component;
 public class HookpostMetrics {
     public static final List<String> DELIVERY_OUTCOMES = List.of("delivered", "retry", "failed", "held");
     public static final List<String> ATTEMPT_OUTCOMES = List.of("success", "http_error", "timeout", "blocked", "error");
-    public static final List<String> HISTORY_KINDS = List.of("deliveries", "attempts", "events", "callbacks");
+    public static final List<String> HISTORY_KINDS = List.of("deliveries", "attempts", "events", "callbacks",
+            "message_statuses", "endpoints");
     /** Label values from callers are kept to this shape, so a bug cannot flood Prometheus with series. */
     private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
     private static final Duration[] ATTEMPT_BUCKETS = {
@@ -138,7 +139,8 @@ public class HookpostMetrics {
 
     private Counter historyDeleted(String kind) {
         return Counter.builder("hookpost.history.deleted")
-                .description("Rows the history retention deleted, by kind: deliveries, attempts, events, callbacks")
+                .description("Rows the history retention deleted, by kind: deliveries, attempts, events, callbacks,"
+                        + " message_statuses, endpoints (deleted ones)")
                 .tag("kind", kind)
                 .register(registry);
     }

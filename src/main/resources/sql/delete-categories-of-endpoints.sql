@@ -1,0 +1,2 @@
+DELETE FROM endpoint_categories
+WHERE endpoint_id IN (:#in:ids)
