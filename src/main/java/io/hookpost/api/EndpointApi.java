@@ -314,7 +314,8 @@ public class EndpointApi {
                 + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'held')", now, id);
     }
 
-    private static OffsetDateTime timestamp(String field, String value) {
+    /** A request's date-time field, or 400. */
+    static OffsetDateTime timestamp(String field, String value) {
         try {
             return OffsetDateTime.parse(value);
         } catch (java.time.format.DateTimeParseException e) {

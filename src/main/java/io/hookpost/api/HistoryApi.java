@@ -1,5 +1,8 @@
 package io.hookpost.api;
 
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +16,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * What happened to an account's events: an event with its deliveries, the deliveries by status, and an
- * endpoint's attempts with the request and response of each (newest first, cursor paging).
+ * What happened to an account's events: an event with its deliveries, the deliveries by status, an endpoint's
+ * attempts with the request and response of each (newest first, cursor paging), and an endpoint's counts.
  */
 @Component("historyApi")
 public class HistoryApi {
     /** Every status a delivery can have: the list without a filter is a page of each, merged ({@link #everyStatus}). */
     private static final List<String> STATUS_ORDER = List.of("pending", "held", "delivered", "failed", "discarded");
     private static final Set<String> STATUSES = Set.copyOf(STATUS_ORDER);
+    /** The window an endpoint's stats count over when the request names none. */
+    private static final Duration STATS_WINDOW = Duration.ofDays(1);
+    /** The widest window: the stats count the window's rows (by the indexes on endpoint and time), every request. */
+    private static final Duration MAX_STATS_WINDOW = Duration.ofDays(31);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -81,11 +88,7 @@ public class HistoryApi {
     /** {@code GET …/endpoints/{endpointId}/attempts?limit=&cursor=}: newest first, with request and response. */
     public Map<String, Object> attempts(@Header("acct") String account, @Header("endpointId") String endpointId,
                                         @Header("limit") String limit, @Header("cursor") String cursor) {
-        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM endpoints WHERE id = ? AND account_id = ?",
-                Integer.class, endpointId, account);
-        if (known == null || known == 0) {
-            throw ProblemException.notFound("No endpoint '" + endpointId + "' in account '" + account + "'.");
-        }
+        checkEndpoint(account, endpointId);
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
         StringBuilder sql = new StringBuilder("SELECT a.*, d.event_id, ev.payload FROM attempts a"
@@ -94,6 +97,57 @@ public class HistoryApi {
                 + " WHERE a.account_id = ? AND a.endpoint_id = ?");
         List<Object> args = new ArrayList<>(List.of(account, endpointId));
         return page(sql, args, "a.", from, pageSize, this::attempt);
+    }
+
+    /**
+     * {@code GET …/endpoints/{endpointId}/stats?since=&until=}: the endpoint's deliveries created in [since, until)
+     * by status, and its attempts made then, succeeded and failed (as Svix's endpoint stats): whether it is healthy at
+     * a glance. By default the last day; at most 31 days.
+     */
+    public Map<String, Object> stats(@Header("acct") String account, @Header("endpointId") String endpointId,
+                                     @Header("since") String since, @Header("until") String until) {
+        checkEndpoint(account, endpointId);
+        OffsetDateTime to = until == null ? OffsetDateTime.now(ZoneOffset.UTC) : EndpointApi.timestamp("until", until);
+        OffsetDateTime from = since == null ? to.minus(STATS_WINDOW) : EndpointApi.timestamp("since", since);
+        if (!to.isAfter(from)) {
+            throw ProblemException.badRequest("'until' must be after 'since'.");
+        }
+        if (Duration.between(from, to).compareTo(MAX_STATS_WINDOW) > 0) {
+            throw ProblemException.badRequest("'since' to 'until' may span at most 31 days.");
+        }
+        Map<String, Object> deliveries = new LinkedHashMap<>();
+        STATUS_ORDER.forEach(status -> deliveries.put(status, 0L));
+        jdbc.query("SELECT status, COUNT(*) FROM deliveries WHERE endpoint_id = ? AND created_at >= ?"
+                        + " AND created_at < ? GROUP BY status",
+                row -> {
+                    deliveries.put(row.getString(1), row.getLong(2));
+                }, endpointId, from, to);
+        Map<String, Object> attempts = jdbc.queryForObject("SELECT COUNT(*),"
+                        + " COALESCE(SUM(CASE WHEN succeeded THEN 1 ELSE 0 END), 0) FROM attempts"
+                        + " WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?",
+                (row, n) -> {
+                    Map<String, Object> counts = new LinkedHashMap<>();
+                    counts.put("total", row.getLong(1));
+                    counts.put("succeeded", row.getLong(2));
+                    counts.put("failed", row.getLong(1) - row.getLong(2));
+                    return counts;
+                }, endpointId, from, to);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("endpointId", endpointId);
+        view.put("since", Views.instant(from));
+        view.put("until", Views.instant(to));
+        view.put("deliveries", deliveries);
+        view.put("attempts", attempts);
+        return view;
+    }
+
+    /** 404 unless the endpoint is the account's (a deleted one too: its history is still there). */
+    private void checkEndpoint(String account, String endpointId) {
+        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM endpoints WHERE id = ? AND account_id = ?",
+                Integer.class, endpointId, account);
+        if (known == null || known == 0) {
+            throw ProblemException.notFound("No endpoint '" + endpointId + "' in account '" + account + "'.");
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.hookpost.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -391,6 +392,46 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.get(endpoints() + "/" + id + "/attempts?cursor=bm9wZQ"), 400, "cursor");
         assertProblem(operator.get(endpoints() + "/" + id + "/attempts?limit=0"), 400, "limit");
         assertProblem(operator.get(endpoints() + "/ep_missing/attempts"), 404, "No endpoint");
+    }
+
+    @Test
+    void an_endpoints_stats_count_its_deliveries_by_status_and_its_attempts_within_the_window() throws Exception {
+        receiver.answer(r -> "host.online".equals(r.header("X-Webhook-Event")) ? Reply.ok() : Reply.status(500));
+        String id = createEndpoint(Map.of("url", receiver.url("/counted"), "retrySchedule", List.of("1h")))
+                .get("id").asText();
+        String other = createEndpoint(Map.of("url", receiver.url("/other"), "eventTypes", List.of("host.online")))
+                .get("id").asText();
+        for (int i = 0; i < 5; i++) {
+            publish(Map.of("type", i < 3 ? "host.online" : "host.offline", "data", Map.of("n", i)));
+        }
+        String stats = endpoints() + "/" + id + "/stats";
+        eventually(() -> operator.get(stats).json().at("/attempts/total").asLong() == 5
+                && operator.get(stats).json().at("/deliveries/delivered").asLong() == 3, "every attempt counted");
+
+        JsonNode counted = operator.get(stats).json();
+        assertThat(counted.get("endpointId").asText()).isEqualTo(id);
+        assertThat(counted.get("deliveries").toString())
+                .isEqualTo("{\"pending\":2,\"held\":0,\"delivered\":3,\"failed\":0,\"discarded\":0}");
+        assertThat(counted.get("attempts").toString()).isEqualTo("{\"total\":5,\"succeeded\":3,\"failed\":2}");
+        // the last day by default
+        assertThat(Duration.between(OffsetDateTime.parse(counted.get("since").asText()),
+                OffsetDateTime.parse(counted.get("until").asText()))).isEqualTo(Duration.ofDays(1));
+        // the other endpoint has its own
+        eventually(() -> operator.get(endpoints() + "/" + other + "/stats").json().at("/deliveries/delivered").asLong()
+                == 3, "the other endpoint's deliveries");
+        assertThat(operator.get(endpoints() + "/" + other + "/stats").json().at("/attempts/failed").asLong()).isZero();
+        // a window before any of it
+        JsonNode before = operator.get(stats + "?since=2020-01-01T00:00:00Z&until=2020-01-31T00:00:00Z").json();
+        assertThat(before.at("/deliveries/delivered").asLong()).isZero();
+        assertThat(before.at("/attempts/total").asLong()).isZero();
+        assertThat(before.get("since").asText()).isEqualTo("2020-01-01T00:00:00Z");
+
+        assertProblem(operator.get(stats + "?since=2020-01-02T00:00:00Z&until=2020-01-01T00:00:00Z"), 400,
+                "'until' must be after 'since'");
+        assertProblem(operator.get(stats + "?since=2020-01-01T00:00:00Z&until=2020-03-01T00:00:00Z"), 400,
+                "at most 31 days");
+        assertProblem(operator.get(stats + "?since=yesterday"), 400, "'since' must be an ISO-8601 date-time");
+        assertProblem(operator.get(endpoints() + "/ep_missing/stats"), 404, "No endpoint");
     }
 
     @Test
