@@ -153,6 +153,45 @@ class EndpointSlotsTest {
         assertThat(slot(slots, loaded("other", 1))).isEqualTo(EndpointSlots.WAITING);
     }
 
+    @Test
+    void a_start_more_than_half_a_spacing_late_starts_the_rate_limits_schedule_again_so_no_second_gets_more()
+            throws Exception {
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange first = limited("ep", 0, 10); // a turn every 100 ms
+        assertThat(slot(slots, first)).isEqualTo(EndpointSlots.TAKEN);
+        answered(first, 1);
+        slots.giveBack(first);
+        Thread.sleep(180); // the next turn was due 80 ms ago
+        Exchange late = limited("ep", 1, 10);
+        assertThat(slot(slots, late)).isEqualTo(EndpointSlots.TAKEN);
+        answered(late, 1);
+        slots.giveBack(late);
+        // 40 ms after the late start: the turn after it is 100 ms after it, not 100 ms after the first's turn
+        Thread.sleep(40);
+        assertThat(slot(slots, limited("ep", 2, 10))).isEqualTo(EndpointSlots.WAITING);
+    }
+
+    @Test
+    void after_a_rate_limit_is_lowered_a_delivery_given_back_is_looked_at_again_within_half_a_lease() {
+        EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
+        Exchange first = limited("ep", 0, 2);
+        assertThat(slot(slots, first)).isEqualTo(EndpointSlots.TAKEN);
+        answered(first, 5);
+        slots.giveBack(first);
+        int n = 1;
+        while (slot(slots, limited("ep", n, 2)).equals(EndpointSlots.WAITING)) {
+            n++;
+        }
+        // the next turn is half a second away: all this happens before it
+        assertThat(n).as("at 2 a second, max-waiting-per-endpoint (100)").isEqualTo(101);
+        // lowered to 1 a second: 100 wait, more than the 60 it starts in half a lease
+        Exchange given = limited("ep", n, 1);
+        assertThat(slot(slots, given)).isEqualTo(EndpointSlots.FULL);
+        OffsetDateTime again = (OffsetDateTime) slots.release(given).get("next_attempt_at");
+        // when half of the 60 it may have waiting are gone, not half of the 100
+        assertThat(Duration.between(OffsetDateTime.now(), again)).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+    }
+
     private Exchange limited(String endpointId, int n, int perSecond) {
         Exchange exchange = loaded(endpointId, n);
         exchange.getMessage().getBody(Map.class).put("rate_limit", perSecond);
