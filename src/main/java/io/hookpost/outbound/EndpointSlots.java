@@ -163,13 +163,15 @@ public class EndpointSlots {
         if (pauseLeft(endpoint) != null) {
             return FULL; // the receiver asked to wait: the claim goes back until then
         }
-        endpoint.startEveryNanos = startEveryNanos(exchange);
+        long startEvery = startEveryNanos(exchange);
+        endpoint.startEveryNanos = startEvery;
         while (true) {
             int now = endpoint.inFlight.get();
             if (now < 0) {
                 // forgotten by the sweep just now: the endpoint starts afresh, as a new one would
                 endpoints.remove(endpointId, endpoint);
                 endpoint = endpoints.computeIfAbsent(endpointId, id -> new Endpoint(settings.timeout().toMillis()));
+                endpoint.startEveryNanos = startEvery;
                 continue;
             }
             if (now >= endpoint.limit.get() || !startsNow(endpoint)) {
