@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Configuration;
  * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
  * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
  * From memory: {@code hookpost_endpoints_retry_after}, endpoints paused by their receiver's Retry-After in this
- * instance.
+ * instance, and {@code hookpost_endpoints_rate_limited}, endpoints with deliveries waiting for their rate limit's turn.
  * From the embedded broker or RabbitMQ: {@code hookpost_queue_messages{queue}} for the events, invalid events and
  * inbound queues (with an external Artemis, read the broker's own metrics instead: these gauges are not registered).
  */
@@ -52,6 +52,13 @@ public class OpsGauges {
         return registry -> Gauge.builder("hookpost.endpoints.retry.after", slots, EndpointSlots::pausedNow)
                 .description("Endpoints whose receiver answered 429/503 with Retry-After and gets nothing until then,"
                         + " in this instance")
+                .register(registry);
+    }
+
+    @Bean
+    MeterBinder rateLimitedGauge(EndpointSlots slots) {
+        return registry -> Gauge.builder("hookpost.endpoints.rate.limited", slots, EndpointSlots::rateLimitedNow)
+                .description("Endpoints with deliveries waiting in memory for their rate limit's turn, in this instance")
                 .register(registry);
     }
 

@@ -243,6 +243,12 @@ public class EndpointSlots {
         return (int) endpoints.values().stream().filter(endpoint -> pauseLeft(endpoint) != null).count();
     }
 
+    /** Endpoints with a rate limit and deliveries waiting in memory, for the operator's gauge. */
+    public int rateLimitedNow() {
+        return (int) endpoints.values().stream()
+                .filter(endpoint -> endpoint.startEveryNanos > 0 && endpoint.waitingCount.get() > 0).count();
+    }
+
     /**
      * No attempt to the endpoint starts before the receiver's Retry-After has passed (capped at max-retry-after); an
      * answer asking for longer than a pause already running extends it. Logged when a pause starts.

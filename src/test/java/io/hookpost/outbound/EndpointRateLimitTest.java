@@ -9,7 +9,9 @@ import java.util.Map;
 
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Reply;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,10 +23,21 @@ class EndpointRateLimitTest extends HookpostTest {
     private static final int PER_SECOND = 5;
     private static final int EVENTS = 15;
 
+    @Autowired
+    MeterRegistry metrics;
+
+    private double rateLimited() {
+        return metrics.get("hookpost.endpoints.rate.limited").gauge().value();
+    }
+
     private void burst(String tag) throws InterruptedException {
         List<String> eventIds = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
             eventIds.add(publish(Map.of("type", "host.offline", "data", Map.of("tag", tag, "n", i))));
+        }
+        if (tag.equals("limited")) {
+            // the operator sees the endpoint holding deliveries back while it does
+            eventually(() -> rateLimited() >= 1, "hookpost_endpoints_rate_limited counts the endpoint");
         }
         for (String eventId : eventIds) {
             eventually(() -> "delivered".equals(db.queryForObject(
@@ -46,6 +59,7 @@ class EndpointRateLimitTest extends HookpostTest {
 
         burst("limited");
         assertThat(arrivals).hasSize(EVENTS);
+        assertThat(rateLimited()).as("none waiting any more").isZero();
         // starts are 200 ms apart, each at most half a spacing late: any six requests span at least 900 ms (less the
         // time between a start and its request's arrival). Not counted from the first: it opens the connection, and
         // arrived up to 100 ms after its start
