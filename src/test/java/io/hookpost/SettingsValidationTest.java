@@ -47,6 +47,29 @@ class SettingsValidationTest {
     }
 
     @Test
+    void the_report_of_a_start_stopped_by_a_setting_names_it_as_it_is_written() {
+        runner.withPropertyValues("hookpost.delivery.max-in-flight-per-endpoint=0",
+                "hookpost.delivery.retry-schedule=1s,-1s").run(context -> {
+            assertThat(context).hasFailed();
+            org.springframework.boot.diagnostics.FailureAnalysis analysis = new SettingsFailureAnalyzer()
+                    .analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains(
+                    "Property: hookpost.delivery.max-in-flight-per-endpoint\n    Value: \"0\"",
+                    "Reason: must be greater than or equal to 1", "Property: hookpost.delivery.retry-schedule")
+                    .doesNotContain("maxInFlightPerEndpoint", "retrySchedule");
+        });
+        // and it is the report a start prints: registered, and first in the order a start asks the analyzers in (those
+        // that need the failed context to be made are left out here)
+        java.util.List<org.springframework.boot.diagnostics.FailureAnalyzer> analyzers = new java.util.ArrayList<>(
+                org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation().load(
+                        org.springframework.boot.diagnostics.FailureAnalyzer.class, null,
+                        org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler.handleMessage(
+                                (message, failure) -> { })));
+        org.springframework.core.annotation.AnnotationAwareOrderComparator.sort(analyzers);
+        assertThat(analyzers).first().isInstanceOf(SettingsFailureAnalyzer.class);
+    }
+
+    @Test
     void settings_that_contradict_each_other_or_are_not_of_their_form_stop_the_start_naming_the_property() {
         for (String[] setting : new String[][] {
                 {"hookpost.delivery.lease=10s", "hookpost.delivery.lease (PT10S) must be longer than hookpost.delivery.timeout"},
