@@ -164,7 +164,9 @@ public class EndpointSlots {
             return FULL; // the receiver asked to wait: the claim goes back until then
         }
         long startEvery = startEveryNanos(exchange);
-        endpoint.startEveryNanos = startEvery;
+        if (endpoint.startEveryNanos != startEvery) {
+            endpoint.startEveryNanos = startEvery; // written only when it changed: every delivery thread reads it
+        }
         while (true) {
             int now = endpoint.inFlight.get();
             if (now < 0) {
