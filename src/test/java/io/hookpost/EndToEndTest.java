@@ -107,7 +107,8 @@ class EndToEndTest extends HookpostTest {
                 "categories", List.of("Gone"))).get("id").asText();
         String goneToday = createEndpoint(Map.of("url", receiver.url("/gone-today"))).get("id").asText();
         for (String endpoint : List.of(gone, goneToday)) {
-            assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint).status()).isEqualTo(204);
+            assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpoint).status())
+                    .isEqualTo(204);
         }
         db.update("UPDATE endpoints SET deleted_at = ? WHERE id = ?", longAgo, gone);
         // more old settled deliveries than one batch deletes (1,000): the purge goes on batch after batch
@@ -135,9 +136,9 @@ class EndToEndTest extends HookpostTest {
         db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",
                 OffsetDateTime.now(ZoneOffset.UTC));
         // providers' message statuses: one last changed long ago, one today
-        String status = "INSERT INTO message_statuses (account_id, provider, provider_message_id, recipient_key, status,"
-                + " status_rank, recipient, updated_at) VALUES (?, 'postmark', ?, 'to@example.com', 'delivered', 40,"
-                + " 'to@example.com', ?)";
+        String status = "INSERT INTO message_statuses (account_id, provider, provider_message_id, recipient_key,"
+                + " status, status_rank, recipient, updated_at)"
+                + " VALUES (?, 'postmark', ?, 'to@example.com', 'delivered', 40, 'to@example.com', ?)";
         db.update(status, account, "pm-old", longAgo);
         db.update(status, account, "pm-new", OffsetDateTime.now(ZoneOffset.UTC));
 
@@ -163,8 +164,8 @@ class EndToEndTest extends HookpostTest {
         assertThat(deliveriesOf(recent)).extracting(d -> d.get("status")).containsExactly("delivered");
         assertThat(db.queryForList("SELECT id FROM inbound_callbacks WHERE account_id = ? ORDER BY id", String.class,
                 account)).containsExactly("cb_new_" + account, "cb_waiting_" + account);
-        assertThat(db.queryForList("SELECT provider_message_id FROM message_statuses WHERE account_id = ?", String.class,
-                account)).containsExactly("pm-new");
+        assertThat(db.queryForList("SELECT provider_message_id FROM message_statuses WHERE account_id = ?",
+                String.class, account)).containsExactly("pm-new");
         assertThat((Long) purged.get("message_statuses")).isGreaterThanOrEqualTo(1);
         // the endpoint deleted long ago is gone once its delivery is, its subscriptions (and secret) with it
         assertThat(db.queryForList("SELECT id FROM endpoints WHERE id IN (?, ?)", String.class, gone, goneToday))

@@ -115,8 +115,8 @@ public class EndpointApi {
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
-                request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED, active ? null : now,
-                now, now);
+                request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
+                active ? null : now, now, now);
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         view.put("secret", secret); // shown on creation; later only through GET …/secret

@@ -58,7 +58,8 @@ public class OpsGauges {
     @Bean
     MeterBinder rateLimitedGauge(EndpointSlots slots) {
         return registry -> Gauge.builder("hookpost.endpoints.rate.limited", slots, EndpointSlots::rateLimitedNow)
-                .description("Endpoints with deliveries waiting in memory for their rate limit's turn, in this instance")
+                .description("Endpoints with deliveries waiting in memory for their rate limit's turn,"
+                        + " in this instance")
                 .register(registry);
     }
 

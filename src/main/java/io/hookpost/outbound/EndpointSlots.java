@@ -497,8 +497,8 @@ public class EndpointSlots {
         }
         if (endpoint != null && endpoint.startEveryNanos > 0) {
             // under a rate limit those waiting leave at its pace, whatever the bound: look again when half have gone.
-            // No more than the bound counts: after the rate was lowered more may wait than the new rate starts in half a
-            // lease, and the time for all of them held deliveries back for minutes, even once the limit was taken off
+            // No more than the bound counts: after the rate was lowered more may wait than the new rate starts in half
+            // a lease, and the time for all of them held deliveries back for minutes, even once the limit was taken off
             long waiting = Math.min(endpoint.waitingCount.get(), waitingBound(endpoint));
             Duration halfGone = Duration.ofNanos(endpoint.startEveryNanos * waiting / 2);
             delay = halfGone.compareTo(delay) > 0 ? halfGone : delay;

@@ -40,8 +40,8 @@ class EndpointRateLimitTest extends HookpostTest {
             eventually(() -> rateLimited() >= 1, "hookpost_endpoints_rate_limited counts the endpoint");
         }
         for (String eventId : eventIds) {
-            eventually(() -> "delivered".equals(db.queryForObject(
-                    "SELECT status FROM deliveries WHERE account_id = ? AND event_id = ?", String.class, account, eventId)),
+            eventually(() -> "delivered".equals(db.queryForObject("SELECT status FROM deliveries"
+                    + " WHERE account_id = ? AND event_id = ?", String.class, account, eventId)),
                     "every event of the burst is delivered");
         }
     }

@@ -129,7 +129,7 @@ class EndpointSlotsTest {
     }
 
     @Test
-    void a_rate_limited_endpoint_starts_one_attempt_a_turn_and_keeps_in_memory_only_what_it_can_start_in_half_a_lease() {
+    void a_rate_limited_endpoint_starts_one_attempt_a_turn_and_keeps_in_memory_what_it_can_start_in_half_a_lease() {
         // lease 2 min: at 1 a second, 60 may wait
         EndpointSlots slots = new EndpointSlots(SsrfGuardTest.properties(true, List.of()), camel);
         Exchange first = limited("ep", 0, 1);
@@ -146,7 +146,8 @@ class EndpointSlotsTest {
         assertThat(n).isEqualTo(61);
         // those waiting leave one a second: look again when half of them have gone, and leave the rest unclaimed
         OffsetDateTime again = (OffsetDateTime) slots.release(limited("ep", n, 1)).get("next_attempt_at");
-        assertThat(Duration.between(OffsetDateTime.now(), again)).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        assertThat(Duration.between(OffsetDateTime.now(), again))
+                .isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
         assertThat(slots.busyFor("ep")).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
         // an endpoint without a limit is not held up
         assertThat(slot(slots, loaded("other", 0))).isEqualTo(EndpointSlots.TAKEN);
@@ -189,7 +190,8 @@ class EndpointSlotsTest {
         assertThat(slot(slots, given)).isEqualTo(EndpointSlots.FULL);
         OffsetDateTime again = (OffsetDateTime) slots.release(given).get("next_attempt_at");
         // when half of the 60 it may have waiting are gone, not half of the 100
-        assertThat(Duration.between(OffsetDateTime.now(), again)).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
+        assertThat(Duration.between(OffsetDateTime.now(), again))
+                .isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
     }
 
     private Exchange limited(String endpointId, int n, int perSecond) {
