@@ -35,6 +35,7 @@ public record HookpostProperties(
         @Valid @NotNull Inbound inbound,
         @Valid @NotNull Rabbitmq rabbitmq,
         @Valid @NotNull History history,
+        @Valid @NotNull Portal portal,
         /** Hookpost's own version, from the build (the User-Agent of every POST). */
         String version) {
 
@@ -87,6 +88,29 @@ public record HookpostProperties(
 
         public List<String> allowedCidrs() {
             return allowedCidrs == null ? List.of() : allowedCidrs;
+        }
+    }
+
+    /**
+     * The account portal ({@code /portal/}): a session's link lasts {@code sessionTtl} unless it asks for another
+     * time, at most {@code maxSessionTtl}. {@code publicUrl}: where customers reach Hookpost, the links' base (empty:
+     * the address the link was asked for at). {@code frameAncestors}: the pages that may show the portal in a frame
+     * (a Content-Security-Policy frame-ancestors list; {@code 'self'} alone by default).
+     */
+    public record Portal(@NotNull @DurationMin(seconds = 1) Duration sessionTtl,
+                         @NotNull @DurationMin(seconds = 1) Duration maxSessionTtl,
+                         @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?", message = "must be empty or an http(s)"
+                                 + " URL without query or fragment") String publicUrl,
+                         List<@Pattern(regexp = "[^;,\\s]+", message = "must be one source, without ';', ',' or"
+                                 + " spaces") String> frameAncestors) {
+
+        public Portal {
+            if (sessionTtl != null && maxSessionTtl != null && sessionTtl.compareTo(maxSessionTtl) > 0) {
+                throw new IllegalArgumentException("hookpost.portal.session-ttl (" + sessionTtl + ") must not be longer"
+                        + " than hookpost.portal.max-session-ttl (" + maxSessionTtl + ")");
+            }
+            publicUrl = publicUrl == null ? "" : publicUrl;
+            frameAncestors = frameAncestors == null || frameAncestors.isEmpty() ? List.of("'self'") : frameAncestors;
         }
     }
 

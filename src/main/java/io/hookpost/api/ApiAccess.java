@@ -3,6 +3,7 @@ package io.hookpost.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Set;
 
 import io.hookpost.HookpostProperties;
 import org.apache.camel.Exchange;
@@ -19,6 +20,17 @@ import org.springframework.web.util.UriUtils;
 public class ApiAccess implements Processor {
     /** The path parameters of the API's routes ({acct}, {endpointId} … in api.camel.yaml). */
     private static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId");
+    /**
+     * What the account portal's page does (the routes' ids in api.camel.yaml; the REST DSL runs each in its route), all
+     * a portal session may do: a leaked link must not mint keys, publish events or read provider credentials.
+     */
+    private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "list-event-types", "list-endpoints",
+            "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "get-event", "get-endpoint-secret",
+            "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret", "test-endpoint", "enable-endpoint",
+            "recover-endpoint", "retry-delivery");
+    /** A read-only session's share of those: looking only, and not at the signing secret. */
+    private static final Set<String> READ_ONLY_PORTAL_ROUTES = Set.of("get-session", "list-event-types",
+            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "get-event");
     private final ApiKeys keys;
     private final Accounts accounts;
     private final byte[] adminToken;
@@ -42,6 +54,14 @@ public class ApiAccess implements Processor {
         String key = authorization.substring(7).trim();
         Principal principal = resolve(key);
         exchange.setProperty(Principal.PROPERTY, principal);
+        if (principal.portalSession()) {
+            Set<String> allowed = principal.scope() == Principal.Scope.PORTAL ? PORTAL_ROUTES : READ_ONLY_PORTAL_ROUTES;
+            if (!allowed.contains(exchange.getFromRouteId())) {
+                throw new ProblemException(403, "Forbidden", principal.scope() == Principal.Scope.PORTAL
+                        ? "A portal session may manage endpoints and look at deliveries only."
+                        : "A read-only portal session may only look.");
+            }
+        }
 
         String account = exchange.getIn().getHeader("acct", String.class);
         if (account != null) {

@@ -32,21 +32,33 @@ public class ApiKeys {
     }
 
     public Issued issueKey(String accountId, String description) {
-        String prefix = accountId == null ? "hpo_" : "hpk_";
+        return insert(accountId == null ? "hpo_" : "hpk_", accountId, description, Principal.Scope.FULL, null);
+    }
+
+    /** A key of the account's portal: it stops working at {@code expiresAt} and may do only what {@code scope} lets. */
+    public Issued issuePortalKey(String accountId, Principal.Scope scope, OffsetDateTime expiresAt) {
+        return insert("hpp_", accountId, "portal session", scope, expiresAt);
+    }
+
+    private Issued insert(String prefix, String accountId, String description, Principal.Scope scope,
+                          OffsetDateTime expiresAt) {
         String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Ids.randomBytes(32));
         Issued issued = new Issued(Ids.next("key"), key, key.substring(0, 8),
                 Views.now());
-        jdbc.update("INSERT INTO api_keys (id, account_id, key_hash, key_prefix, description, created_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?)",
-                issued.id(), accountId, hash(key), issued.prefix(), description, issued.createdAt());
+        jdbc.update("INSERT INTO api_keys (id, account_id, key_hash, key_prefix, description, created_at, expires_at,"
+                        + " scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                issued.id(), accountId, hash(key), issued.prefix(), description, issued.createdAt(), expiresAt,
+                scope.column());
         return issued;
     }
 
-    /** The principal a key stands for, if it is a live key. */
+    /** The principal a key stands for, if it is a live key (not revoked, not expired). */
     public Optional<Principal> lookup(String key) {
         List<Principal> found = jdbc.query(
-                "SELECT account_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                (rs, i) -> new Principal(rs.getString(1)), hash(key));
+                "SELECT account_id, scope, expires_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
+                        + " AND (expires_at IS NULL OR expires_at > ?)",
+                (rs, i) -> new Principal(rs.getString(1), Principal.Scope.of(rs.getString(2)),
+                        rs.getObject(3, OffsetDateTime.class)), hash(key), Views.now());
         return found.stream().findFirst();
     }
 

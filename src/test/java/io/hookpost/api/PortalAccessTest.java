@@ -1,0 +1,155 @@
+package io.hookpost.api;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Links to the account portal: a key of their own that expires and reaches only what the portal page does. */
+class PortalAccessTest extends HookpostTest {
+
+    private String accountPath(String suffix) {
+        return "/api/v1/accounts/" + account + suffix;
+    }
+
+    private JsonNode link(Api caller, Map<String, Object> request) {
+        Api.Response response = caller.post(accountPath("/portal-access"), request);
+        assertThat(response.status()).as(response.text()).isEqualTo(201);
+        return response.json();
+    }
+
+    private static String keyOf(JsonNode link) {
+        return link.get("token").asText();
+    }
+
+    @Test
+    void a_link_opens_the_portal_page_with_a_key_that_manages_endpoints_and_nothing_else() {
+        String endpoint = createEndpoint(Map.of("url", receiver.url("/a"))).get("id").asText();
+        JsonNode link = link(operator, Map.of());
+        String key = keyOf(link);
+        assertThat(key).startsWith("hpp_");
+        assertThat(link.get("url").asText())
+                .isEqualTo("http://127.0.0.1:" + port + "/portal/#account=" + account + "&key=" + key);
+        assertThat(link.get("readOnly").asBoolean()).isFalse();
+        // the default lifetime, hookpost.portal.session-ttl: an hour
+        java.time.Instant expires = java.time.Instant.parse(link.get("expiresAt").asText());
+        assertThat(expires).isCloseTo(java.time.Instant.now().plusSeconds(3600), within(60, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE key_hash = ? AND account_id = ? AND scope = 'portal'"
+                + " AND expires_at IS NOT NULL", ApiKeysAccess.hash(key), account)).isEqualTo(1);
+
+        Api session = operator.withKey(key);
+        JsonNode about = session.get("/api/v1/session").json();
+        assertThat(about.get("accountId").asText()).isEqualTo(account);
+        assertThat(about.get("portal").asBoolean()).isTrue();
+        assertThat(about.get("readOnly").asBoolean()).isFalse();
+        assertThat(java.time.Instant.parse(about.get("expiresAt").asText())).isEqualTo(expires);
+
+        // what the page does
+        assertThat(session.get(accountPath("/endpoints")).status()).isEqualTo(200);
+        assertThat(session.get(accountPath("/endpoints/" + endpoint + "/secret")).status()).isEqualTo(200);
+        Api.Response paused = session.patch(accountPath("/endpoints/" + endpoint), Map.of("description", "from the portal"));
+        assertThat(paused.status()).as(paused.text()).isEqualTo(200);
+        assertThat(session.get("/api/v1/event-types").status()).isEqualTo(200);
+
+        // and nothing else: no keys, no events, no provider credentials, no further links
+        int keys = count("SELECT COUNT(*) FROM api_keys");
+        assertProblem(session.post(accountPath("/api-keys"), Map.of()), 403, "portal session");
+        assertProblem(session.post(accountPath("/portal-access"), Map.of()), 403, "portal session");
+        assertThat(count("SELECT COUNT(*) FROM api_keys")).isEqualTo(keys);
+        assertProblem(session.post(accountPath("/events"), Map.of("type", "host.offline", "data", Map.of())),
+                403, "portal session");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+        assertProblem(session.get(accountPath("/providers")), 403, "portal session");
+        assertProblem(session.post("/api/v1/accounts", Map.of("name", "x")), 403, "portal session");
+
+        // another account is not there for it
+        String other = "other-" + account;
+        operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other));
+        assertProblem(session.get("/api/v1/accounts/" + other + "/endpoints"), 404, "No account");
+    }
+
+    @Test
+    void an_expired_link_is_refused_and_a_read_only_one_only_looks() {
+        String endpoint = createEndpoint(Map.of("url", receiver.url("/a"), "description", "kept")).get("id").asText();
+        JsonNode expiring = link(operator, Map.of("expiry", 600));
+        assertThat(java.time.Instant.parse(expiring.get("expiresAt").asText()))
+                .isCloseTo(java.time.Instant.now().plusSeconds(600), within(60, java.time.temporal.ChronoUnit.SECONDS));
+        Api session = operator.withKey(keyOf(expiring));
+        assertThat(session.get(accountPath("/endpoints")).status()).isEqualTo(200);
+        db.update("UPDATE api_keys SET expires_at = ? WHERE key_hash = ?",
+                java.time.OffsetDateTime.now().minusSeconds(1), ApiKeysAccess.hash(keyOf(expiring)));
+        assertProblem(session.get(accountPath("/endpoints")), 401, "not valid");
+
+        JsonNode readOnly = link(operator, Map.of("readOnly", true));
+        assertThat(readOnly.get("readOnly").asBoolean()).isTrue();
+        Api viewer = operator.withKey(keyOf(readOnly));
+        assertThat(viewer.get("/api/v1/session").json().get("readOnly").asBoolean()).isTrue();
+        assertThat(viewer.get(accountPath("/endpoints/" + endpoint)).status()).isEqualTo(200);
+        assertThat(viewer.get(accountPath("/endpoints/" + endpoint + "/attempts")).status()).isEqualTo(200);
+        assertProblem(viewer.get(accountPath("/endpoints/" + endpoint + "/secret")), 403, "read-only");
+        assertProblem(viewer.patch(accountPath("/endpoints/" + endpoint), Map.of("description", "changed")),
+                403, "read-only");
+        assertProblem(viewer.post(accountPath("/endpoints/" + endpoint + "/test"), Map.of()), 403, "read-only");
+        assertProblem(viewer.delete(accountPath("/endpoints/" + endpoint)), 403, "read-only");
+        assertThat(operator.get(accountPath("/endpoints/" + endpoint)).json().get("description").asText())
+                .isEqualTo("kept");
+        assertThat(receiver.takeAll()).isEmpty();
+    }
+
+    @Test
+    void an_account_admin_may_ask_for_links_to_its_own_account_only() {
+        String adminKey = operator.post(accountPath("/api-keys"), Map.of()).json().get("key").asText();
+        Api admin = operator.withKey(adminKey);
+        JsonNode link = link(admin, Map.of("expiry", 60));
+        assertThat(operator.withKey(keyOf(link)).get(accountPath("/endpoints")).status()).isEqualTo(200);
+        String other = "other-" + account;
+        operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other));
+        assertProblem(admin.post("/api/v1/accounts/" + other + "/portal-access", Map.of()), 404, "No account");
+    }
+
+    @Test
+    void bad_lifetimes_are_refused_and_issue_no_key() {
+        int keys = count("SELECT COUNT(*) FROM api_keys");
+        // hookpost.portal.max-session-ttl: 7 days
+        for (Object expiry : List.of(0, -5, 604_801, "soon", 1.5)) {
+            assertProblem(operator.post(accountPath("/portal-access"), Map.of("expiry", expiry)), 400, "expiry");
+        }
+        assertProblem(operator.post(accountPath("/portal-access"), Map.of("readOnly", "yes")), 400, "readOnly");
+        assertProblem(operator.post(accountPath("/portal-access"), Map.of("scope", "all")), 400, "scope");
+        assertThat(count("SELECT COUNT(*) FROM api_keys")).isEqualTo(keys);
+        assertThat(link(operator, Map.of("expiry", 604_800)).get("expiresAt").asText()).isNotEmpty();
+    }
+
+    @Test
+    void the_page_is_served_with_a_policy_that_runs_only_hookposts_own_scripts() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/portal/"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("<script src=\"portal.js\"");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                .contains("script-src 'self'", "connect-src 'self'", "frame-ancestors 'self'")
+                .doesNotContain("unsafe-inline"));
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+
+        HttpResponse<String> bare = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/portal"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bare.statusCode()).isEqualTo(302);
+        assertThat(bare.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/portal/"));
+        HttpResponse<String> script = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/portal/portal.js")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+    }
+}

@@ -1,0 +1,217 @@
+package io.hookpost.api;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import io.hookpost.support.Api;
+import io.hookpost.support.Chromium;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Received;
+import io.hookpost.support.TestReceiver.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * The account portal's page in a real browser (headless Chromium), against this Hookpost: what an account admin
+ * clicks, and what the receiver and the database then saw.
+ */
+class PortalPageTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ChromeDriver chrome;
+
+    @BeforeAll
+    static void browser() {
+        chrome = Chromium.start();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (chrome != null) {
+            chrome.quit();
+        }
+    }
+
+    /** Opens the page from a portal link of this test's account, as the admin would. */
+    private void openPortal(Map<String, Object> request) {
+        Api.Response link = operator.post("/api/v1/accounts/" + account + "/portal-access", request);
+        assertThat(link.status()).as(link.text()).isEqualTo(201);
+        chrome.get("about:blank");
+        chrome.get(link.json().get("url").asText());
+    }
+
+    private WebElement find(String css) {
+        return chrome.findElement(By.cssSelector(css));
+    }
+
+    private boolean shown(String css) {
+        List<WebElement> found = chrome.findElements(By.cssSelector(css));
+        return !found.isEmpty() && found.get(0).isDisplayed();
+    }
+
+    private void click(String css) throws InterruptedException {
+        eventually(() -> shown(css) && find(css).isEnabled(), css + " to be there to click");
+        find(css).click();
+    }
+
+    private void acceptConfirmation() throws InterruptedException {
+        eventually(() -> {
+            chrome.switchTo().alert().accept();
+            return true;
+        }, "the page to ask for confirmation");
+    }
+
+    private String endpointRowText(String endpointId) {
+        return find("#endpoints tr[data-endpoint-id='" + endpointId + "']").getText();
+    }
+
+    private JsonNode endpoint(String id) {
+        return operator.get("/api/v1/accounts/" + account + "/endpoints/" + id).json();
+    }
+
+    private String eventType() {
+        String name = "portal.t" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = operator.post("/api/v1/event-types", Map.of("name", name, "category", "Portal tests",
+                "description", "A type for the portal's test"));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return name;
+    }
+
+    @Test
+    void an_admin_adds_an_endpoint_sends_a_test_and_reads_the_signed_attempt() throws Exception {
+        String type = eventType();
+        String hostile = "<img src=x onerror=\"document.title='owned'\">";
+        String existing = createEndpoint(Map.of("url", receiver.url("/existing"), "description", hostile))
+                .get("id").asText();
+        openPortal(Map.of());
+
+        eventually(() -> endpointRowText(existing).contains(hostile), "the account's endpoint to be listed");
+        assertThat(chrome.findElements(By.cssSelector("#endpoints img"))).as("data is shown as text").isEmpty();
+        assertThat(chrome.getTitle()).isEqualTo("Webhooks");
+        assertThat(chrome.getCurrentUrl()).as("the key leaves the address bar").doesNotContain("hpp_");
+        assertThat(find("#who").getText()).contains(account);
+
+        click("#add-endpoint");
+        eventually(() -> shown("#event-type-choices input[value='" + type + "']"), "the event types to be offered");
+        find("#endpoint-form input[name=url]").sendKeys(receiver.url("/from-portal"));
+        find("#endpoint-form input[name=description]").sendKeys("Added in the portal");
+        find("#event-type-choices input[value='" + type + "']").click();
+        find("#endpoint-form button[type=submit]").click();
+
+        eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/from-portal")),
+                "the new endpoint's page");
+        String added = db.queryForObject("SELECT id FROM endpoints WHERE account_id = ? AND url = ?", String.class,
+                account, receiver.url("/from-portal"));
+        JsonNode saved = endpoint(added);
+        assertThat(saved.get("description").asText()).isEqualTo("Added in the portal");
+        assertThat(saved.get("eventTypes")).extracting(JsonNode::asText).containsExactly(type);
+
+        click("#reveal-secret");
+        eventually(() -> find("#secret").getText().startsWith("whsec_"), "the secret to be shown");
+        String secret = find("#secret").getText();
+        assertThat(secret).isEqualTo(operator.get("/api/v1/accounts/" + account + "/endpoints/" + added + "/secret")
+                .json().get("secret").asText());
+
+        click("#send-test");
+        Received post = receiver.next(WAIT);
+        assertThat(post).as("the receiver got the test event").isNotNull();
+        assertThat(post.path()).isEqualTo("/from-portal");
+        assertThat(JSON.readTree(post.body()).get("type").asText()).isEqualTo("webhook.test");
+        Map<String, List<String>> headers = new HashMap<>(post.headers());
+        assertThatNoException().as("signed with the secret the page showed")
+                .isThrownBy(() -> new Webhook(secret).verify(post.bodyText(), headers));
+
+        eventually(() -> find("#attempts tbody").getText().contains("HTTP 200"), "the attempt to be listed");
+        click("#attempts tbody tr:first-child button");
+        eventually(() -> shown("#attempt-detail"), "the attempt's details");
+        assertThat(find("#attempt-request").getText()).contains("webhook-signature", post.header("webhook-id"),
+                "webhook.test");
+        assertThat(find("#attempt-response").getText()).startsWith("HTTP 200");
+
+        // a reload keeps the session (the key is in the tab's storage, not in the address)
+        chrome.navigate().refresh();
+        eventually(() -> shown("#stats") && chrome.findElement(
+                By.xpath("//dl[@id='stats']/dt[.='Delivered']/following-sibling::dd[1]")).getText().equals("1"),
+                "the day's figures to count the test delivery");
+    }
+
+    @Test
+    void an_admin_retries_a_failed_delivery_rotates_the_secret_pauses_and_deletes_the_endpoint() throws Exception {
+        String type = eventType();
+        receiver.answer(request -> Reply.status(500));
+        String id = createEndpoint(Map.of("url", receiver.url("/flaky"), "eventTypes", List.of(type),
+                "retrySchedule", List.of("0s"))).get("id").asText();
+        String eventId = publish(Map.of("type", type, "data", Map.of("n", 1)));
+        eventually(() -> "failed".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery to fail");
+        receiver.drain(java.time.Duration.ofMillis(200));
+        receiver.answer(request -> Reply.ok());
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints a"), "the list");
+        find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
+        eventually(() -> shown("#failed-deliveries tr[data-delivery-id='" + deliveryId + "']"),
+                "the failed delivery to be listed");
+        assertThat(find("#failed-deliveries tr[data-delivery-id='" + deliveryId + "']").getText()).contains("HTTP 500");
+        click("#failed-deliveries tr[data-delivery-id='" + deliveryId + "'] button");
+        Received retried = receiver.next(WAIT);
+        assertThat(retried.header("webhook-id")).isEqualTo(deliveryId);
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the retry to deliver it");
+
+        click("#reveal-secret");
+        eventually(() -> find("#secret").getText().startsWith("whsec_"), "the secret");
+        String before = find("#secret").getText();
+        find("#rotate-form select option[value='0']").click();
+        find("#rotate-form button").click();
+        acceptConfirmation();
+        eventually(() -> !find("#secret").getText().equals(before) && find("#secret").getText().startsWith("whsec_"),
+                "the new secret to be shown");
+        assertThat(find("#secret").getText()).isEqualTo(operator.get("/api/v1/accounts/" + account + "/endpoints/"
+                + id + "/secret").json().get("secret").asText());
+
+        click("#pause-endpoint");
+        eventually(() -> !endpoint(id).get("active").asBoolean(), "the endpoint to be paused");
+        click("#enable-endpoint");
+        eventually(() -> endpoint(id).get("active").asBoolean(), "the endpoint to be active again");
+
+        click("#delete-endpoint");
+        acceptConfirmation();
+        eventually(() -> shown("#endpoints-view"), "the list again");
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE id = ? AND deleted_at IS NOT NULL", id)).isEqualTo(1);
+        eventually(() -> chrome.findElements(By.cssSelector("#endpoints tr[data-endpoint-id='" + id + "']")).isEmpty(),
+                "the endpoint to leave the list");
+    }
+
+    @Test
+    void a_read_only_link_shows_no_changes_and_no_secret_and_an_expired_one_asks_for_a_new_link() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/watched"), "description", "watched")).get("id").asText();
+        openPortal(Map.of("readOnly", true));
+        eventually(() -> endpointRowText(id).contains("watched"), "the endpoint to be listed");
+        assertThat(find("#who").getText()).contains("read only");
+        assertThat(shown("#add-endpoint")).isFalse();
+        find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
+        eventually(() -> shown("#endpoint-view") && shown("#stats dd"), "the endpoint's page");
+        for (String change : List.of("#send-test", "#edit-endpoint", "#delete-endpoint", "#pause-endpoint",
+                "#secret-section")) {
+            assertThat(shown(change)).as(change).isFalse();
+        }
+
+        db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
+                java.time.OffsetDateTime.now().minusSeconds(1), account);
+        chrome.navigate().refresh();
+        eventually(() -> shown("#sign-in") && find("#message").getText().contains("session has ended"),
+                "the page to say the session ended");
+        assertThat(shown("#endpoints-view")).isFalse();
+    }
+}
