@@ -93,14 +93,12 @@ public record HookpostProperties(
 
     /**
      * The account portal ({@code /portal/}): a session's link lasts {@code sessionTtl} unless it asks for another
-     * time, at most {@code maxSessionTtl}. {@code publicUrl}: where customers reach Hookpost, the links' base (empty:
-     * the address the link was asked for at). {@code frameAncestors}: the pages that may show the portal in a frame
-     * (a Content-Security-Policy frame-ancestors list; {@code 'self'} alone by default).
+     * time, at most {@code maxSessionTtl} (links start with {@code inbound.public-base-url} when it is set).
+     * {@code frameAncestors}: the pages that may show the portal in a frame (a Content-Security-Policy
+     * frame-ancestors list; {@code 'self'} alone by default).
      */
     public record Portal(@NotNull @DurationMin(seconds = 1) Duration sessionTtl,
                          @NotNull @DurationMin(seconds = 1) Duration maxSessionTtl,
-                         @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?", message = "must be empty or an http(s)"
-                                 + " URL without query or fragment") String publicUrl,
                          List<@Pattern(regexp = "[^;,\\s]+", message = "must be one source, without ';', ',' or"
                                  + " spaces") String> frameAncestors) {
 
@@ -109,7 +107,6 @@ public record HookpostProperties(
                 throw new IllegalArgumentException("hookpost.portal.session-ttl (" + sessionTtl + ") must not be longer"
                         + " than hookpost.portal.max-session-ttl (" + maxSessionTtl + ")");
             }
-            publicUrl = publicUrl == null ? "" : publicUrl;
             frameAncestors = frameAncestors == null || frameAncestors.isEmpty() ? List.of("'self'") : frameAncestors;
         }
     }

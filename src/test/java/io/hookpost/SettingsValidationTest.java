@@ -83,14 +83,17 @@ class SettingsValidationTest {
                 {"hookpost.inbound.public-base-url=hooks.example.com", "hookpost.inbound.public-base-url"
                         + " (hooks.example.com) must be an http:// or https:// URL with a host"},
                 {"hookpost.inbound.public-base-url=https://hooks.example.com/?x=1", "must be an http:// or https:// URL"},
-                {"hookpost.inbound.public-base-url=ftp://hooks.example.com", "must be an http:// or https:// URL"}}) {
+                {"hookpost.inbound.public-base-url=ftp://hooks.example.com", "must be an http:// or https:// URL"},
+                {"hookpost.portal.session-ttl=8d", "hookpost.portal.session-ttl (PT192H) must not be longer than"
+                        + " hookpost.portal.max-session-ttl (PT168H)"},
+                {"hookpost.portal.frame-ancestors='self'; script-src *", "must be one source"}}) {
             runner.withPropertyValues(setting[0]).run(context -> {
                 assertThat(context).as(setting[0]).hasFailed();
                 assertThat(context.getStartupFailure()).as(setting[0]).rootCause().hasMessageContaining(setting[1]);
             });
         }
         for (String setting : new String[] {"hookpost.events.schema-refresh=-1s",
-                "hookpost.database.group-commit-linger=-1ms"}) {
+                "hookpost.database.group-commit-linger=-1ms", "hookpost.portal.session-ttl=0s"}) {
             runner.withPropertyValues(setting).run(context -> {
                 assertThat(context).as(setting).hasFailed();
                 assertThat(context.getStartupFailure()).as(setting).rootCause()

@@ -37,6 +37,9 @@ public class ApiKeys {
 
     /** A key of the account's portal: it stops working at {@code expiresAt} and may do only what {@code scope} lets. */
     public Issued issuePortalKey(String accountId, Principal.Scope scope, OffsetDateTime expiresAt) {
+        // the account's sessions that have ended go as a new one starts: a dashboard asks for a link per visit, and
+        // the table holds no more of them than are live
+        jdbc.update("DELETE FROM api_keys WHERE account_id = ? AND expires_at <= ?", accountId, Views.now());
         return insert("hpp_", accountId, "portal session", scope, expiresAt);
     }
 

@@ -1,7 +1,6 @@
 package io.hookpost.api;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,11 +30,13 @@ public class PortalApi {
     private final RequestBodies bodies;
     private final ApiKeys keys;
     private final HookpostProperties.Portal portal;
+    private final String publicBase;
 
     public PortalApi(RequestBodies bodies, ApiKeys keys, HookpostProperties properties) {
         this.bodies = bodies;
         this.keys = keys;
         this.portal = properties.portal();
+        this.publicBase = properties.inbound().publicBase();
     }
 
     public Map<String, Object> createAccess(@Header("acct") String account, @Body byte[] body, Exchange exchange)
@@ -55,7 +56,7 @@ public class PortalApi {
         ApiKeys.Issued issued = keys.issuePortalKey(account,
                 readOnly ? Principal.Scope.PORTAL_READ_ONLY : Principal.Scope.PORTAL, expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("url", base(exchange) + "/portal/#account=" + URLEncoder.encode(account, StandardCharsets.UTF_8)
+        view.put("url", Views.publicBase(publicBase, exchange) + "/portal/#account=" + URLEncoder.encode(account, StandardCharsets.UTF_8)
                 + "&key=" + issued.key());
         view.put("token", issued.key());
         view.put("readOnly", readOnly);
@@ -76,12 +77,4 @@ public class PortalApi {
         return view;
     }
 
-    /** hookpost.portal.public-url, or the scheme, host and port this request came to. */
-    private String base(Exchange exchange) {
-        if (!portal.publicUrl().isEmpty()) {
-            return portal.publicUrl().replaceAll("/+$", "");
-        }
-        URI asked = URI.create(exchange.getIn().getHeader(Exchange.HTTP_URL, String.class));
-        return asked.getScheme() + "://" + asked.getRawAuthority();
-    }
 }

@@ -130,15 +130,7 @@ public class ProviderApi {
 
     /** Where providers reach this Hookpost: the configured public base URL, or the host this call came to. */
     private String base(Exchange exchange) {
-        if (publicBaseUrl != null) {
-            return publicBaseUrl;
-        }
-        String url = exchange.getIn().getHeader(Exchange.HTTP_URL, String.class);
-        if (url == null) {
-            return "";
-        }
-        int apiPath = url.indexOf("/api/");
-        return apiPath < 0 ? url : url.substring(0, apiPath);
+        return Views.publicBase(publicBaseUrl, exchange);
     }
 
     private static String describe(Provider provider) {

@@ -16,6 +16,22 @@ final class Views {
     }
 
     /** Now, to the microsecond: the finest time the database keeps, so an answer shows what a later read shows. */
+    /**
+     * Where people and providers outside reach this Hookpost, for the links the API hands out: {@code configured}
+     * (hookpost.inbound.public-base-url) or, without it, the address this API call came to, up to {@code /api/}.
+     */
+    static String publicBase(String configured, org.apache.camel.Exchange exchange) {
+        if (configured != null) {
+            return configured;
+        }
+        String url = exchange.getIn().getHeader(org.apache.camel.Exchange.HTTP_URL, String.class);
+        if (url == null) {
+            return "";
+        }
+        int apiPath = url.indexOf("/api/");
+        return apiPath < 0 ? url : url.substring(0, apiPath);
+    }
+
     static OffsetDateTime now() {
         return OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }

@@ -89,6 +89,10 @@ class PortalAccessTest extends HookpostTest {
         db.update("UPDATE api_keys SET expires_at = ? WHERE key_hash = ?",
                 java.time.OffsetDateTime.now().minusSeconds(1), ApiKeysAccess.hash(keyOf(expiring)));
         assertProblem(session.get(accountPath("/endpoints")), 401, "not valid");
+        JsonNode next = link(operator, Map.of());
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE key_hash = ?", ApiKeysAccess.hash(keyOf(expiring))))
+                .as("an ended session's key goes when the account's next one starts").isZero();
+        assertThat(operator.withKey(keyOf(next)).get(accountPath("/endpoints")).status()).isEqualTo(200);
 
         JsonNode readOnly = link(operator, Map.of("readOnly", true));
         assertThat(readOnly.get("readOnly").asBoolean()).isTrue();

@@ -46,7 +46,7 @@ class SsrfGuardTest {
                 new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""),
                 new HookpostProperties.Rabbitmq(""),
                 new HookpostProperties.History(Duration.ofDays(90), 3_600_000L, 1000),
-                new HookpostProperties.Portal(Duration.ofHours(1), Duration.ofDays(7), "", List.of()), "test");
+                new HookpostProperties.Portal(Duration.ofHours(1), Duration.ofDays(7), List.of()), "test");
     }
 
     static Stream<String> hostileUrls() throws IOException {
