@@ -40,11 +40,15 @@ class SecretsStayOutOfLogsTest extends HookpostTest {
         String key = operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of()).json().get("key").asText();
         operator.withKey(key).get("/api/v1/accounts/" + account + "/endpoints/" + id + "/secret");
         operator.withKey(key + "x").get("/api/v1/accounts/" + account + "/endpoints");
+        String portal = operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of()).json()
+                .get("token").asText();
+        operator.withKey(portal).get("/api/v1/accounts/" + account + "/endpoints/" + id + "/secret");
+        operator.withKey(portal).post("/api/v1/accounts/" + account + "/api-keys", Map.of());
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
         eventually(() -> "failed".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery failed and was logged");
 
         assertThat(output.getAll()).as("the log was captured, at DEBUG").contains(id, "DEBUG");
-        assertThat(output.getAll()).doesNotContain(secret, rotated, key, ADMIN_TOKEN,
+        assertThat(output.getAll()).doesNotContain(secret, rotated, key, portal, ADMIN_TOKEN,
                 secret.substring("whsec_".length()), rotated.substring("whsec_".length()));
     }
 }
