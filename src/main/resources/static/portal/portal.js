@@ -132,6 +132,7 @@ function showEndpoints() {
       body.append(tr);
     }
     $('#no-endpoints').hidden = list.length > 0;
+    $('#endpoints').hidden = list.length === 0;
   });
 }
 
@@ -273,6 +274,7 @@ function showFailed() {
       body.append(tr);
     }
     $('#no-failed').hidden = page.data.length > 0;
+    $('#failed-deliveries').hidden = page.data.length === 0;
   });
 }
 
@@ -297,6 +299,7 @@ function showAttempts() {
     attemptsCursor = page.nextCursor;
     $('#more-attempts').hidden = !page.nextCursor;
     $('#no-attempts').hidden = body.children.length > 0;
+    $('#attempts').hidden = body.children.length === 0;
   });
 }
 
