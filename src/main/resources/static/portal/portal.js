@@ -8,6 +8,7 @@ let session = null;         // {account, key, readOnly}
 let eventTypes = null;      // the catalog, read once
 let current = null;         // the endpoint shown, as the API gave it
 let attemptsCursor = null;
+let nextMessage = null;     // what to say once the page has moved to another view
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -67,6 +68,17 @@ function signOut(text) {
   session = null;
   show('#sign-in');
   say(text, true);
+}
+
+/** Moves to another view (a hash route), saying something there. */
+function navigate(hash, message) {
+  if (location.hash === hash) {
+    say(message || '');
+    route();
+  } else {
+    nextMessage = message || null;
+    location.hash = hash;
+  }
 }
 
 function show(selector) {
@@ -146,6 +158,21 @@ function loadEventTypes() {
   });
 }
 
+/** A checkbox with its label, for the endpoint form. */
+function choice(name, value, text, checked, title) {
+  const label = element('label');
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.name = name;
+  box.value = value;
+  box.checked = checked;
+  label.append(box, ' ' + text);
+  if (title) {
+    label.title = title;
+  }
+  return label;
+}
+
 function openEndpointForm(endpoint) {
   const form = $('#endpoint-form');
   form.reset();
@@ -153,21 +180,12 @@ function openEndpointForm(endpoint) {
   $('#endpoint-form-title').textContent = endpoint ? 'Edit endpoint' : 'Add endpoint';
   return loadEventTypes().then((catalog) => {
     const chosen = new Set(endpoint ? endpoint.eventTypes.filter((t) => t !== '*') : []);
-    const choices = $('#event-type-choices');
-    choices.replaceChildren();
-    for (const type of catalog) {
-      const label = element('label');
-      const box = document.createElement('input');
-      box.type = 'checkbox';
-      box.name = 'eventType';
-      box.value = type.name;
-      box.checked = chosen.delete(type.name);
-      label.append(box, ' ' + type.name);
-      if (type.description) {
-        label.title = type.description;
-      }
-      choices.append(label);
-    }
+    const chosenCategories = new Set(endpoint ? endpoint.categories : []);
+    const categories = Array.from(new Set(catalog.map((type) => type.category).filter((c) => c))).sort();
+    $('#category-choices').replaceChildren(...categories.map((category) =>
+      choice('category', category, 'All of ' + category, chosenCategories.has(category), null)));
+    $('#event-type-choices').replaceChildren(...catalog.map((type) =>
+      choice('eventType', type.name, type.name, chosen.delete(type.name), type.description)));
     if (endpoint) {
       form.elements.url.value = endpoint.url;
       form.elements.description.value = endpoint.description || '';
@@ -183,35 +201,40 @@ function saveEndpoint(event) {
   const form = event.target;
   const types = Array.from(form.querySelectorAll('input[name=eventType]:checked')).map((box) => box.value)
     .concat(form.elements.otherTypes.value.split(',').map((t) => t.trim()).filter((t) => t));
+  const categories = Array.from(form.querySelectorAll('input[name=category]:checked')).map((box) => box.value);
   const body = {url: form.elements.url.value.trim(), description: form.elements.description.value.trim() || null,
-    eventTypes: types};
+    eventTypes: types, categories};
   const id = form.dataset.endpointId;
   const saving = id ? api('PATCH', '/endpoints/' + encodeURIComponent(id), body) : api('POST', '/endpoints', body);
   saving.then((endpoint) => {
     form.hidden = true;
-    say(id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
-    if (location.hash === '#/endpoints/' + encodeURIComponent(endpoint.id)) {
-      route();
-    } else {
-      location.hash = '#/endpoints/' + encodeURIComponent(endpoint.id);
-    }
+    navigate('#/endpoints/' + encodeURIComponent(endpoint.id),
+      id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
   }).catch(fail);
 }
 
 // --- one endpoint ----------------------------------------------------------------------------------------------
 
-function endpointPath(suffix) {
-  return '/endpoints/' + encodeURIComponent(current.id) + (suffix || '');
+function endpointPath(endpoint, suffix) {
+  return '/endpoints/' + encodeURIComponent(endpoint.id) + (suffix || '');
+}
+
+/** Whether this endpoint is still the one on the page (the admin may have moved on while a call was under way). */
+function stillShown(endpoint) {
+  return current !== null && current.id === endpoint.id && !$('#endpoint-view').hidden;
 }
 
 function showEndpoint(id) {
-  show('#endpoint-view');
+  // nothing of the endpoint shown before stays on the page (nor in reach of its buttons) while this one loads
+  current = null;
+  show(null);
   $('#endpoint-form').hidden = true;
   $('#attempt-detail').hidden = true;
   $('#secret').textContent = '••••••••••••••••';
   $('#secret-grace').hidden = true;
   return api('GET', '/endpoints/' + encodeURIComponent(id)).then((endpoint) => {
     current = endpoint;
+    show('#endpoint-view');
     $('#endpoint-url').textContent = endpoint.url;
     const details = $('#endpoint-details');
     details.replaceChildren();
@@ -226,20 +249,21 @@ function showEndpoint(id) {
     }
     const writes = !session.readOnly;
     $('#enable-endpoint').hidden = !writes || endpoint.active;
-    $('#pause-endpoint').hidden = !writes || !endpoint.active;
+    $('#disable-endpoint').hidden = !writes || !endpoint.active;
     attemptsCursor = null;
     $('#attempts tbody').replaceChildren();
-    return Promise.all([showStats(), showFailed(), showAttempts()]);
+    return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
   }).catch((error) => {
     if (error.status === 404) {
-      location.hash = '#/';
+      navigate('#/', error.message);
+      return;
     }
     throw error;
   });
 }
 
-function showStats() {
-  return api('GET', endpointPath('/stats')).then((stats) => {
+function showStats(endpoint) {
+  return api('GET', endpointPath(endpoint, '/stats')).then((stats) => {
     const list = $('#stats');
     list.replaceChildren();
     const figures = [['Delivered', stats.deliveries.delivered], ['Failed', stats.deliveries.failed],
@@ -251,8 +275,8 @@ function showStats() {
   });
 }
 
-function showFailed() {
-  const query = '/deliveries?status=failed&limit=20&endpointId=' + encodeURIComponent(current.id);
+function showFailed(endpoint) {
+  const query = '/deliveries?status=failed&limit=20&endpointId=' + encodeURIComponent(endpoint.id);
   return api('GET', query).then((page) => {
     const body = $('#failed-deliveries tbody');
     body.replaceChildren();
@@ -265,7 +289,7 @@ function showFailed() {
         retry.disabled = true;
         api('POST', '/deliveries/' + encodeURIComponent(delivery.id) + '/retry', {})
           .then(() => say('Delivery ' + delivery.id + ' is being sent again.'))
-          .then(() => showFailed())
+          .then(() => showFailed(endpoint))
           .catch((error) => { retry.disabled = false; fail(error); });
       });
       const answer = delivery.lastResponseStatus ? 'HTTP ' + delivery.lastResponseStatus : (delivery.lastError || '');
@@ -278,8 +302,8 @@ function showFailed() {
   });
 }
 
-function showAttempts() {
-  let query = endpointPath('/attempts?limit=' + ATTEMPTS_PAGE);
+function showAttempts(endpoint) {
+  let query = endpointPath(endpoint, '/attempts?limit=' + ATTEMPTS_PAGE);
   if (attemptsCursor) {
     query += '&cursor=' + encodeURIComponent(attemptsCursor);
   }
@@ -318,11 +342,21 @@ function showAttempt(attempt) {
   $('#attempt-detail').scrollIntoView();
 }
 
+/** A button's work on the endpoint shown when it was clicked; the button is off while the work is under way. */
 function action(button, work) {
   button.addEventListener('click', () => {
+    const endpoint = current;
+    if (!endpoint) {
+      return;
+    }
     button.disabled = true;
-    Promise.resolve().then(work).catch(fail).finally(() => { button.disabled = false; });
+    Promise.resolve(endpoint).then(work).catch(fail).finally(() => { button.disabled = false; });
   });
+}
+
+/** Shows the endpoint again after a change, unless the admin has moved on. */
+function refresh(endpoint) {
+  return stillShown(endpoint) ? showEndpoint(endpoint.id) : null;
 }
 
 // --- wiring ----------------------------------------------------------------------------------------------------
@@ -349,31 +383,34 @@ function wire() {
   });
   $('#add-endpoint').addEventListener('click', () => openEndpointForm(null).catch(fail));
   $('#edit-endpoint').addEventListener('click', () => {
-    show('#endpoints-view');
-    openEndpointForm(current).catch(fail);
+    const endpoint = current;
+    if (endpoint) {
+      show('#endpoints-view');
+      openEndpointForm(endpoint).catch(fail);
+    }
   });
   $('#endpoint-form-cancel').addEventListener('click', () => { $('#endpoint-form').hidden = true; route(); });
   $('#endpoint-form').addEventListener('submit', saveEndpoint);
-  action($('#send-test'), () => api('POST', endpointPath('/test'), {})
-    .then(() => say('A webhook.test event is on its way to ' + current.url + '.'))
+  action($('#send-test'), (endpoint) => api('POST', endpointPath(endpoint, '/test'), {})
+    .then(() => say('A webhook.test event is on its way to ' + endpoint.url + '.'))
     .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
-    .then(() => showEndpoint(current.id)));
-  action($('#enable-endpoint'), () => api('POST', endpointPath('/enable'), {})
+    .then(() => refresh(endpoint)));
+  action($('#enable-endpoint'), (endpoint) => api('POST', endpointPath(endpoint, '/enable'), {})
     .then(() => say('Endpoint enabled: held deliveries are being sent.'))
-    .then(() => showEndpoint(current.id)));
-  action($('#pause-endpoint'), () => api('PATCH', endpointPath(), {active: false})
-    .then(() => say('Endpoint paused: its deliveries are held until it is enabled.'))
-    .then(() => showEndpoint(current.id)));
-  action($('#delete-endpoint'), () => {
-    if (!confirm('Delete the endpoint ' + current.url + '? Its pending deliveries are discarded.')) {
+    .then(() => refresh(endpoint)));
+  action($('#disable-endpoint'), (endpoint) => api('PATCH', endpointPath(endpoint), {active: false})
+    .then(() => say('Endpoint disabled: its deliveries are held until it is enabled.'))
+    .then(() => refresh(endpoint)));
+  action($('#delete-endpoint'), (endpoint) => {
+    if (!confirm('Delete the endpoint ' + endpoint.url + '? Its pending deliveries are discarded.')) {
       return null;
     }
-    return api('DELETE', endpointPath()).then(() => {
-      say('Endpoint deleted.');
-      location.hash = '#/';
-    });
+    return api('DELETE', endpointPath(endpoint)).then(() => navigate('#/', 'Endpoint deleted.'));
   });
-  action($('#reveal-secret'), () => api('GET', endpointPath('/secret')).then((secret) => {
+  action($('#reveal-secret'), (endpoint) => api('GET', endpointPath(endpoint, '/secret')).then((secret) => {
+    if (!stillShown(endpoint)) {
+      return;
+    }
     $('#secret').textContent = secret.secret;
     const grace = $('#secret-grace');
     grace.hidden = !secret.previousSecretExpiresAt;
@@ -382,17 +419,22 @@ function wire() {
   }));
   $('#rotate-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    const endpoint = current;
     const grace = Number(event.target.elements.gracePeriodSeconds.value);
-    if (!confirm('Rotate the signing secret? Receivers must use the new one.')) {
+    if (!endpoint || !confirm('Rotate the signing secret of ' + endpoint.url + '? Receivers must use the new one.')) {
       return;
     }
-    api('POST', endpointPath('/rotate-secret'), {gracePeriodSeconds: grace})
+    api('POST', endpointPath(endpoint, '/rotate-secret'), {gracePeriodSeconds: grace})
       .then(() => say('Secret rotated.'))
-      .then(() => $('#reveal-secret').click())
+      .then(() => { if (stillShown(endpoint)) { $('#reveal-secret').click(); } })
       .catch(fail);
   });
-  $('#more-attempts').addEventListener('click', () => showAttempts().catch(fail));
-  window.addEventListener('hashchange', () => { say(''); route(); });
+  $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
+  window.addEventListener('hashchange', () => {
+    say(nextMessage || '');
+    nextMessage = null;
+    route();
+  });
 }
 
 function begin() {

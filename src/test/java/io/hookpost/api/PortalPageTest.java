@@ -111,6 +111,7 @@ class PortalPageTest extends HookpostTest {
 
         eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/from-portal")),
                 "the new endpoint's page");
+        assertThat(find("#message").getText()).startsWith("Endpoint added.");
         String added = db.queryForObject("SELECT id FROM endpoints WHERE account_id = ? AND url = ?", String.class,
                 account, receiver.url("/from-portal"));
         JsonNode saved = endpoint(added);
@@ -180,17 +181,65 @@ class PortalPageTest extends HookpostTest {
         assertThat(find("#secret").getText()).isEqualTo(operator.get("/api/v1/accounts/" + account + "/endpoints/"
                 + id + "/secret").json().get("secret").asText());
 
-        click("#pause-endpoint");
+        click("#disable-endpoint");
         eventually(() -> !endpoint(id).get("active").asBoolean(), "the endpoint to be paused");
         click("#enable-endpoint");
         eventually(() -> endpoint(id).get("active").asBoolean(), "the endpoint to be active again");
 
+        // subscribed to the type's whole category instead, through the edit form
+        click("#edit-endpoint");
+        eventually(() -> shown("#category-choices input[value='Portal tests']"), "the categories to be offered");
+        assertThat(find("#event-type-choices input[value='" + type + "']").isSelected()).isTrue();
+        find("#event-type-choices input[value='" + type + "']").click();
+        find("#category-choices input[value='Portal tests']").click();
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> endpoint(id).get("categories").toString().equals("[\"Portal tests\"]"), "the category saved");
+        assertThat(endpoint(id).get("eventTypes")).extracting(JsonNode::asText).doesNotContain(type);
+        eventually(() -> shown("#endpoint-view") && find("#message").getText().equals("Endpoint saved."),
+                "the endpoint's page, saying so");
+
         click("#delete-endpoint");
         acceptConfirmation();
-        eventually(() -> shown("#endpoints-view"), "the list again");
+        eventually(() -> shown("#endpoints-view") && find("#message").getText().equals("Endpoint deleted."),
+                "the list again, saying so");
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE id = ? AND deleted_at IS NOT NULL", id)).isEqualTo(1);
         eventually(() -> chrome.findElements(By.cssSelector("#endpoints tr[data-endpoint-id='" + id + "']")).isEmpty(),
                 "the endpoint to leave the list");
+    }
+
+    @Test
+    void while_another_endpoint_loads_nothing_of_the_one_before_is_on_the_page() throws Exception {
+        String first = createEndpoint(Map.of("url", receiver.url("/first"))).get("id").asText();
+        String second = createEndpoint(Map.of("url", receiver.url("/second"))).get("id").asText();
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints tr[data-endpoint-id='" + first + "'] a"), "the list");
+        find("#endpoints tr[data-endpoint-id='" + first + "'] a").click();
+        eventually(() -> shown("#send-test") && find("#endpoint-url").getText().equals(receiver.url("/first")),
+                "the first endpoint's page");
+        find("#endpoint-view a[href='#/']").click();
+        eventually(() -> shown("#endpoints tr[data-endpoint-id='" + second + "'] a"), "the list again");
+
+        // a slow API: the second endpoint's page takes a while to come
+        org.openqa.selenium.chromium.ChromiumNetworkConditions slow = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+        slow.setLatency(java.time.Duration.ofMillis(400));
+        chrome.setNetworkConditions(slow);
+        try {
+            find("#endpoints tr[data-endpoint-id='" + second + "'] a").click();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!(shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/second")))) {
+                assertThat(shown("#endpoint-view") && shown("#send-test")
+                        && find("#endpoint-url").getText().equals(receiver.url("/first")))
+                        .as("the first endpoint's page, and its buttons, while the second loads").isFalse();
+                assertThat(System.nanoTime()).as("the second endpoint's page came").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        } finally {
+            chrome.deleteNetworkConditions();
+        }
+        click("#send-test");
+        Received post = receiver.next(WAIT);
+        assertThat(post.path()).isEqualTo("/second");
+        eventually(() -> find("#message").getText().contains(receiver.url("/second")), "the message names it");
     }
 
     @Test
@@ -202,7 +251,7 @@ class PortalPageTest extends HookpostTest {
         assertThat(shown("#add-endpoint")).isFalse();
         find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
         eventually(() -> shown("#endpoint-view") && shown("#stats dd"), "the endpoint's page");
-        for (String change : List.of("#send-test", "#edit-endpoint", "#delete-endpoint", "#pause-endpoint",
+        for (String change : List.of("#send-test", "#edit-endpoint", "#delete-endpoint", "#disable-endpoint",
                 "#secret-section")) {
             assertThat(shown(change)).as(change).isFalse();
         }
