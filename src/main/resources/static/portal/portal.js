@@ -38,11 +38,18 @@ function api(method, path, body) {
       return null;
     }
     return response.text().then((text) => {
-      const json = text ? JSON.parse(text) : null;
-      if (response.status === 401) {
-        signOut('Your session has ended. Open the portal again from the link you were given.');
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch (notJson) {
+        // a proxy's error page, say: the status tells enough
       }
-      if (!response.ok) {
+      if (response.status === 401) {
+        const ended = 'Your session has ended. Open the portal again from the link you were given.';
+        signOut(ended);
+        throw Object.assign(new Error(ended), {status: 401});
+      }
+      if (!response.ok || (text && json === null)) {
         const error = new Error(json && json.detail ? json.detail : 'The request failed (' + response.status + ').');
         error.status = response.status;
         throw error;
@@ -428,6 +435,23 @@ function wire() {
       .then(() => say('Secret rotated.'))
       .then(() => { if (stillShown(endpoint)) { $('#reveal-secret').click(); } })
       .catch(fail);
+  });
+  $('#recover-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const endpoint = current;
+    const button = event.target.querySelector('button');
+    if (!endpoint) {
+      return;
+    }
+    const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
+    button.disabled = true;
+    api('POST', endpointPath(endpoint, '/recover'), {since})
+      .then((answer) => say(answer.recovered === 1 ? '1 delivery is being sent again.'
+        : answer.recovered + ' deliveries are being sent again.'))
+      .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
+      .then(() => refresh(endpoint))
+      .catch(fail)
+      .finally(() => { button.disabled = false; });
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
   window.addEventListener('hashchange', () => {

@@ -170,6 +170,23 @@ class PortalPageTest extends HookpostTest {
         assertThat(retried.header("webhook-id")).isEqualTo(deliveryId);
         eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the retry to deliver it");
 
+        // two more fail; one replay sends both again
+        receiver.answer(request -> Reply.status(500));
+        List<String> later = List.of(publish(Map.of("type", type, "data", Map.of("n", 2))),
+                publish(Map.of("type", type, "data", Map.of("n", 3))));
+        eventually(() -> later.stream().allMatch(e -> "failed".equals(deliveriesOf(e).get(0).get("status"))),
+                "both to fail");
+        receiver.drain(java.time.Duration.ofMillis(200));
+        receiver.answer(request -> Reply.ok());
+        click("#recover-form button");
+        java.util.Set<String> replayed = new java.util.HashSet<>();
+        receiver.awaitWebhookIds(replayed, 2, WAIT);
+        assertThat(replayed).containsExactlyInAnyOrder((String) deliveriesOf(later.get(0)).get(0).get("id"),
+                (String) deliveriesOf(later.get(1)).get(0).get("id"));
+        eventually(() -> find("#message").getText().equals("2 deliveries are being sent again."), "the page says so");
+        eventually(() -> later.stream().allMatch(e -> "delivered".equals(deliveriesOf(e).get(0).get("status"))),
+                "both delivered");
+
         click("#reveal-secret");
         eventually(() -> find("#secret").getText().startsWith("whsec_"), "the secret");
         String before = find("#secret").getText();
