@@ -9,6 +9,7 @@ let eventTypes = null;      // the catalog, read once
 let current = null;         // the endpoint shown, as the API gave it
 let attemptsCursor = null;
 let nextMessage = null;     // what to say once the page has moved to another view
+let view = 0;               // counts the views shown: an answer for an earlier one is dropped
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -73,6 +74,9 @@ function fail(error) {
 function signOut(text) {
   sessionStorage.removeItem(STORE);
   session = null;
+  current = null;
+  view++;
+  $('#who').hidden = true;
   show('#sign-in');
   say(text, true);
 }
@@ -89,8 +93,8 @@ function navigate(hash, message) {
 }
 
 function show(selector) {
-  for (const view of ['#sign-in', '#endpoints-view', '#endpoint-view']) {
-    $(view).hidden = view !== selector;
+  for (const section of ['#sign-in', '#endpoints-view', '#form-view', '#endpoint-view']) {
+    $(section).hidden = section !== selector;
   }
 }
 
@@ -137,9 +141,13 @@ function status(endpoint) {
 // --- the list of endpoints -------------------------------------------------------------------------------------
 
 function showEndpoints() {
+  const mine = ++view;
+  current = null;
   show('#endpoints-view');
-  $('#endpoint-form').hidden = true;
   return api('GET', '/endpoints').then((page) => {
+    if (mine !== view) {
+      return;
+    }
     const list = page.data || page;
     const body = $('#endpoints tbody');
     body.replaceChildren();
@@ -197,8 +205,10 @@ function openEndpointForm(endpoint) {
       form.elements.url.value = endpoint.url;
       form.elements.description.value = endpoint.description || '';
       form.elements.otherTypes.value = Array.from(chosen).join(', ');
+      form.elements.headers.value = Object.entries(endpoint.headers || {})
+        .map(([name, value]) => name + ': ' + value).join('\n');
     }
-    form.hidden = false;
+    show('#form-view');
     form.elements.url.focus();
   });
 }
@@ -209,12 +219,24 @@ function saveEndpoint(event) {
   const types = Array.from(form.querySelectorAll('input[name=eventType]:checked')).map((box) => box.value)
     .concat(form.elements.otherTypes.value.split(',').map((t) => t.trim()).filter((t) => t));
   const categories = Array.from(form.querySelectorAll('input[name=category]:checked')).map((box) => box.value);
+  const headers = {};
+  for (const line of form.elements.headers.value.split('\n').map((l) => l.trim()).filter((l) => l)) {
+    const colon = line.indexOf(':');
+    if (colon < 1) {
+      say('Write each custom header as "Name: value" ("' + line + '" is not).', true);
+      return;
+    }
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  const id = form.dataset.endpointId;
   const body = {url: form.elements.url.value.trim(), description: form.elements.description.value.trim() || null,
     eventTypes: types, categories};
-  const id = form.dataset.endpointId;
+  if (Object.keys(headers).length > 0 || id) {
+    // on an edit, none left means none: null puts the endpoint back to no custom headers
+    body.headers = Object.keys(headers).length > 0 ? headers : null;
+  }
   const saving = id ? api('PATCH', '/endpoints/' + encodeURIComponent(id), body) : api('POST', '/endpoints', body);
   saving.then((endpoint) => {
-    form.hidden = true;
     navigate('#/endpoints/' + encodeURIComponent(endpoint.id),
       id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
   }).catch(fail);
@@ -226,20 +248,35 @@ function endpointPath(endpoint, suffix) {
   return '/endpoints/' + encodeURIComponent(endpoint.id) + (suffix || '');
 }
 
-/** Whether this endpoint is still the one on the page (the admin may have moved on while a call was under way). */
+/**
+ * Whether this endpoint, as read for the page now shown, is still on it: the admin may have moved on, or the page may
+ * have read it again, while a call was under way.
+ */
 function stillShown(endpoint) {
+  return current === endpoint && !$('#endpoint-view').hidden;
+}
+
+/** Whether the admin is still on this endpoint's page (read again or not), for what an action says when it is done. */
+function stillOn(endpoint) {
   return current !== null && current.id === endpoint.id && !$('#endpoint-view').hidden;
 }
 
 function showEndpoint(id) {
-  // nothing of the endpoint shown before stays on the page (nor in reach of its buttons) while this one loads
-  current = null;
-  show(null);
-  $('#endpoint-form').hidden = true;
+  // nothing of another endpoint shown before stays on the page (nor in reach of its buttons) while this one loads;
+  // the same one, shown again after a change, stays in view
+  const mine = ++view;
+  if (!current || current.id !== id || $('#endpoint-view').hidden) {
+    current = null;
+    show(null);
+    $('#recover-form').reset();
+  }
   $('#attempt-detail').hidden = true;
   $('#secret').textContent = '••••••••••••••••';
   $('#secret-grace').hidden = true;
   return api('GET', '/endpoints/' + encodeURIComponent(id)).then((endpoint) => {
+    if (mine !== view) {
+      return null;
+    }
     current = endpoint;
     show('#endpoint-view');
     $('#endpoint-url').textContent = endpoint.url;
@@ -261,6 +298,9 @@ function showEndpoint(id) {
     $('#attempts tbody').replaceChildren();
     return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
   }).catch((error) => {
+    if (mine !== view) {
+      return;
+    }
     if (error.status === 404) {
       navigate('#/', error.message);
       return;
@@ -271,6 +311,9 @@ function showEndpoint(id) {
 
 function showStats(endpoint) {
   return api('GET', endpointPath(endpoint, '/stats')).then((stats) => {
+    if (!stillShown(endpoint)) {
+      return;
+    }
     const list = $('#stats');
     list.replaceChildren();
     const figures = [['Delivered', stats.deliveries.delivered], ['Failed', stats.deliveries.failed],
@@ -285,6 +328,9 @@ function showStats(endpoint) {
 function showFailed(endpoint) {
   const query = '/deliveries?status=failed&limit=20&endpointId=' + encodeURIComponent(endpoint.id);
   return api('GET', query).then((page) => {
+    if (!stillShown(endpoint)) {
+      return;
+    }
     const body = $('#failed-deliveries tbody');
     body.replaceChildren();
     for (const delivery of page.data) {
@@ -315,6 +361,9 @@ function showAttempts(endpoint) {
     query += '&cursor=' + encodeURIComponent(attemptsCursor);
   }
   return api('GET', query).then((page) => {
+    if (!stillShown(endpoint)) {
+      return;
+    }
     const body = $('#attempts tbody');
     for (const attempt of page.data) {
       const result = attempt.responseStatus ? 'HTTP ' + attempt.responseStatus : (attempt.error || 'no answer');
@@ -358,12 +407,35 @@ function action(button, work) {
     }
     button.disabled = true;
     Promise.resolve(endpoint).then(work).catch(fail).finally(() => { button.disabled = false; });
+    // the same button on another endpoint's page is free at once
+    const free = () => { if (!stillOn(endpoint)) { button.disabled = false; } };
+    window.addEventListener('hashchange', free, {once: true});
   });
+}
+
+/** Says what an action on this endpoint did, unless the admin has moved on to another page. */
+function tell(endpoint, text) {
+  if (stillOn(endpoint)) {
+    say(text);
+  }
 }
 
 /** Shows the endpoint again after a change, unless the admin has moved on. */
 function refresh(endpoint) {
-  return stillShown(endpoint) ? showEndpoint(endpoint.id) : null;
+  return stillOn(endpoint) ? showEndpoint(endpoint.id) : null;
+}
+
+/** Reads the endpoint's figures, failed deliveries and attempts again (after a test or a replay has had a moment). */
+function refreshHistory(endpoint) {
+  return new Promise((resolve) => setTimeout(resolve, 1500)).then(() => {
+    if (!stillOn(endpoint)) {
+      return null;
+    }
+    endpoint = current;
+    attemptsCursor = null;
+    $('#attempts tbody').replaceChildren();
+    return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
+  });
 }
 
 // --- wiring ----------------------------------------------------------------------------------------------------
@@ -392,21 +464,19 @@ function wire() {
   $('#edit-endpoint').addEventListener('click', () => {
     const endpoint = current;
     if (endpoint) {
-      show('#endpoints-view');
       openEndpointForm(endpoint).catch(fail);
     }
   });
-  $('#endpoint-form-cancel').addEventListener('click', () => { $('#endpoint-form').hidden = true; route(); });
+  $('#endpoint-form-cancel').addEventListener('click', () => route());
   $('#endpoint-form').addEventListener('submit', saveEndpoint);
   action($('#send-test'), (endpoint) => api('POST', endpointPath(endpoint, '/test'), {})
-    .then(() => say('A webhook.test event is on its way to ' + endpoint.url + '.'))
-    .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
-    .then(() => refresh(endpoint)));
+    .then(() => tell(endpoint, 'A webhook.test event is on its way to ' + endpoint.url + '.'))
+    .then(() => refreshHistory(endpoint)));
   action($('#enable-endpoint'), (endpoint) => api('POST', endpointPath(endpoint, '/enable'), {})
-    .then(() => say('Endpoint enabled: held deliveries are being sent.'))
+    .then(() => tell(endpoint, 'Endpoint enabled: held deliveries are being sent.'))
     .then(() => refresh(endpoint)));
   action($('#disable-endpoint'), (endpoint) => api('PATCH', endpointPath(endpoint), {active: false})
-    .then(() => say('Endpoint disabled: its deliveries are held until it is enabled.'))
+    .then(() => tell(endpoint, 'Endpoint disabled: its deliveries are held until it is enabled.'))
     .then(() => refresh(endpoint)));
   action($('#delete-endpoint'), (endpoint) => {
     if (!confirm('Delete the endpoint ' + endpoint.url + '? Its pending deliveries are discarded.')) {
@@ -415,7 +485,7 @@ function wire() {
     return api('DELETE', endpointPath(endpoint)).then(() => navigate('#/', 'Endpoint deleted.'));
   });
   action($('#reveal-secret'), (endpoint) => api('GET', endpointPath(endpoint, '/secret')).then((secret) => {
-    if (!stillShown(endpoint)) {
+    if (!stillOn(endpoint)) {
       return;
     }
     $('#secret').textContent = secret.secret;
@@ -432,8 +502,8 @@ function wire() {
       return;
     }
     api('POST', endpointPath(endpoint, '/rotate-secret'), {gracePeriodSeconds: grace})
-      .then(() => say('Secret rotated.'))
-      .then(() => { if (stillShown(endpoint)) { $('#reveal-secret').click(); } })
+      .then(() => tell(endpoint, 'Secret rotated.'))
+      .then(() => { if (stillOn(endpoint)) { $('#reveal-secret').click(); } })
       .catch(fail);
   });
   $('#recover-form').addEventListener('submit', (event) => {
@@ -446,10 +516,9 @@ function wire() {
     const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
     button.disabled = true;
     api('POST', endpointPath(endpoint, '/recover'), {since})
-      .then((answer) => say(answer.recovered === 1 ? '1 delivery is being sent again.'
+      .then((answer) => tell(endpoint, answer.recovered === 1 ? '1 delivery is being sent again.'
         : answer.recovered + ' deliveries are being sent again.'))
-      .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
-      .then(() => refresh(endpoint))
+      .then(() => refreshHistory(endpoint))
       .catch(fail)
       .finally(() => { button.disabled = false; });
   });

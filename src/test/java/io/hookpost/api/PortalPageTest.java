@@ -107,6 +107,13 @@ class PortalPageTest extends HookpostTest {
         find("#endpoint-form input[name=url]").sendKeys(receiver.url("/from-portal"));
         find("#endpoint-form input[name=description]").sendKeys("Added in the portal");
         find("#event-type-choices input[value='" + type + "']").click();
+        find("#endpoint-form textarea[name=headers]").sendKeys("X-Tenant: acme-eu\nno colon here");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> find("#message").getText().contains("\"no colon here\" is not"), "the bad header line named");
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND url = ?", account,
+                receiver.url("/from-portal"))).as("nothing saved").isZero();
+        find("#endpoint-form textarea[name=headers]").clear();
+        find("#endpoint-form textarea[name=headers]").sendKeys("X-Tenant: acme-eu");
         find("#endpoint-form button[type=submit]").click();
 
         eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/from-portal")),
@@ -117,6 +124,7 @@ class PortalPageTest extends HookpostTest {
         JsonNode saved = endpoint(added);
         assertThat(saved.get("description").asText()).isEqualTo("Added in the portal");
         assertThat(saved.get("eventTypes")).extracting(JsonNode::asText).containsExactly(type);
+        assertThat(saved.get("headers").get("X-Tenant").asText()).isEqualTo("acme-eu");
 
         click("#reveal-secret");
         eventually(() -> find("#secret").getText().startsWith("whsec_"), "the secret to be shown");
@@ -129,6 +137,7 @@ class PortalPageTest extends HookpostTest {
         assertThat(post).as("the receiver got the test event").isNotNull();
         assertThat(post.path()).isEqualTo("/from-portal");
         assertThat(JSON.readTree(post.body()).get("type").asText()).isEqualTo("webhook.test");
+        assertThat(post.header("X-Tenant")).isEqualTo("acme-eu");
         Map<String, List<String>> headers = new HashMap<>(post.headers());
         assertThatNoException().as("signed with the secret the page showed")
                 .isThrownBy(() -> new Webhook(secret).verify(post.bodyText(), headers));
@@ -257,6 +266,44 @@ class PortalPageTest extends HookpostTest {
         Received post = receiver.next(WAIT);
         assertThat(post.path()).isEqualTo("/second");
         eventually(() -> find("#message").getText().contains(receiver.url("/second")), "the message names it");
+    }
+
+    @Test
+    void answers_for_an_endpoint_the_admin_has_left_never_reach_the_next_ones_page() throws Exception {
+        String first = createEndpoint(Map.of("url", receiver.url("/first"))).get("id").asText();
+        String second = createEndpoint(Map.of("url", receiver.url("/second"))).get("id").asText();
+        String firstTest = operator.post("/api/v1/accounts/" + account + "/endpoints/" + first + "/test", Map.of())
+                .json().get("eventId").asText();
+        String secondTest = operator.post("/api/v1/accounts/" + account + "/endpoints/" + second + "/test", Map.of())
+                .json().get("eventId").asText();
+        eventually(() -> count("SELECT COUNT(*) FROM attempts WHERE endpoint_id IN (?, ?)", first, second) == 2,
+                "both tests attempted");
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints tr[data-endpoint-id='" + second + "']"), "the list");
+
+        org.openqa.selenium.chromium.ChromiumNetworkConditions slow = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+        slow.setLatency(java.time.Duration.ofMillis(400));
+        chrome.setNetworkConditions(slow);
+        try {
+            // the first endpoint's page asked for, and the second's 150 ms later: the first's answers come first
+            chrome.executeScript("location.hash = '#/endpoints/" + first + "'");
+            Thread.sleep(150);
+            chrome.executeScript("location.hash = '#/endpoints/" + second + "'");
+            long settled = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < settled) {
+                if (shown("#endpoint-view")) {
+                    assertThat(find("#endpoint-url").getText()).as("the page shown for #/endpoints/second")
+                            .isEqualTo(receiver.url("/second"));
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            chrome.deleteNetworkConditions();
+        }
+        assertThat(find("#endpoint-url").getText()).isEqualTo(receiver.url("/second"));
+        List<WebElement> attempts = chrome.findElements(By.cssSelector("#attempts tbody tr"));
+        assertThat(attempts).as("the second endpoint's one attempt, none of the first's").hasSize(1);
+        assertThat(attempts.get(0).getText()).contains(secondTest).doesNotContain(firstTest);
     }
 
     @Test
