@@ -392,7 +392,8 @@ function showAttempt(attempt) {
   $('#attempt-request').textContent = 'POST ' + attempt.url + '\n' + headerLines(attempt.requestHeaders) + '\n\n'
     + (attempt.requestBody || '');
   $('#attempt-response').textContent = attempt.responseStatus
-    ? 'HTTP ' + attempt.responseStatus + '\n' + headerLines(attempt.responseHeaders) + '\n\n' + (attempt.responseBody || '')
+    ? 'HTTP ' + attempt.responseStatus + '\n' + headerLines(attempt.responseHeaders) + '\n\n'
+      + (attempt.responseBody || '')
     : (attempt.error || 'no answer');
   $('#attempt-detail').hidden = false;
   $('#attempt-detail').scrollIntoView();

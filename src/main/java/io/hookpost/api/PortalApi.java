@@ -56,8 +56,8 @@ public class PortalApi {
         ApiKeys.Issued issued = keys.issuePortalKey(account,
                 readOnly ? Principal.Scope.PORTAL_READ_ONLY : Principal.Scope.PORTAL, expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("url", Views.publicBase(publicBase, exchange) + "/portal/#account=" + URLEncoder.encode(account, StandardCharsets.UTF_8)
-                + "&key=" + issued.key());
+        view.put("url", Views.publicBase(publicBase, exchange) + "/portal/#account="
+                + URLEncoder.encode(account, StandardCharsets.UTF_8) + "&key=" + issued.key());
         view.put("token", issued.key());
         view.put("readOnly", readOnly);
         view.put("expiresAt", DateTimeFormatter.ISO_INSTANT.format(expiresAt));
@@ -76,5 +76,4 @@ public class PortalApi {
                 : DateTimeFormatter.ISO_INSTANT.format(principal.expiresAt()));
         return view;
     }
-
 }

@@ -1,10 +1,13 @@
 package io.hookpost.api;
 
+import java.time.OffsetDateTime;
+import java.util.Objects;
+
 /**
  * Who called: an operator (every account), one account's admin, or a session of that account's portal (a key that
  * expires and reaches only what the portal page does; read-only ones change nothing).
  */
-public record Principal(String accountId, Scope scope, java.time.OffsetDateTime expiresAt) {
+public record Principal(String accountId, Scope scope, OffsetDateTime expiresAt) {
     public static final String PROPERTY = "hookpost.principal";
     public static final Principal OPERATOR = new Principal(null, Scope.FULL, null);
 
@@ -24,7 +27,7 @@ public record Principal(String accountId, Scope scope, java.time.OffsetDateTime 
 
         static Scope of(String column) {
             for (Scope scope : values()) {
-                if (java.util.Objects.equals(scope.column, column)) {
+                if (Objects.equals(scope.column, column)) {
                     return scope;
                 }
             }

@@ -15,7 +15,6 @@ final class Views {
     private Views() {
     }
 
-    /** Now, to the microsecond: the finest time the database keeps, so an answer shows what a later read shows. */
     /**
      * Where people and providers outside reach this Hookpost, for the links the API hands out: {@code configured}
      * (hookpost.inbound.public-base-url) or, without it, the address this API call came to, up to {@code /api/}.
@@ -32,6 +31,7 @@ final class Views {
         return apiPath < 0 ? url : url.substring(0, apiPath);
     }
 
+    /** Now, to the microsecond: the finest time the database keeps, so an answer shows what a later read shows. */
     static OffsetDateTime now() {
         return OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }

@@ -43,7 +43,8 @@ class PortalAccessTest extends HookpostTest {
         assertThat(link.get("readOnly").asBoolean()).isFalse();
         // the default lifetime, hookpost.portal.session-ttl: an hour
         java.time.Instant expires = java.time.Instant.parse(link.get("expiresAt").asText());
-        assertThat(expires).isCloseTo(java.time.Instant.now().plusSeconds(3600), within(60, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(expires).isCloseTo(java.time.Instant.now().plusSeconds(3600),
+                within(60, java.time.temporal.ChronoUnit.SECONDS));
         assertThat(count("SELECT COUNT(*) FROM api_keys WHERE key_hash = ? AND account_id = ? AND scope = 'portal'"
                 + " AND expires_at IS NOT NULL", ApiKeysAccess.hash(key), account)).isEqualTo(1);
 
@@ -57,8 +58,9 @@ class PortalAccessTest extends HookpostTest {
         // what the page does
         assertThat(session.get(accountPath("/endpoints")).status()).isEqualTo(200);
         assertThat(session.get(accountPath("/endpoints/" + endpoint + "/secret")).status()).isEqualTo(200);
-        Api.Response paused = session.patch(accountPath("/endpoints/" + endpoint), Map.of("description", "from the portal"));
-        assertThat(paused.status()).as(paused.text()).isEqualTo(200);
+        Api.Response changed = session.patch(accountPath("/endpoints/" + endpoint),
+                Map.of("description", "from the portal"));
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
         assertThat(session.get("/api/v1/event-types").status()).isEqualTo(200);
 
         // and nothing else: no keys, no events, no provider credentials, no further links
@@ -137,10 +139,11 @@ class PortalAccessTest extends HookpostTest {
     @Test
     void the_page_is_served_with_a_policy_that_runs_only_hookposts_own_scripts() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/portal/"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + port + "/portal/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(page.body()).contains("<script src=\"portal.js\"");
         assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
                 .contains("script-src 'self'", "connect-src 'self'", "frame-ancestors 'self'")
@@ -151,9 +154,10 @@ class PortalAccessTest extends HookpostTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bare.statusCode()).isEqualTo(302);
         assertThat(bare.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/portal/"));
-        HttpResponse<String> script = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/portal/portal.js")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> script = http.send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + port + "/portal/portal.js")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(script.statusCode()).isEqualTo(200);
-        assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(script.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -76,6 +77,13 @@ class PortalPageTest extends HookpostTest {
         return find("#endpoints tr[data-endpoint-id='" + endpointId + "']").getText();
     }
 
+    /** Every request of the browser's takes 400 ms more, until deleteNetworkConditions. */
+    private static void slowNetwork() {
+        ChromiumNetworkConditions slow = new ChromiumNetworkConditions();
+        slow.setLatency(java.time.Duration.ofMillis(400));
+        chrome.setNetworkConditions(slow);
+    }
+
     private JsonNode endpoint(String id) {
         return operator.get("/api/v1/accounts/" + account + "/endpoints/" + id).json();
     }
@@ -116,8 +124,8 @@ class PortalPageTest extends HookpostTest {
         find("#endpoint-form textarea[name=headers]").sendKeys("X-Tenant: acme-eu");
         find("#endpoint-form button[type=submit]").click();
 
-        eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/from-portal")),
-                "the new endpoint's page");
+        eventually(() -> shown("#endpoint-view")
+                && find("#endpoint-url").getText().equals(receiver.url("/from-portal")), "the new endpoint's page");
         assertThat(find("#message").getText()).startsWith("Endpoint added.");
         String added = db.queryForObject("SELECT id FROM endpoints WHERE account_id = ? AND url = ?", String.class,
                 account, receiver.url("/from-portal"));
@@ -246,9 +254,7 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#endpoints tr[data-endpoint-id='" + second + "'] a"), "the list again");
 
         // a slow API: the second endpoint's page takes a while to come
-        org.openqa.selenium.chromium.ChromiumNetworkConditions slow = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
-        slow.setLatency(java.time.Duration.ofMillis(400));
-        chrome.setNetworkConditions(slow);
+        slowNetwork();
         try {
             find("#endpoints tr[data-endpoint-id='" + second + "'] a").click();
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -281,9 +287,7 @@ class PortalPageTest extends HookpostTest {
         openPortal(Map.of());
         eventually(() -> shown("#endpoints tr[data-endpoint-id='" + second + "']"), "the list");
 
-        org.openqa.selenium.chromium.ChromiumNetworkConditions slow = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
-        slow.setLatency(java.time.Duration.ofMillis(400));
-        chrome.setNetworkConditions(slow);
+        slowNetwork();
         try {
             // the first endpoint's page asked for, and the second's 150 ms later: the first's answers come first
             chrome.executeScript("location.hash = '#/endpoints/" + first + "'");
@@ -308,7 +312,8 @@ class PortalPageTest extends HookpostTest {
 
     @Test
     void a_read_only_link_shows_no_changes_and_no_secret_and_an_expired_one_asks_for_a_new_link() throws Exception {
-        String id = createEndpoint(Map.of("url", receiver.url("/watched"), "description", "watched")).get("id").asText();
+        String id = createEndpoint(Map.of("url", receiver.url("/watched"), "description", "watched"))
+                .get("id").asText();
         openPortal(Map.of("readOnly", true));
         eventually(() -> endpointRowText(id).contains("watched"), "the endpoint to be listed");
         assertThat(find("#who").getText()).contains("read only");

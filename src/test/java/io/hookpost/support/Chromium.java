@@ -30,7 +30,8 @@ public final class Chromium {
         Optional<String> driver = find("HOOKPOST_TEST_CHROMEDRIVER", DRIVERS);
         if (browser.isEmpty() || driver.isEmpty()) {
             String problem = "The account portal's browser tests need Chromium and its ChromeDriver (Debian: apt-get"
-                    + " install chromium chromium-driver; or set HOOKPOST_TEST_CHROMIUM and HOOKPOST_TEST_CHROMEDRIVER)."
+                    + " install chromium chromium-driver; or set HOOKPOST_TEST_CHROMIUM and"
+                    + " HOOKPOST_TEST_CHROMEDRIVER)."
                     + " Found browser: " + browser.orElse("none") + ", driver: " + driver.orElse("none") + ".";
             if ("true".equals(System.getenv("CI"))) {
                 throw new IllegalStateException(problem);
