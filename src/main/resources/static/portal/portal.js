@@ -188,12 +188,33 @@ function choice(name, value, text, checked, title) {
   return label;
 }
 
-function openEndpointForm(endpoint) {
+/** The form for another endpoint (#/new) or to change one (#/endpoints/{id}/edit), read afresh. */
+function editEndpoint(id) {
+  const mine = ++view;
+  current = null;
+  show(null);
+  return api('GET', '/endpoints/' + encodeURIComponent(id)).then((endpoint) => {
+    if (mine === view) {
+      return openEndpointForm(endpoint, mine);
+    }
+    return null;
+  });
+}
+
+function openEndpointForm(endpoint, mine) {
+  if (mine === undefined) {
+    mine = ++view;
+    current = null;
+    show(null);
+  }
   const form = $('#endpoint-form');
   form.reset();
   form.dataset.endpointId = endpoint ? endpoint.id : '';
   $('#endpoint-form-title').textContent = endpoint ? 'Edit endpoint' : 'Add endpoint';
   return loadEventTypes().then((catalog) => {
+    if (mine !== view) {
+      return;
+    }
     const chosen = new Set(endpoint ? endpoint.eventTypes.filter((t) => t !== '*') : []);
     const chosenCategories = new Set(endpoint ? endpoint.categories : []);
     const categories = Array.from(new Set(catalog.map((type) => type.category).filter((c) => c))).sort();
@@ -235,11 +256,15 @@ function saveEndpoint(event) {
     // on an edit, none left means none: null puts the endpoint back to no custom headers
     body.headers = Object.keys(headers).length > 0 ? headers : null;
   }
+  const mine = view;
   const saving = id ? api('PATCH', '/endpoints/' + encodeURIComponent(id), body) : api('POST', '/endpoints', body);
+  // the admin may have left the form meanwhile: its outcome then shows nowhere else
   saving.then((endpoint) => {
-    navigate('#/endpoints/' + encodeURIComponent(endpoint.id),
-      id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
-  }).catch(fail);
+    if (mine === view) {
+      navigate('#/endpoints/' + encodeURIComponent(endpoint.id),
+        id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
+    }
+  }).catch((error) => { if (mine === view) { fail(error); } });
 }
 
 // --- one endpoint ----------------------------------------------------------------------------------------------
@@ -338,13 +363,10 @@ function showFailed(endpoint) {
       retry.type = 'button';
       retry.dataset.writes = '';
       retry.hidden = !!session.readOnly;
-      retry.addEventListener('click', () => {
-        retry.disabled = true;
+      retry.addEventListener('click', () => busy(retry, endpoint, () =>
         api('POST', '/deliveries/' + encodeURIComponent(delivery.id) + '/retry', {})
-          .then(() => say('Delivery ' + delivery.id + ' is being sent again.'))
-          .then(() => showFailed(endpoint))
-          .catch((error) => { retry.disabled = false; fail(error); });
-      });
+          .then(() => tell(endpoint, 'Delivery ' + delivery.id + ' is being sent again.'))
+          .then(() => showFailed(endpoint))));
       const answer = delivery.lastResponseStatus ? 'HTTP ' + delivery.lastResponseStatus : (delivery.lastError || '');
       const tr = row([delivery.eventId, delivery.attempts, answer, when(delivery.createdAt), retry]);
       tr.dataset.deliveryId = delivery.id;
@@ -402,16 +424,26 @@ function showAttempt(attempt) {
 /** A button's work on the endpoint shown when it was clicked; the button is off while the work is under way. */
 function action(button, work) {
   button.addEventListener('click', () => {
-    const endpoint = current;
-    if (!endpoint) {
-      return;
+    if (current) {
+      busy(button, current, work);
     }
-    button.disabled = true;
-    Promise.resolve(endpoint).then(work).catch(fail).finally(() => { button.disabled = false; });
-    // the same button on another endpoint's page is free at once
-    const free = () => { if (!stillOn(endpoint)) { button.disabled = false; } };
-    window.addEventListener('hashchange', free, {once: true});
   });
+}
+
+/**
+ * Runs an action's work on this endpoint, its button off meanwhile. What it says, or the error it meets, shows only
+ * while the admin is still on the endpoint's page; the same button on another endpoint's page is free at once.
+ */
+function busy(button, endpoint, work) {
+  button.disabled = true;
+  const free = () => { if (!stillOn(endpoint)) { button.disabled = false; } };
+  window.addEventListener('hashchange', free);
+  return Promise.resolve(endpoint).then(work)
+    .catch((error) => { if (stillOn(endpoint)) { fail(error); } })
+    .finally(() => {
+      button.disabled = false;
+      window.removeEventListener('hashchange', free);
+    });
 }
 
 /** Says what an action on this endpoint did, unless the admin has moved on to another page. */
@@ -446,8 +478,18 @@ function route() {
     show('#sign-in');
     return;
   }
-  const match = location.hash.match(/^#\/endpoints\/([^/]+)$/);
-  const shown = match ? showEndpoint(decodeURIComponent(match[1])) : showEndpoints();
+  const one = location.hash.match(/^#\/endpoints\/([^/]+)$/);
+  const edit = location.hash.match(/^#\/endpoints\/([^/]+)\/edit$/);
+  let shown;
+  if (location.hash === '#/new' && !session.readOnly) {
+    shown = openEndpointForm(null);
+  } else if (edit && !session.readOnly) {
+    shown = editEndpoint(decodeURIComponent(edit[1]));
+  } else if (one) {
+    shown = showEndpoint(decodeURIComponent(one[1]));
+  } else {
+    shown = showEndpoints();
+  }
   shown.catch(fail);
 }
 
@@ -461,14 +503,16 @@ function wire() {
     say('');
     begin();
   });
-  $('#add-endpoint').addEventListener('click', () => openEndpointForm(null).catch(fail));
+  $('#add-endpoint').addEventListener('click', () => navigate('#/new'));
   $('#edit-endpoint').addEventListener('click', () => {
-    const endpoint = current;
-    if (endpoint) {
-      openEndpointForm(endpoint).catch(fail);
+    if (current) {
+      navigate('#/endpoints/' + encodeURIComponent(current.id) + '/edit');
     }
   });
-  $('#endpoint-form-cancel').addEventListener('click', () => route());
+  $('#endpoint-form-cancel').addEventListener('click', () => {
+    const id = $('#endpoint-form').dataset.endpointId;
+    navigate(id ? '#/endpoints/' + encodeURIComponent(id) : '#/');
+  });
   $('#endpoint-form').addEventListener('submit', saveEndpoint);
   action($('#send-test'), (endpoint) => api('POST', endpointPath(endpoint, '/test'), {})
     .then(() => tell(endpoint, 'A webhook.test event is on its way to ' + endpoint.url + '.'))
@@ -502,10 +546,10 @@ function wire() {
     if (!endpoint || !confirm('Rotate the signing secret of ' + endpoint.url + '? Receivers must use the new one.')) {
       return;
     }
-    api('POST', endpointPath(endpoint, '/rotate-secret'), {gracePeriodSeconds: grace})
-      .then(() => tell(endpoint, 'Secret rotated.'))
-      .then(() => { if (stillOn(endpoint)) { $('#reveal-secret').click(); } })
-      .catch(fail);
+    busy(event.target.querySelector('button'), endpoint, () =>
+      api('POST', endpointPath(endpoint, '/rotate-secret'), {gracePeriodSeconds: grace})
+        .then(() => tell(endpoint, 'Secret rotated.'))
+        .then(() => { if (stillOn(endpoint)) { $('#reveal-secret').click(); } }));
   });
   $('#recover-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -515,13 +559,10 @@ function wire() {
       return;
     }
     const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
-    button.disabled = true;
-    api('POST', endpointPath(endpoint, '/recover'), {since})
+    busy(button, endpoint, () => api('POST', endpointPath(endpoint, '/recover'), {since})
       .then((answer) => tell(endpoint, answer.recovered === 1 ? '1 delivery is being sent again.'
         : answer.recovered + ' deliveries are being sent again.'))
-      .then(() => refreshHistory(endpoint))
-      .catch(fail)
-      .finally(() => { button.disabled = false; });
+      .then(() => refreshHistory(endpoint)));
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
   window.addEventListener('hashchange', () => {

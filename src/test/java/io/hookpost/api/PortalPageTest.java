@@ -121,6 +121,11 @@ class PortalPageTest extends HookpostTest {
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND url = ?", account,
                 receiver.url("/from-portal"))).as("nothing saved").isZero();
         find("#endpoint-form textarea[name=headers]").clear();
+        find("#endpoint-form textarea[name=headers]").sendKeys("Host: elsewhere.example");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> find("#message").getText().contains("Hookpost sets it"), "the API's refusal shown");
+        assertThat(shown("#endpoint-form")).as("the form stays, to be mended").isTrue();
+        find("#endpoint-form textarea[name=headers]").clear();
         find("#endpoint-form textarea[name=headers]").sendKeys("X-Tenant: acme-eu");
         find("#endpoint-form button[type=submit]").click();
 
@@ -219,6 +224,12 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> !endpoint(id).get("active").asBoolean(), "the endpoint to be paused");
         click("#enable-endpoint");
         eventually(() -> endpoint(id).get("active").asBoolean(), "the endpoint to be active again");
+
+        // the edit form has an address of its own: Back leaves it for the endpoint's page
+        click("#edit-endpoint");
+        eventually(() -> shown("#endpoint-form") && chrome.getCurrentUrl().endsWith("/edit"), "the edit form");
+        chrome.navigate().back();
+        eventually(() -> shown("#endpoint-view") && shown("#edit-endpoint"), "the endpoint's page again");
 
         // subscribed to the type's whole category instead, through the edit form
         click("#edit-endpoint");
