@@ -61,6 +61,24 @@ class EndToEndTest extends HookpostTest {
     }
 
     @Test
+    void a_portal_link_reaches_only_the_portal_until_it_expires_and_its_key_goes_with_the_next_link() {
+        // the keys' expiry and scope (V12) on each database; io.hookpost.api.PortalAccessTest has the whole story
+        String accountPath = "/api/v1/accounts/" + account;
+        String key = operator.post(accountPath + "/portal-access", Map.of("expiry", 600)).json().get("token").asText();
+        Api session = operator.withKey(key);
+        assertThat(session.get(accountPath + "/endpoints").status()).isEqualTo(200);
+        assertProblem(session.post(accountPath + "/api-keys", Map.of()), 403, "portal session");
+
+        db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
+                OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1), account);
+        assertProblem(session.get(accountPath + "/endpoints"), 401, "not valid");
+        String next = operator.post(accountPath + "/portal-access", Map.of()).json().get("token").asText();
+        assertThat(operator.withKey(next).get(accountPath + "/endpoints").status()).isEqualTo(200);
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE account_id = ? AND scope IS NOT NULL", account))
+                .as("the ended session's key went as the next one started").isEqualTo(1);
+    }
+
+    @Test
     void a_receivers_answer_holding_a_nul_character_is_recorded_and_the_delivery_delivered() throws Exception {
         // PostgreSQL's text columns take no NUL: unrecorded, the attempt was made again and again
         receiver.answer(r -> new io.hookpost.support.TestReceiver.Reply(200, Map.of(),
