@@ -17,7 +17,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * The account portal's page: static files under {@code classpath:/static/portal/} (Spring Boot serves them) that
  * talk to the management API with the session key from their link ({@link PortalApi}). Its answers carry a strict
  * Content-Security-Policy: scripts and styles from Hookpost only, requests to Hookpost only, shown in frames only by
- * {@code hookpost.portal.frame-ancestors}; so text from the database that slipped into markup could not run.
+ * {@code hookpost.portal.frame-ancestors}; so text from the database that slipped into markup could not run. (Spring
+ * Security's header writers would set these, but its filter runs on the operator pages only, see
+ * {@link io.hookpost.ops.OperatorSecurity}: four fixed headers do not warrant putting it in front of every request.)
  */
 @Configuration
 public class PortalPages implements WebMvcConfigurer {
