@@ -58,6 +58,23 @@ class EndToEndTest extends HookpostTest {
                 + " WHERE d.account_id = ? AND d.event_id = ? AND a.response_status = 200", account, eventId)).isEqualTo(2);
         assertThat(db.queryForObject("SELECT payload FROM events WHERE account_id = ? AND id = ?", String.class,
                 account, eventId)).isEqualTo(standard.bodyText());
+
+        // the events list's SQL on each database: a wildcard holding '_', the window, the cursor, the counts
+        String unsent = publish(Map.of("type", "ticket_a.created", "data", Map.of()));
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ? AND id = ?", account, unsent) == 1,
+                "the second event recorded (the fan-out records it after the 202)");
+        String events = "/api/v1/accounts/" + account + "/events?limit=1&since="
+                + java.time.Instant.now().minusSeconds(3600);
+        JsonNode newest = operator.get(events).json();
+        assertThat(newest.get("data").get(0).get("id").asText()).isEqualTo(unsent);
+        JsonNode older = operator.get(events + "&cursor=" + newest.get("nextCursor").asText()).json();
+        assertThat(older.get("data").get(0).get("id").asText()).isEqualTo(eventId);
+        assertThat(older.get("data").get(0).get("deliveryCounts").get("delivered").asInt()).isEqualTo(2);
+        assertThat(older.get("nextCursor").isNull()).isTrue();
+        assertThat(operator.get(events + "&type=ticket_a.*").json().get("data")).extracting(e -> e.get("id").asText())
+                .containsExactly(unsent);
+        assertThat(operator.get(events + "&type=host.*").json().get("data")).extracting(e -> e.get("id").asText())
+                .containsExactly(eventId);
     }
 
     @Test

@@ -25,12 +25,13 @@ public class ApiAccess implements Processor {
      * a portal session may do: a leaked link must not mint keys, publish events or read provider credentials.
      */
     private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "list-event-types", "list-endpoints",
-            "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "get-event", "get-endpoint-secret",
-            "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret", "test-endpoint",
-            "enable-endpoint", "recover-endpoint", "retry-delivery");
+            "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "list-events", "get-event",
+            "get-endpoint-secret", "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret",
+            "test-endpoint", "enable-endpoint", "recover-endpoint", "retry-delivery");
     /** A read-only session's share of those: looking only, and not at the signing secret. */
     private static final Set<String> READ_ONLY_PORTAL_ROUTES = Set.of("get-session", "list-event-types",
-            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "get-event");
+            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "list-events",
+            "get-event");
     private final ApiKeys keys;
     private final Accounts accounts;
     private final byte[] adminToken;
@@ -58,7 +59,7 @@ public class ApiAccess implements Processor {
             Set<String> allowed = principal.scope() == Principal.Scope.PORTAL ? PORTAL_ROUTES : READ_ONLY_PORTAL_ROUTES;
             if (!allowed.contains(exchange.getFromRouteId())) {
                 throw new ProblemException(403, "Forbidden", principal.scope() == Principal.Scope.PORTAL
-                        ? "A portal session may manage endpoints and look at deliveries only."
+                        ? "A portal session may manage endpoints and look at events and deliveries only."
                         : "A read-only portal session may only look.");
             }
         }

@@ -314,6 +314,11 @@ public class EndpointApi {
                 + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'held')", now, id);
     }
 
+    /** Whether this is an event type such as {@code host.offline}, a wildcard such as {@code host.*}, or {@code *}. */
+    static boolean isTypeOrWildcard(String type) {
+        return type.length() <= 200 && TYPE_PATTERN.matcher(type).matches();
+    }
+
     /** A request's date-time field, or 400. */
     static OffsetDateTime timestamp(String field, String value) {
         try {
@@ -465,7 +470,7 @@ public class EndpointApi {
         checkCount("eventTypes", types);
         Set<String> out = new LinkedHashSet<>();
         for (String type : types) {
-            if (type == null || type.length() > 200 || !TYPE_PATTERN.matcher(type).matches()) {
+            if (type == null || !isTypeOrWildcard(type)) {
                 throw ProblemException.badRequest("'eventTypes' entries are event types such as 'host.offline',"
                         + " wildcards such as 'host.*', or '*'; got '" + type + "'.");
             }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Cursor paging for the newest-first lists (attempts, deliveries): a page of {@code limit} rows and an opaque
+ * Cursor paging for the newest-first lists (events, attempts, deliveries): a page of {@code limit} rows and an opaque
  * {@code nextCursor} naming the last row's (created_at, id), so a page boundary stays put while new rows
  * arrive. The cursor is base64url of {@code <epoch micros>:<id>}; anything else is a 400.
  */
@@ -50,7 +50,7 @@ public final class Paging {
             int colon = text.indexOf(':');
             long micros = Long.parseLong(text.substring(0, colon));
             String id = text.substring(colon + 1);
-            if (id.isEmpty() || id.length() > 64) {
+            if (id.isEmpty() || id.length() > 200) { // ids are at most 200 characters (events' ids)
                 throw new IllegalArgumentException();
             }
             OffsetDateTime at = OffsetDateTime.ofInstant(
