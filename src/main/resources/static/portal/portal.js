@@ -4,10 +4,15 @@
 
 const STORE = 'hookpost.portal';
 const ATTEMPTS_PAGE = 20;
+const EVENTS_PAGE = 25;
+const STATUS_ORDER = ['delivered', 'failed', 'pending', 'held', 'discarded'];
 let session = null;         // {account, key, readOnly}
 let eventTypes = null;      // the catalog, read once
 let current = null;         // the endpoint shown, as the API gave it
 let attemptsCursor = null;
+let shownEvent = null;      // the id of the event shown on its page
+let eventsType = '';        // the events list's type filter
+let eventsCursor = null;
 let nextMessage = null;     // what to say once the page has moved to another view
 let view = 0;               // counts the views shown: an answer for an earlier one is dropped
 
@@ -75,8 +80,10 @@ function signOut(text) {
   sessionStorage.removeItem(STORE);
   session = null;
   current = null;
+  shownEvent = null;
   view++;
   $('#who').hidden = true;
+  $('#nav').hidden = true;
   show('#sign-in');
   say(text, true);
 }
@@ -93,9 +100,13 @@ function navigate(hash, message) {
 }
 
 function show(selector) {
-  for (const section of ['#sign-in', '#endpoints-view', '#form-view', '#endpoint-view']) {
+  for (const section of ['#sign-in', '#endpoints-view', '#form-view', '#endpoint-view', '#events-view',
+    '#event-view']) {
     $(section).hidden = section !== selector;
   }
+  const onEvents = location.hash.startsWith('#/events');
+  $('#nav-events').classList.toggle('here', onEvents);
+  $('#nav-endpoints').classList.toggle('here', !onEvents);
 }
 
 function element(tag, text, className) {
@@ -127,6 +138,18 @@ function when(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
 
+/** A link to an event's page, for the tables that name events. */
+function eventLink(id) {
+  const link = element('a', id);
+  link.href = '#/events/' + encodeURIComponent(id);
+  return link;
+}
+
+/** What a delivery's last attempt got: the HTTP status, or the error. */
+function lastAnswer(delivery) {
+  return delivery.lastResponseStatus ? 'HTTP ' + delivery.lastResponseStatus : (delivery.lastError || '');
+}
+
 function events(endpoint) {
   const all = endpoint.eventTypes.concat(endpoint.categories.map((c) => 'category: ' + c));
   return all.length === 0 || (all.length === 1 && all[0] === '*') ? 'All events' : all.join(', ');
@@ -143,6 +166,7 @@ function status(endpoint) {
 function showEndpoints() {
   const mine = ++view;
   current = null;
+  shownEvent = null;
   show('#endpoints-view');
   return api('GET', '/endpoints').then((page) => {
     if (mine !== view) {
@@ -367,8 +391,8 @@ function showFailed(endpoint) {
         api('POST', '/deliveries/' + encodeURIComponent(delivery.id) + '/retry', {})
           .then(() => tell(endpoint, 'Delivery ' + delivery.id + ' is being sent again.'))
           .then(() => showFailed(endpoint))));
-      const answer = delivery.lastResponseStatus ? 'HTTP ' + delivery.lastResponseStatus : (delivery.lastError || '');
-      const tr = row([delivery.eventId, delivery.attempts, answer, when(delivery.createdAt), retry]);
+      const tr = row([eventLink(delivery.eventId), delivery.attempts, lastAnswer(delivery), when(delivery.createdAt),
+        retry]);
       tr.dataset.deliveryId = delivery.id;
       body.append(tr);
     }
@@ -392,7 +416,7 @@ function showAttempts(endpoint) {
       const view = element('button', 'View');
       view.type = 'button';
       view.addEventListener('click', () => showAttempt(attempt));
-      const tr = row([when(attempt.createdAt), attempt.eventId,
+      const tr = row([when(attempt.createdAt), eventLink(attempt.eventId),
         element('span', result, attempt.succeeded ? 'status-active' : 'failed'),
         attempt.durationMs + ' ms', attempt.trigger, view]);
       tr.dataset.attemptId = attempt.id;
@@ -471,6 +495,148 @@ function refreshHistory(endpoint) {
   });
 }
 
+// --- the account's events ---------------------------------------------------------------------------------------
+
+/** "2 delivered · 1 failed": an event's deliveries by status, as the list counts them. */
+function deliverySummary(counts) {
+  const parts = STATUS_ORDER.filter((status) => counts[status] > 0).map((status) => counts[status] + ' ' + status);
+  return parts.length > 0 ? parts.join(' · ') : 'no endpoint';
+}
+
+function showEvents(type) {
+  const mine = ++view;
+  current = null;
+  shownEvent = null;
+  eventsType = type || '';
+  eventsCursor = null;
+  show('#events-view');
+  $('#events-filter').elements.type.value = eventsType;
+  $('#events tbody').replaceChildren();
+  $('#events').hidden = true;
+  $('#no-events').hidden = true;
+  $('#more-events').hidden = true;
+  // the catalog's types, offered as the filter is typed (wildcards may be typed too)
+  loadEventTypes().then((catalog) => {
+    $('#event-type-list').replaceChildren(...catalog.map((t) => {
+      const option = document.createElement('option');
+      option.value = t.name;
+      return option;
+    }));
+  }).catch(() => null);
+  return moreEvents(mine);
+}
+
+/** The next page of the events list, added below what is shown (the first page when none is). */
+function moreEvents(mine) {
+  let query = '/events?limit=' + EVENTS_PAGE;
+  if (eventsType) {
+    query += '&type=' + encodeURIComponent(eventsType);
+  }
+  if (eventsCursor) {
+    query += '&cursor=' + encodeURIComponent(eventsCursor);
+  }
+  const more = $('#more-events');
+  more.disabled = true;
+  return api('GET', query).then((page) => {
+    if (mine !== view) {
+      return;
+    }
+    const body = $('#events tbody');
+    for (const event of page.data) {
+      const summary = element('span', deliverySummary(event.deliveryCounts),
+        event.deliveryCounts.failed > 0 ? 'failed'
+          : event.deliveryCounts.pending + event.deliveryCounts.held > 0 ? 'pending' : null);
+      const tr = row([when(event.createdAt), event.type, eventLink(event.id), summary]);
+      tr.dataset.eventId = event.id;
+      body.append(tr);
+    }
+    eventsCursor = page.nextCursor;
+    more.hidden = !page.nextCursor;
+    $('#no-events').hidden = body.children.length > 0;
+    $('#events').hidden = body.children.length === 0;
+  }).finally(() => { more.disabled = false; });
+}
+
+/** Whether the admin is still on this event's page. */
+function stillOnEvent(id) {
+  return shownEvent === id && !$('#event-view').hidden;
+}
+
+function showEvent(id) {
+  const mine = ++view;
+  current = null;
+  if (shownEvent !== id || $('#event-view').hidden) {
+    // nothing of another event stays on the page while this one loads
+    shownEvent = null;
+    show(null);
+  }
+  return Promise.all([api('GET', '/events/' + encodeURIComponent(id)), api('GET', '/endpoints')])
+    .then(([event, endpoints]) => {
+      if (mine !== view) {
+        return;
+      }
+      shownEvent = id;
+      show('#event-view');
+      $('#event-type').textContent = event.type;
+      const details = $('#event-details');
+      details.replaceChildren();
+      for (const [name, value] of [['Event id', event.id], ['Timestamp', when(event.timestamp)],
+        ['Accepted', when(event.createdAt)], ['Source', event.source]]) {
+        details.append(element('dt', name), element('dd', value));
+      }
+      $('#event-payload').textContent = JSON.stringify(event.payload, null, 2);
+      const urls = new Map((endpoints.data || endpoints).map((endpoint) => [endpoint.id, endpoint.url]));
+      const body = $('#event-deliveries tbody');
+      body.replaceChildren();
+      for (const delivery of event.deliveries) {
+        let target = element('span', 'deleted endpoint ' + delivery.endpointId);
+        if (urls.has(delivery.endpointId)) {
+          target = element('a', urls.get(delivery.endpointId));
+          target.href = '#/endpoints/' + encodeURIComponent(delivery.endpointId);
+        }
+        const status = element('span', delivery.status, delivery.status === 'delivered' ? 'status-active'
+          : delivery.status === 'failed' ? 'failed' : 'pending');
+        const again = element('button', 'Send again');
+        again.type = 'button';
+        // a delivery under way (pending), held by its disabled endpoint, or discarded with it is not sent from here
+        again.hidden = !!session.readOnly || !['delivered', 'failed'].includes(delivery.status)
+          || !urls.has(delivery.endpointId);
+        again.addEventListener('click', () => sendAgain(again, id, delivery));
+        const tr = row([target, status, delivery.attempts, lastAnswer(delivery), when(delivery.nextAttemptAt),
+          again]);
+        tr.dataset.deliveryId = delivery.id;
+        body.append(tr);
+      }
+      $('#no-event-deliveries').hidden = event.deliveries.length > 0;
+      $('#event-deliveries').hidden = event.deliveries.length === 0;
+    }).catch((error) => {
+      if (mine !== view) {
+        return;
+      }
+      if (error.status === 404) {
+        navigate('#/events', error.message);
+        return;
+      }
+      throw error;
+    });
+}
+
+/** Retries one delivery of the event shown; says so, and shows the event again a moment later, if still on it. */
+function sendAgain(button, eventId, delivery) {
+  button.disabled = true;
+  api('POST', '/deliveries/' + encodeURIComponent(delivery.id) + '/retry', {})
+    .then(() => {
+      if (!stillOnEvent(eventId)) {
+        return null;
+      }
+      say('Delivery ' + delivery.id + ' is being sent again.');
+      return new Promise((resolve) => setTimeout(resolve, 1500))
+        .then(() => (stillOnEvent(eventId) ? showEvent(eventId) : null));
+    })
+    .catch((error) => { if (stillOnEvent(eventId)) { fail(error); } })
+    .finally(() => { button.disabled = false; });
+}
+
 // --- wiring ----------------------------------------------------------------------------------------------------
 
 function route() {
@@ -480,8 +646,14 @@ function route() {
   }
   const one = location.hash.match(/^#\/endpoints\/([^/]+)$/);
   const edit = location.hash.match(/^#\/endpoints\/([^/]+)\/edit$/);
+  const events = location.hash.match(/^#\/events(?:\?type=([^&]*))?$/);
+  const event = location.hash.match(/^#\/events\/([^/?]+)$/);
   let shown;
-  if (location.hash === '#/new' && !session.readOnly) {
+  if (events) {
+    shown = showEvents(events[1] ? decodeURIComponent(events[1]) : '');
+  } else if (event) {
+    shown = showEvent(decodeURIComponent(event[1]));
+  } else if (location.hash === '#/new' && !session.readOnly) {
     shown = openEndpointForm(null);
   } else if (edit && !session.readOnly) {
     shown = editEndpoint(decodeURIComponent(edit[1]));
@@ -565,6 +737,15 @@ function wire() {
       .then(() => refreshHistory(endpoint)));
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
+  $('#events-filter').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const type = event.target.elements.type.value.trim();
+    navigate('#/events' + (type ? '?type=' + encodeURIComponent(type) : ''));
+  });
+  $('#more-events').addEventListener('click', () => {
+    const mine = view;
+    moreEvents(mine).catch((error) => { if (mine === view) { fail(error); } });
+  });
   window.addEventListener('hashchange', () => {
     say(nextMessage || '');
     nextMessage = null;
@@ -585,6 +766,7 @@ function begin() {
         ? ' · session until ' + when(about.expiresAt) : '') + (about.readOnly ? ' · read only' : '');
       $('#who').hidden = false;
     }
+    $('#nav').hidden = false;
     for (const node of document.querySelectorAll('[data-writes]')) {
       node.hidden = session.readOnly;
     }

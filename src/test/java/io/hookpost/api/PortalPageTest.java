@@ -266,6 +266,93 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void an_admin_browses_the_events_reads_one_as_text_and_sends_its_failed_delivery_again() throws Exception {
+        String type = eventType();
+        receiver.answer(request -> request.path().equals("/down") ? Reply.status(500) : Reply.ok());
+        String up = createEndpoint(Map.of("url", receiver.url("/up"), "eventTypes", List.of(type))).get("id").asText();
+        String down = createEndpoint(Map.of("url", receiver.url("/down"), "eventTypes", List.of(type),
+                "retrySchedule", List.of("0s"))).get("id").asText();
+        String hostile = "<img src=x onerror=\"document.title='owned'\">";
+        String eventId = publish(Map.of("type", type, "data", Map.of("note", hostile)));
+        String unsubscribed = publish(Map.of("type", "nobody.listens", "data", Map.of()));
+        eventually(() -> deliveriesOf(eventId).stream().map(d -> d.get("status")).toList().containsAll(
+                List.of("delivered", "failed")) && count("SELECT COUNT(*) FROM events WHERE account_id = ? AND id = ?",
+                account, unsubscribed) == 1, "one delivery delivered, one failed, the other event recorded");
+        String failed = (String) deliveriesOf(eventId).stream().filter(d -> d.get("endpoint_id").equals(down))
+                .findFirst().orElseThrow().get("id");
+        receiver.drain(java.time.Duration.ofMillis(200));
+
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints a"), "the list");
+        click("#nav-events");
+        eventually(() -> shown("#events tr[data-event-id='" + eventId + "']"), "the events listed");
+        assertThat(find("#events tr[data-event-id='" + eventId + "']").getText()).contains(type,
+                "1 delivered · 1 failed");
+        assertThat(find("#events tr[data-event-id='" + unsubscribed + "']").getText()).contains("no endpoint");
+
+        // a page holds 25: the 26th comes with "Older events"
+        for (int i = 0; i < 24; i++) {
+            publish(Map.of("type", "nobody.listens", "data", Map.of("n", i)));
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 26, "26 events");
+        chrome.navigate().refresh();
+        eventually(() -> chrome.findElements(By.cssSelector("#events tbody tr")).size() == 25
+                && shown("#more-events"), "the first page of 25");
+        click("#more-events");
+        eventually(() -> chrome.findElements(By.cssSelector("#events tbody tr")).size() == 26
+                && !shown("#more-events"), "the 26th below them, and no more to ask for");
+        assertThat(find("#events tbody tr:last-child").getAttribute("data-event-id")).isEqualTo(eventId);
+
+        find("#events-filter input[name=type]").sendKeys(type);
+        find("#events-filter button").click();
+        eventually(() -> chrome.getCurrentUrl().endsWith("#/events?type=" + type)
+                && chrome.findElements(By.cssSelector("#events tr[data-event-id='" + unsubscribed + "']")).isEmpty()
+                && shown("#events tr[data-event-id='" + eventId + "']"), "only the type's event");
+
+        click("#events tr[data-event-id='" + eventId + "'] a");
+        eventually(() -> shown("#event-view") && find("#event-type").getText().equals(type), "the event's page");
+        assertThat(find("#event-payload").getText()).contains("\"note\": " + JSON.writeValueAsString(hostile), eventId);
+        assertThat(chrome.findElements(By.cssSelector("#event-view img"))).as("the payload is shown as text").isEmpty();
+        assertThat(chrome.getTitle()).isEqualTo("Webhooks");
+        String failedRow = "#event-deliveries tr[data-delivery-id='" + failed + "']";
+        assertThat(find(failedRow).getText()).contains(receiver.url("/down"), "failed", "HTTP 500");
+        assertThat(find("#event-deliveries tbody tr:not([data-delivery-id='" + failed + "'])").getText())
+                .contains(receiver.url("/up"), "delivered");
+        assertThat(shown("#event-deliveries a[href='#/endpoints/" + up + "']")).as("a link to its endpoint").isTrue();
+
+        receiver.answer(request -> Reply.ok());
+        click(failedRow + " button");
+        Received again = receiver.next(WAIT);
+        assertThat(again.path()).isEqualTo("/down");
+        assertThat(again.header("webhook-id")).isEqualTo(failed);
+        eventually(() -> find("#message").getText().equals("Delivery " + failed + " is being sent again."),
+                "the page says so");
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).stream().filter(d -> d.get("id").equals(failed))
+                .findFirst().orElseThrow().get("status")), "the delivery delivered");
+        // the page reads the event again 1.5 s after the retry; a slower attempt shows after a reload
+        java.util.concurrent.atomic.AtomicLong reloadAt = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
+        eventually(() -> {
+            if (find(failedRow).getText().contains("delivered")) {
+                return true;
+            }
+            if (System.nanoTime() > reloadAt.get()) {
+                reloadAt.set(System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
+                chrome.navigate().refresh();
+            }
+            return false;
+        }, "the page to show it delivered");
+
+        // from the endpoint's page a delivery's event is one click away
+        find(failedRow + " a").click();
+        eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/down")),
+                "the endpoint's page");
+        eventually(() -> shown("#attempts tbody tr a[href='#/events/" + eventId + "']"), "the attempts name the event");
+        find("#attempts tbody tr a[href='#/events/" + eventId + "']").click();
+        eventually(() -> shown("#event-view") && find("#event-type").getText().equals(type), "the event's page again");
+    }
+
+    @Test
     void while_another_endpoint_loads_nothing_of_the_one_before_is_on_the_page() throws Exception {
         String first = createEndpoint(Map.of("url", receiver.url("/first"))).get("id").asText();
         String second = createEndpoint(Map.of("url", receiver.url("/second"))).get("id").asText();
@@ -348,6 +435,13 @@ class PortalPageTest extends HookpostTest {
                 "#secret-section")) {
             assertThat(shown(change)).as(change).isFalse();
         }
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        eventually(() -> !deliveriesOf(eventId).isEmpty()
+                && "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the event delivered");
+        chrome.executeScript("location.hash = '#/events/" + eventId + "'");
+        eventually(() -> shown("#event-deliveries tbody tr"), "the event's page");
+        assertThat(find("#event-deliveries tbody tr").getText()).contains("delivered");
+        assertThat(shown("#event-deliveries button")).as("no Send again").isFalse();
 
         db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
                 java.time.OffsetDateTime.now().minusSeconds(1), account);
