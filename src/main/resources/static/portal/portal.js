@@ -246,16 +246,31 @@ function openEndpointForm(endpoint, mine) {
       choice('category', category, 'All of ' + category, chosenCategories.has(category), null)));
     $('#event-type-choices').replaceChildren(...catalog.map((type) =>
       choice('eventType', type.name, type.name, chosen.delete(type.name), type.description)));
+    const settings = $('#delivery-settings');
+    settings.open = false;
     if (endpoint) {
       form.elements.url.value = endpoint.url;
       form.elements.description.value = endpoint.description || '';
       form.elements.otherTypes.value = Array.from(chosen).join(', ');
       form.elements.headers.value = Object.entries(endpoint.headers || {})
         .map(([name, value]) => name + ': ' + value).join('\n');
+      form.elements.filter.value = endpoint.filter || '';
+      form.elements.retrySchedule.value = (endpoint.retrySchedule || []).join(', ');
+      form.elements.disableAfterFailures.value = endpoint.disableAfterFailures || '';
+      form.elements.rateLimit.value = endpoint.rateLimit || '';
+      // settings of the endpoint's own are in sight
+      settings.open = !!(endpoint.filter || endpoint.retrySchedule || endpoint.disableAfterFailures
+        || endpoint.rateLimit);
     }
     show('#form-view');
     form.elements.url.focus();
   });
+}
+
+/** A number field's value: blank is null, digits a number, anything else as written (for the API to refuse). */
+function wholeNumber(text) {
+  const value = text.trim();
+  return value === '' ? null : /^[0-9]{1,9}$/.test(value) ? Number(value) : value;
 }
 
 function saveEndpoint(event) {
@@ -279,6 +294,17 @@ function saveEndpoint(event) {
   if (Object.keys(headers).length > 0 || id) {
     // on an edit, none left means none: null puts the endpoint back to no custom headers
     body.headers = Object.keys(headers).length > 0 ? headers : null;
+  }
+  // a blank delivery setting is the default (null on an edit puts it back); the API judges what is written
+  const schedule = form.elements.retrySchedule.value.split(',').map((d) => d.trim()).filter((d) => d);
+  const settings = {filter: form.elements.filter.value.trim() || null,
+    retrySchedule: schedule.length > 0 ? schedule : null,
+    disableAfterFailures: wholeNumber(form.elements.disableAfterFailures.value),
+    rateLimit: wholeNumber(form.elements.rateLimit.value)};
+  for (const [name, value] of Object.entries(settings)) {
+    if (value !== null || id) {
+      body[name] = value;
+    }
   }
   const mine = view;
   const saving = id ? api('PATCH', '/endpoints/' + encodeURIComponent(id), body) : api('POST', '/endpoints', body);
@@ -333,6 +359,10 @@ function showEndpoint(id) {
     details.replaceChildren();
     const facts = [['Status', status(endpoint)], ['Description', endpoint.description || '—'],
       ['Events', events(endpoint)], ['Signature', endpoint.signatureScheme],
+      ['Payload filter', endpoint.filter || 'none'],
+      ['Retry schedule', endpoint.retrySchedule ? endpoint.retrySchedule.join(', ') : 'the default'],
+      ['Disabled after', endpoint.disableAfterFailures
+        ? endpoint.disableAfterFailures + ' failed attempts in a row' : 'the default number of failed attempts'],
       ['Rate limit', endpoint.rateLimit ? endpoint.rateLimit + ' a second' : 'none'],
       ['Endpoint id', endpoint.id], ['Created', when(endpoint.createdAt)]];
     for (const [name, value] of facts) {

@@ -353,6 +353,59 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void an_admin_sets_the_delivery_settings_and_a_bad_one_is_refused_with_the_apis_reason() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/tuned"))).get("id").asText();
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints a"), "the list");
+        chrome.executeScript("location.hash = '#/endpoints/" + id + "/edit'");
+        eventually(() -> shown("#endpoint-form"), "the edit form");
+        assertThat(shown("#endpoint-form input[name=filter]")).as("default settings folded away").isFalse();
+        find("#delivery-settings summary").click();
+        find("#endpoint-form input[name=filter]").sendKeys("$[?(@.data.severity == 'high')]");
+        find("#endpoint-form input[name=retrySchedule]").sendKeys("0s, 1m");
+        find("#endpoint-form input[name=disableAfterFailures]").sendKeys("3");
+        find("#endpoint-form input[name=rateLimit]").sendKeys("lots");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> find("#message").getText().contains("'rateLimit'"), "the API's reason shown");
+        assertThat(endpoint(id).get("filter").isNull()).as("nothing saved").isTrue();
+        assertThat(shown("#endpoint-form")).isTrue();
+
+        find("#endpoint-form input[name=rateLimit]").clear();
+        find("#endpoint-form input[name=rateLimit]").sendKeys("5");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> shown("#endpoint-view") && find("#message").getText().equals("Endpoint saved."), "saved");
+        JsonNode saved = endpoint(id);
+        assertThat(saved.get("filter").asText()).isEqualTo("$[?(@.data.severity == 'high')]");
+        assertThat(saved.get("retrySchedule")).extracting(JsonNode::asText).containsExactly("0s", "1m");
+        assertThat(saved.get("disableAfterFailures").asInt()).isEqualTo(3);
+        assertThat(saved.get("rateLimit").asInt()).isEqualTo(5);
+        assertThat(find("#endpoint-details").getText()).contains("$[?(@.data.severity == 'high')]", "0s, 1m",
+                "3 failed attempts in a row", "5 a second");
+
+        // the filter at work: only the high one reaches the receiver
+        String low = publish(Map.of("type", "host.offline", "data", Map.of("severity", "low")));
+        String high = publish(Map.of("type", "host.offline", "data", Map.of("severity", "high")));
+        Received post = receiver.next(WAIT);
+        assertThat(JSON.readTree(post.body()).get("id").asText()).isEqualTo(high);
+        assertThat(deliveriesOf(low)).as("the low one filtered out").isEmpty();
+
+        // blank again: the defaults back, shown as such
+        click("#edit-endpoint");
+        eventually(() -> shown("#endpoint-form input[name=filter]"), "the settings unfolded, being the endpoint's own");
+        for (String field : List.of("filter", "retrySchedule", "disableAfterFailures", "rateLimit")) {
+            find("#endpoint-form input[name=" + field + "]").clear();
+        }
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> shown("#endpoint-view") && find("#endpoint-details").getText().contains("the default"),
+                "the defaults shown");
+        JsonNode reset = endpoint(id);
+        for (String field : List.of("filter", "retrySchedule", "disableAfterFailures", "rateLimit")) {
+            assertThat(reset.get(field).isNull()).as(field).isTrue();
+        }
+        assertThat(receiver.drain(java.time.Duration.ofMillis(300))).as("the low one never sent").isEmpty();
+    }
+
+    @Test
     void while_another_endpoint_loads_nothing_of_the_one_before_is_on_the_page() throws Exception {
         String first = createEndpoint(Map.of("url", receiver.url("/first"))).get("id").asText();
         String second = createEndpoint(Map.of("url", receiver.url("/second"))).get("id").asText();
