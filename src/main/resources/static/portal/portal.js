@@ -101,12 +101,14 @@ function navigate(hash, message) {
 
 function show(selector) {
   for (const section of ['#sign-in', '#endpoints-view', '#form-view', '#endpoint-view', '#events-view',
-    '#event-view']) {
+    '#event-view', '#event-types-view']) {
     $(section).hidden = section !== selector;
   }
+  const onCatalog = location.hash.startsWith('#/event-types');
   const onEvents = location.hash.startsWith('#/events');
+  $('#nav-event-types').classList.toggle('here', onCatalog);
   $('#nav-events').classList.toggle('here', onEvents);
-  $('#nav-endpoints').classList.toggle('here', !onEvents);
+  $('#nav-endpoints').classList.toggle('here', !onEvents && !onCatalog);
 }
 
 function element(tag, text, className) {
@@ -587,6 +589,51 @@ function moreEvents(mine) {
   }).finally(() => { more.disabled = false; });
 }
 
+/** The catalog of event types by category (those without one last), each with its schema and its events. */
+function showEventTypes() {
+  const mine = ++view;
+  current = null;
+  shownEvent = null;
+  show('#event-types-view');
+  eventTypes = null; // read afresh: the catalog may have grown since the page opened
+  return loadEventTypes().then((catalog) => {
+    if (mine !== view) {
+      return;
+    }
+    const byCategory = new Map();
+    for (const type of catalog) {
+      const category = type.category || 'Other';
+      byCategory.set(category, (byCategory.get(category) || []).concat([type]));
+    }
+    const names = Array.from(byCategory.keys()).sort((a, b) =>
+      (a === 'Other') - (b === 'Other') || a.localeCompare(b));
+    const list = $('#event-types');
+    list.replaceChildren();
+    for (const category of names) {
+      list.append(element('h3', category));
+      for (const type of byCategory.get(category)) {
+        const card = element('div', null, 'event-type');
+        card.dataset.eventType = type.name;
+        card.append(element('h4', type.name));
+        if (type.description) {
+          card.append(element('p', type.description));
+        }
+        if (type.schema) {
+          const schema = element('details');
+          schema.append(element('summary', 'Schema of its data'),
+            element('pre', JSON.stringify(type.schema, null, 2)));
+          card.append(schema);
+        }
+        const events = element('a', 'Its events');
+        events.href = '#/events?type=' + encodeURIComponent(type.name);
+        card.append(events);
+        list.append(card);
+      }
+    }
+    $('#no-event-types').hidden = catalog.length > 0;
+  });
+}
+
 /** Whether the admin is still on this event's page. */
 function stillOnEvent(id) {
   return shownEvent === id && !$('#event-view').hidden;
@@ -679,7 +726,9 @@ function route() {
   const events = location.hash.match(/^#\/events(?:\?type=([^&]*))?$/);
   const event = location.hash.match(/^#\/events\/([^/?]+)$/);
   let shown;
-  if (events) {
+  if (location.hash === '#/event-types') {
+    shown = showEventTypes();
+  } else if (events) {
     shown = showEvents(events[1] ? decodeURIComponent(events[1]) : '');
   } else if (event) {
     shown = showEvent(decodeURIComponent(event[1]));

@@ -350,6 +350,21 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#attempts tbody tr a[href='#/events/" + eventId + "']"), "the attempts name the event");
         find("#attempts tbody tr a[href='#/events/" + eventId + "']").click();
         eventually(() -> shown("#event-view") && find("#event-type").getText().equals(type), "the event's page again");
+
+        // the catalog: the type under its category, a schema'd one with its schema, and a way to the type's events
+        String schemed = "portal.s" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", schemed, "category", "Portal tests",
+                "schema", Map.of("type", "object", "required", List.of("severity")))).status()).isEqualTo(201);
+        click("#nav-event-types");
+        eventually(() -> shown(".event-type[data-event-type='" + schemed + "']"), "the catalog");
+        assertThat(find(".event-type[data-event-type='" + type + "']").getText()).contains(
+                "A type for the portal's test", "Its events");
+        find(".event-type[data-event-type='" + schemed + "'] summary").click();
+        eventually(() -> find(".event-type[data-event-type='" + schemed + "'] pre").getText().contains("severity"),
+                "its schema");
+        find(".event-type[data-event-type='" + type + "'] a").click();
+        eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
+                && chrome.findElements(By.cssSelector("#events tbody tr")).size() == 1, "the type's one event");
     }
 
     @Test
