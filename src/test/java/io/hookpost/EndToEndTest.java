@@ -75,6 +75,23 @@ class EndToEndTest extends HookpostTest {
                 .containsExactly(unsent);
         assertThat(operator.get(events + "&type=host.*").json().get("data")).extracting(e -> e.get("id").asText())
                 .containsExactly(eventId);
+
+        // the endpoint's hourly series on each database: EXTRACT(EPOCH …) buckets
+        JsonNode hourly = operator.get("/api/v1/accounts/" + account + "/endpoints/" + first.get("id").asText()
+                + "/stats?interval=hour").json();
+        assertThat(hourly.get("series").size()).isBetween(24, 25);
+        long succeeded = 0;
+        for (JsonNode point : hourly.get("series")) {
+            succeeded += point.get("succeeded").asLong();
+        }
+        assertThat(succeeded).isEqualTo(1);
+        // in the UTC hour the attempt was made, whatever the database session's time zone
+        OffsetDateTime attempted = db.queryForObject("SELECT created_at FROM attempts WHERE endpoint_id = ?",
+                OffsetDateTime.class, first.get("id").asText());
+        String hour = attempted.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+                .toInstant().toString();
+        assertThat(hourly.get("series")).filteredOn(p -> p.get("succeeded").asLong() == 1)
+                .extracting(p -> p.get("start").asText()).containsExactly(hour);
     }
 
     @Test

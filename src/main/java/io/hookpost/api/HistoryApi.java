@@ -29,6 +29,8 @@ public class HistoryApi {
     private static final Duration STATS_WINDOW = Duration.ofDays(1);
     /** The widest window: the stats count the window's rows (by the indexes on endpoint and time), every request. */
     private static final Duration MAX_STATS_WINDOW = Duration.ofDays(31);
+    /** The stats' series buckets, in seconds: at most 744 of them in the widest window. */
+    private static final Map<String, Integer> BUCKETS = Map.of("hour", 3600, "day", 86400);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -186,7 +188,12 @@ public class HistoryApi {
      * a glance. By default the last day; at most 31 days.
      */
     public Map<String, Object> stats(@Header("acct") String account, @Header("endpointId") String endpointId,
-                                     @Header("since") String since, @Header("until") String until) {
+                                     @Header("since") String since, @Header("until") String until,
+                                     @Header("interval") String interval) {
+        Integer bucketSeconds = interval == null ? null : BUCKETS.get(interval);
+        if (interval != null && bucketSeconds == null) {
+            throw ProblemException.badRequest("'interval' is hour or day.");
+        }
         checkEndpoint(account, endpointId);
         OffsetDateTime to = until == null ? OffsetDateTime.now(ZoneOffset.UTC) : EndpointApi.timestamp("until", until);
         OffsetDateTime from = since == null ? to.minus(STATS_WINDOW) : EndpointApi.timestamp("since", since);
@@ -219,7 +226,40 @@ public class HistoryApi {
         view.put("until", Views.instant(to));
         view.put("deliveries", deliveries);
         view.put("attempts", attempts);
+        if (bucketSeconds != null) {
+            view.put("interval", interval);
+            view.put("series", series(endpointId, from, to, bucketSeconds));
+        }
         return view;
+    }
+
+    /**
+     * The endpoint's attempts in [from, to) by UTC hour or day, succeeded and failed, every bucket of the window listed
+     * (the first and last only in part when the window starts or ends inside them). The buckets are counted in the
+     * database: EXTRACT(EPOCH …) reads the same on H2 and PostgreSQL, whatever the session's time zone; the bucket's
+     * length is one of two constants, written into the SQL so that GROUP BY repeats the select's expression.
+     */
+    private List<Map<String, Object>> series(String endpointId, OffsetDateTime from, OffsetDateTime to, int seconds) {
+        String bucket = "FLOOR(EXTRACT(EPOCH FROM created_at) / " + seconds + ")";
+        Map<Long, long[]> counted = new java.util.HashMap<>();
+        jdbc.query("SELECT " + bucket + ", COUNT(*), COALESCE(SUM(CASE WHEN succeeded THEN 1 ELSE 0 END), 0)"
+                        + " FROM attempts WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY " + bucket,
+                row -> {
+                    counted.put(row.getLong(1), new long[] {row.getLong(2), row.getLong(3)});
+                }, endpointId, from, to);
+        List<Map<String, Object>> series = new ArrayList<>();
+        long first = Math.floorDiv(from.toEpochSecond(), seconds);
+        long last = Math.floorDiv(to.toEpochSecond() - (to.getNano() == 0 ? 1 : 0), seconds);
+        for (long b = first; b <= last; b++) {
+            long[] n = counted.getOrDefault(b, new long[2]);
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("start", Views.instant(OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(b * seconds),
+                    ZoneOffset.UTC)));
+            point.put("succeeded", n[1]);
+            point.put("failed", n[0] - n[1]);
+            series.add(point);
+        }
+        return series;
     }
 
     /** 404 unless the endpoint is the account's (a deleted one too: its history is still there). */

@@ -426,6 +426,27 @@ class EndpointManagementTest extends HookpostTest {
         assertThat(before.at("/attempts/total").asLong()).isZero();
         assertThat(before.get("since").asText()).isEqualTo("2020-01-01T00:00:00Z");
 
+        // by hour: every hour of the window listed, this one's attempts in the hour they were made
+        db.update("UPDATE attempts SET created_at = TIMESTAMP WITH TIME ZONE '2026-12-01 10:15:00+00'"
+                + " WHERE endpoint_id = ? AND succeeded", id);
+        db.update("UPDATE attempts SET created_at = TIMESTAMP WITH TIME ZONE '2026-12-01 12:59:59.999+00'"
+                + " WHERE endpoint_id = ? AND NOT succeeded", id);
+        JsonNode hourly = operator.get(stats + "?since=2026-12-01T09:30:00Z&until=2026-12-01T13:00:00Z&interval=hour")
+                .json();
+        assertThat(hourly.get("interval").asText()).isEqualTo("hour");
+        assertThat(hourly.get("series").toString()).isEqualTo("["
+                + "{\"start\":\"2026-12-01T09:00:00Z\",\"succeeded\":0,\"failed\":0},"
+                + "{\"start\":\"2026-12-01T10:00:00Z\",\"succeeded\":3,\"failed\":0},"
+                + "{\"start\":\"2026-12-01T11:00:00Z\",\"succeeded\":0,\"failed\":0},"
+                + "{\"start\":\"2026-12-01T12:00:00Z\",\"succeeded\":0,\"failed\":2}]");
+        JsonNode daily = operator.get(stats + "?since=2026-11-30T12:00:00Z&until=2026-12-02T00:00:00.5Z&interval=day")
+                .json();
+        assertThat(daily.get("series")).extracting(p -> p.get("start").asText() + " " + p.get("succeeded") + "/"
+                + p.get("failed")).containsExactly("2026-11-30T00:00:00Z 0/0", "2026-12-01T00:00:00Z 3/2",
+                "2026-12-02T00:00:00Z 0/0");
+        assertThat(operator.get(stats).json().has("series")).as("only when asked for").isFalse();
+        assertProblem(operator.get(stats + "?interval=minute"), 400, "'interval' is hour or day");
+
         assertProblem(operator.get(stats + "?since=2020-01-02T00:00:00Z&until=2020-01-01T00:00:00Z"), 400,
                 "'until' must be after 'since'");
         assertProblem(operator.get(stats + "?since=2020-01-01T00:00:00Z&until=2020-03-01T00:00:00Z"), 400,
