@@ -662,22 +662,29 @@ function showEvent(id) {
         details.append(element('dt', name), element('dd', value));
       }
       $('#event-payload').textContent = JSON.stringify(event.payload, null, 2);
-      const urls = new Map((endpoints.data || endpoints).map((endpoint) => [endpoint.id, endpoint.url]));
+      const known = new Map((endpoints.data || endpoints).map((endpoint) => [endpoint.id, endpoint]));
       const body = $('#event-deliveries tbody');
       body.replaceChildren();
       for (const delivery of event.deliveries) {
+        const endpoint = known.get(delivery.endpointId);
         let target = element('span', 'deleted endpoint ' + delivery.endpointId);
-        if (urls.has(delivery.endpointId)) {
-          target = element('a', urls.get(delivery.endpointId));
-          target.href = '#/endpoints/' + encodeURIComponent(delivery.endpointId);
+        if (endpoint) {
+          const link = element('a', endpoint.url);
+          link.href = '#/endpoints/' + encodeURIComponent(endpoint.id);
+          target = element('span');
+          target.append(link);
+          if (!endpoint.active) {
+            target.append(' ', element('span', '(disabled: enable it to send again)', 'status-disabled'));
+          }
         }
         const status = element('span', delivery.status, delivery.status === 'delivered' ? 'status-active'
           : delivery.status === 'failed' ? 'failed' : 'pending');
         const again = element('button', 'Send again');
         again.type = 'button';
-        // a delivery under way (pending), held by its disabled endpoint, or discarded with it is not sent from here
+        // a delivery under way (pending), held by its disabled endpoint, or discarded with it is not sent from here,
+        // nor one to an endpoint deleted or disabled (the API would refuse it)
         again.hidden = !!session.readOnly || !['delivered', 'failed'].includes(delivery.status)
-          || !urls.has(delivery.endpointId);
+          || !endpoint || !endpoint.active;
         again.addEventListener('click', () => sendAgain(again, id, delivery));
         const tr = row([target, status, delivery.attempts, lastAnswer(delivery), when(delivery.nextAttemptAt),
           again]);
@@ -721,27 +728,44 @@ function route() {
     show('#sign-in');
     return;
   }
-  const one = location.hash.match(/^#\/endpoints\/([^/]+)$/);
-  const edit = location.hash.match(/^#\/endpoints\/([^/]+)\/edit$/);
-  const events = location.hash.match(/^#\/events(?:\?type=([^&]*))?$/);
-  const event = location.hash.match(/^#\/events\/([^/?]+)$/);
+  const part = (pattern) => {
+    const found = location.hash.match(pattern);
+    return found ? decoded(found[1]) : null;
+  };
+  const one = part(/^#\/endpoints\/([^/]+)$/);
+  const edit = part(/^#\/endpoints\/([^/]+)\/edit$/);
+  const events = part(/^#\/events(?:\?type=([^&]*))?$/);
+  const event = part(/^#\/events\/([^/?]+)$/);
   let shown;
   if (location.hash === '#/event-types') {
     shown = showEventTypes();
-  } else if (events) {
-    shown = showEvents(events[1] ? decodeURIComponent(events[1]) : '');
+  } else if (events !== null) {
+    shown = showEvents(events);
   } else if (event) {
-    shown = showEvent(decodeURIComponent(event[1]));
+    shown = showEvent(event);
   } else if (location.hash === '#/new' && !session.readOnly) {
     shown = openEndpointForm(null);
   } else if (edit && !session.readOnly) {
-    shown = editEndpoint(decodeURIComponent(edit[1]));
-  } else if (one) {
-    shown = showEndpoint(decodeURIComponent(one[1]));
+    shown = editEndpoint(edit);
+  } else if (one || edit) {
+    // a read-only session's address of a form shows what it may see there: the endpoint's page
+    history.replaceState(null, '', location.pathname + '#/endpoints/' + encodeURIComponent(one || edit));
+    shown = showEndpoint(one || edit);
   } else {
+    // the list, under its own address, for #/ and for any address the page does not know (#/new, read only)
+    history.replaceState(null, '', location.pathname + '#/');
     shown = showEndpoints();
   }
   shown.catch(fail);
+}
+
+/** A part of the address as text, trimmed ('' when absent); null when it is not valid percent-encoding. */
+function decoded(text) {
+  try {
+    return decodeURIComponent(text || '').trim();
+  } catch (malformed) {
+    return null;
+  }
 }
 
 function wire() {

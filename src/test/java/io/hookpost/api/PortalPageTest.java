@@ -343,6 +343,13 @@ class PortalPageTest extends HookpostTest {
             return false;
         }, "the page to show it delivered");
 
+        // an endpoint disabled since: its deliveries are not offered again here (the API would refuse them)
+        assertThat(operator.patch("/api/v1/accounts/" + account + "/endpoints/" + down, Map.of("active", false))
+                .status()).isEqualTo(200);
+        chrome.navigate().refresh();
+        eventually(() -> find(failedRow).getText().contains("disabled"), "the row to say its endpoint is disabled");
+        assertThat(shown(failedRow + " button")).as("no Send again").isFalse();
+
         // from the endpoint's page a delivery's event is one click away
         find(failedRow + " a").click();
         eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/down")),
@@ -365,6 +372,11 @@ class PortalPageTest extends HookpostTest {
         find(".event-type[data-event-type='" + type + "'] a").click();
         eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
                 && chrome.findElements(By.cssSelector("#events tbody tr")).size() == 1, "the type's one event");
+        // an address's type with spaces around it (pasted) is the type
+        chrome.executeScript("location.hash = '#/events?type=%20" + type + "%20'");
+        eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
+                && chrome.findElements(By.cssSelector("#events tbody tr")).size() == 1
+                && !shown("#message"), "the type's one event, no complaint");
     }
 
     @Test
@@ -503,6 +515,13 @@ class PortalPageTest extends HookpostTest {
                 "#secret-section")) {
             assertThat(shown(change)).as(change).isFalse();
         }
+        // the form's addresses show what a read-only session may see there
+        chrome.executeScript("location.hash = '#/new'");
+        eventually(() -> chrome.getCurrentUrl().endsWith("#/") && shown("#endpoints-view"), "the list, at #/");
+        chrome.executeScript("location.hash = '#/endpoints/" + id + "/edit'");
+        eventually(() -> chrome.getCurrentUrl().endsWith("#/endpoints/" + id) && shown("#endpoint-view")
+                && !shown("#endpoint-form"), "the endpoint's page, at its address");
+
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
         eventually(() -> !deliveriesOf(eventId).isEmpty()
                 && "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the event delivered");
