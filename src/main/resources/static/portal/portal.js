@@ -391,10 +391,11 @@ function showEndpoint(id) {
 }
 
 function showStats(endpoint) {
-  return api('GET', endpointPath(endpoint, '/stats')).then((stats) => {
+  return api('GET', endpointPath(endpoint, '/stats?interval=hour')).then((stats) => {
     if (!stillShown(endpoint)) {
       return;
     }
+    showActivity(stats.series);
     const list = $('#stats');
     list.replaceChildren();
     const figures = [['Delivered', stats.deliveries.delivered], ['Failed', stats.deliveries.failed],
@@ -404,6 +405,26 @@ function showStats(endpoint) {
       list.append(element('dt', name), element('dd', value));
     }
   });
+}
+
+/** The hourly attempts as bars, succeeded below failed, scaled to the busiest hour. */
+function showActivity(series) {
+  const most = Math.max(1, ...series.map((point) => point.succeeded + point.failed));
+  const chart = $('#activity');
+  chart.replaceChildren();
+  for (const point of series) {
+    const bar = element('div', null, 'hour');
+    const hour = new Date(point.start).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+    bar.title = hour + ': ' + point.succeeded + ' succeeded, ' + point.failed + ' failed';
+    const ok = element('div', null, 'ok');
+    ok.style.height = (100 * point.succeeded / most) + '%';
+    const bad = element('div', null, 'bad');
+    bad.style.height = (100 * point.failed / most) + '%';
+    bar.append(ok, bad);
+    chart.append(bar);
+  }
+  $('#activity-from').textContent = series.length ? when(series[0].start) : '';
+  $('#activity-to').textContent = 'now';
 }
 
 function showFailed(endpoint) {

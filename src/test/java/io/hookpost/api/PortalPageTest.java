@@ -180,6 +180,15 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#stats") && chrome.findElement(
                 By.xpath("//dl[@id='stats']/dt[.='Delivered']/following-sibling::dd[1]")).getText().equals("1"),
                 "the day's figures to count the test delivery");
+        // and the hourly chart has the attempt in its hour's bar
+        List<WebElement> bars = chrome.findElements(By.cssSelector("#activity .hour"));
+        assertThat(bars.size()).isBetween(24, 25);
+        List<WebElement> counted = bars.stream().filter(bar -> bar.getAttribute("title").endsWith(": 1 succeeded,"
+                + " 0 failed")).toList();
+        assertThat(counted).hasSize(1);
+        org.openqa.selenium.Dimension drawn = counted.get(0).findElement(By.cssSelector(".ok")).getSize();
+        assertThat(drawn.getWidth()).as("the bar drawn, as wide as its hour").isGreaterThan(5);
+        assertThat(drawn.getHeight()).as("the busiest hour's bar, full height").isGreaterThan(50);
     }
 
     @Test
