@@ -378,16 +378,24 @@ function showEndpoint(id) {
     attemptsCursor = null;
     $('#attempts tbody').replaceChildren();
     return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
-  }).catch((error) => {
+  }).catch(goneTo(mine, '#/'));
+}
+
+/**
+ * What a page's loading does with an error: nothing once the admin has moved on; a 404 (deleted meanwhile, or a wrong
+ * address) goes to the list with the API's words; others are shown.
+ */
+function goneTo(mine, list) {
+  return (error) => {
     if (mine !== view) {
       return;
     }
     if (error.status === 404) {
-      navigate('#/', error.message);
+      navigate(list, error.message);
       return;
     }
     throw error;
-  });
+  };
 }
 
 function showStats(endpoint) {
@@ -714,16 +722,7 @@ function showEvent(id) {
       }
       $('#no-event-deliveries').hidden = event.deliveries.length > 0;
       $('#event-deliveries').hidden = event.deliveries.length === 0;
-    }).catch((error) => {
-      if (mine !== view) {
-        return;
-      }
-      if (error.status === 404) {
-        navigate('#/events', error.message);
-        return;
-      }
-      throw error;
-    });
+    }).catch(goneTo(mine, '#/events'));
 }
 
 /** Retries one delivery of the event shown; says so, and shows the event again a moment later, if still on it. */

@@ -381,6 +381,13 @@ class PortalPageTest extends HookpostTest {
         find(".event-type[data-event-type='" + type + "'] a").click();
         eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
                 && chrome.findElements(By.cssSelector("#events tbody tr")).size() == 1, "the type's one event");
+        // an event or endpoint not (or no longer) there: back to its list, saying so
+        chrome.executeScript("location.hash = '#/events/evt-unknown'");
+        eventually(() -> shown("#events-view") && find("#message").getText().contains("No event 'evt-unknown'"),
+                "the events list, saying so");
+        chrome.executeScript("location.hash = '#/endpoints/ep_unknown'");
+        eventually(() -> shown("#endpoints-view") && find("#message").getText().contains("No endpoint 'ep_unknown'"),
+                "the endpoints list, saying so");
         // an address's type with spaces around it (pasted) is the type
         chrome.executeScript("location.hash = '#/events?type=%20" + type + "%20'");
         eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
