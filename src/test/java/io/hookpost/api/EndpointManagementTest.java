@@ -434,6 +434,8 @@ class EndpointManagementTest extends HookpostTest {
         JsonNode hourly = operator.get(stats + "?since=2026-12-01T09:30:00Z&until=2026-12-01T13:00:00Z&interval=hour")
                 .json();
         assertThat(hourly.get("interval").asText()).isEqualTo("hour");
+        assertThat(hourly.get("attempts").toString()).as("the totals, the series' sums")
+                .isEqualTo("{\"total\":5,\"succeeded\":3,\"failed\":2}");
         assertThat(hourly.get("series").toString()).isEqualTo("["
                 + "{\"start\":\"2026-12-01T09:00:00Z\",\"succeeded\":0,\"failed\":0},"
                 + "{\"start\":\"2026-12-01T10:00:00Z\",\"succeeded\":3,\"failed\":0},"
