@@ -235,6 +235,7 @@ function openEndpointForm(endpoint, mine) {
   }
   const form = $('#endpoint-form');
   form.reset();
+  form.querySelector('button[type=submit]').disabled = false;
   form.dataset.endpointId = endpoint ? endpoint.id : '';
   $('#endpoint-form-title').textContent = endpoint ? 'Edit endpoint' : 'Add endpoint';
   return loadEventTypes().then((catalog) => {
@@ -272,7 +273,7 @@ function openEndpointForm(endpoint, mine) {
 /** A number field's value: blank is null, digits a number, anything else as written (for the API to refuse). */
 function wholeNumber(text) {
   const value = text.trim();
-  return value === '' ? null : /^[0-9]{1,9}$/.test(value) ? Number(value) : value;
+  return value === '' ? null : /^-?[0-9]{1,9}$/.test(value) ? Number(value) : value;
 }
 
 function saveEndpoint(event) {
@@ -309,6 +310,13 @@ function saveEndpoint(event) {
     }
   }
   const mine = view;
+  // one save at a time from this form (a second click or Enter would add the endpoint twice); a form opened afresh
+  // (another view) is free at once
+  const save = form.querySelector('button[type=submit]');
+  if (save.disabled) {
+    return;
+  }
+  save.disabled = true;
   const saving = id ? api('PATCH', '/endpoints/' + encodeURIComponent(id), body) : api('POST', '/endpoints', body);
   // the admin may have left the form meanwhile: its outcome then shows nowhere else
   saving.then((endpoint) => {
@@ -316,7 +324,8 @@ function saveEndpoint(event) {
       navigate('#/endpoints/' + encodeURIComponent(endpoint.id),
         id ? 'Endpoint saved.' : 'Endpoint added. Its signing secret is on its page.');
     }
-  }).catch((error) => { if (mine === view) { fail(error); } });
+  }).catch((error) => { if (mine === view) { fail(error); } })
+    .finally(() => { if (mine === view) { save.disabled = false; } });
 }
 
 // --- one endpoint ----------------------------------------------------------------------------------------------
@@ -422,7 +431,8 @@ function showActivity(series) {
   chart.replaceChildren();
   for (const point of series) {
     const bar = element('div', null, 'hour');
-    const hour = new Date(point.start).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+    const hour = new Date(point.start).toLocaleString([], {month: 'short', day: 'numeric', hour: '2-digit',
+      minute: '2-digit'});
     bar.title = hour + ': ' + point.succeeded + ' succeeded, ' + point.failed + ' failed';
     const ok = element('div', null, 'ok');
     ok.style.height = (100 * point.succeeded / most) + '%';
@@ -629,17 +639,19 @@ function showEventTypes() {
     if (mine !== view) {
       return;
     }
+    // the types without a category last, under a heading no category can have (a category may be named "Other")
     const byCategory = new Map();
     for (const type of catalog) {
-      const category = type.category || 'Other';
+      const category = type.category || null;
       byCategory.set(category, (byCategory.get(category) || []).concat([type]));
     }
     const names = Array.from(byCategory.keys()).sort((a, b) =>
-      (a === 'Other') - (b === 'Other') || a.localeCompare(b));
+      (a === null) - (b === null) || (a || '').localeCompare(b || ''));
     const list = $('#event-types');
     list.replaceChildren();
     for (const category of names) {
-      list.append(element('h3', category));
+      list.append(element('h3', category === null ? 'Without a category' : category,
+        category === null ? 'uncategorised' : null));
       for (const type of byCategory.get(category)) {
         const card = element('div', null, 'event-type');
         card.dataset.eventType = type.name;

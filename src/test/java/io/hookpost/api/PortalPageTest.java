@@ -371,8 +371,14 @@ class PortalPageTest extends HookpostTest {
         String schemed = "portal.s" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(operator.post("/api/v1/event-types", Map.of("name", schemed, "category", "Portal tests",
                 "schema", Map.of("type", "object", "required", List.of("severity")))).status()).isEqualTo(201);
+        String loose = "portal.n" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", loose)).status()).isEqualTo(201);
         click("#nav-event-types");
         eventually(() -> shown(".event-type[data-event-type='" + schemed + "']"), "the catalog");
+        assertThat(chrome.findElements(By.cssSelector("#event-types > *")).stream().map(WebElement::getText)
+                .filter(t -> t.equals("Without a category") || t.startsWith(loose)).toList())
+                .as("a type without a category under a heading of its own").containsExactly("Without a category",
+                        loose + "\nIts events");
         assertThat(find(".event-type[data-event-type='" + type + "']").getText()).contains(
                 "A type for the portal's test", "Its events");
         find(".event-type[data-event-type='" + schemed + "'] summary").click();
@@ -446,6 +452,24 @@ class PortalPageTest extends HookpostTest {
             assertThat(reset.get(field).isNull()).as(field).isTrue();
         }
         assertThat(receiver.drain(java.time.Duration.ofMillis(300))).as("the low one never sent").isEmpty();
+
+        // one endpoint for one form, however often Save is clicked while the (slow) API answers
+        click("#endpoint-view a[href='#/']");
+        click("#add-endpoint");
+        eventually(() -> shown("#endpoint-form input[name=url]"), "the form");
+        find("#endpoint-form input[name=url]").sendKeys(receiver.url("/once"));
+        slowNetwork();
+        try {
+            find("#endpoint-form button[type=submit]").click();
+            chrome.executeScript("document.querySelector('#endpoint-form button[type=submit]').click()");
+            find("#endpoint-form input[name=url]").sendKeys(org.openqa.selenium.Keys.ENTER);
+            eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/once")),
+                    "the new endpoint's page");
+        } finally {
+            chrome.deleteNetworkConditions();
+        }
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND url = ?", account,
+                receiver.url("/once"))).isEqualTo(1);
     }
 
     @Test
