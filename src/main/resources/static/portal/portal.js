@@ -639,7 +639,7 @@ function showEventTypes() {
     if (mine !== view) {
       return;
     }
-    // the types without a category last, under a heading no category can have (a category may be named "Other")
+    // the types without a category last, under a heading of their own in italics (a category may be named "Other")
     const byCategory = new Map();
     for (const type of catalog) {
       const category = type.category || null;

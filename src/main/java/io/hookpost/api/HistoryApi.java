@@ -1,9 +1,11 @@
 package io.hookpost.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,7 @@ public class HistoryApi {
     private static final Duration STATS_WINDOW = Duration.ofDays(1);
     /** The widest window: the stats count the window's rows (by the indexes on endpoint and time), every request. */
     private static final Duration MAX_STATS_WINDOW = Duration.ofDays(31);
-    /** The stats' series buckets, in seconds: at most 744 of them in the widest window. */
+    /** The stats' series buckets, in seconds: at most 745 of them in the widest window (744 hours and a part). */
     private static final Map<String, Integer> BUCKETS = Map.of("hour", 3600, "day", 86400);
 
     private final JdbcTemplate jdbc;
@@ -250,9 +252,10 @@ public class HistoryApi {
      */
     private List<Map<String, Object>> series(String endpointId, OffsetDateTime from, OffsetDateTime to, int seconds) {
         String bucket = "FLOOR(EXTRACT(EPOCH FROM created_at) / " + seconds + ")";
-        Map<Long, long[]> counted = new java.util.HashMap<>();
+        Map<Long, long[]> counted = new HashMap<>();
         jdbc.query("SELECT " + bucket + ", COUNT(*), COALESCE(SUM(CASE WHEN succeeded THEN 1 ELSE 0 END), 0)"
-                        + " FROM attempts WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY " + bucket,
+                        + " FROM attempts WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?"
+                        + " GROUP BY " + bucket,
                 row -> {
                     counted.put(row.getLong(1), new long[] {row.getLong(2), row.getLong(3)});
                 }, endpointId, from, to);
@@ -262,7 +265,7 @@ public class HistoryApi {
         for (long b = first; b <= last; b++) {
             long[] n = counted.getOrDefault(b, new long[2]);
             Map<String, Object> point = new LinkedHashMap<>();
-            point.put("start", Views.instant(OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(b * seconds),
+            point.put("start", Views.instant(OffsetDateTime.ofInstant(Instant.ofEpochSecond(b * seconds),
                     ZoneOffset.UTC)));
             point.put("succeeded", n[1]);
             point.put("failed", n[0] - n[1]);

@@ -50,7 +50,8 @@ class EventListTest extends HookpostTest {
         receiver.answer(r -> r.path().equals("/bad") ? Reply.status(400) : Reply.ok());
         createEndpoint(Map.of("url", receiver.url("/good")));
         // five events of two attempts each would reach the default ten failures, and hold the last ones
-        createEndpoint(Map.of("url", receiver.url("/bad"), "retrySchedule", List.of("0s"), "disableAfterFailures", 50));
+        createEndpoint(Map.of("url", receiver.url("/bad"), "retrySchedule", List.of("0s"),
+                "disableAfterFailures", 50));
         // an id of 200 characters, the longest an event may have, at a page boundary: the cursor names it
         String longId = "evt-" + "x".repeat(196);
         List<String> ids = new ArrayList<>();
@@ -66,7 +67,8 @@ class EventListTest extends HookpostTest {
         int[] minutesAgo = {50, 40, 40, 30, 20};
         for (int i = 0; i < ids.size(); i++) {
             db.update("UPDATE events SET created_at = DATEADD('MINUTE', ?, TIMESTAMP WITH TIME ZONE"
-                    + " '2026-12-06 12:00:00+00') WHERE account_id = ? AND id = ?", -minutesAgo[i], account, ids.get(i));
+                    + " '2026-12-06 12:00:00+00') WHERE account_id = ? AND id = ?",
+                    -minutesAgo[i], account, ids.get(i));
         }
         String second = ids.get(1).compareTo(ids.get(2)) > 0 ? ids.get(1) : ids.get(2);
         String third = second.equals(ids.get(1)) ? ids.get(2) : ids.get(1);
