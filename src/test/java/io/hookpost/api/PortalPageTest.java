@@ -562,12 +562,18 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> chrome.getCurrentUrl().endsWith("#/endpoints/" + id) && shown("#endpoint-view")
                 && !shown("#endpoint-form"), "the endpoint's page, at its address");
 
-        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        // numbers JavaScript cannot hold: the page shows the payload as delivered, not as the browser reads it
+        String eventId = publish("{\"type\": \"host.offline\", \"data\": {\"big\": 12345678901234567890,"
+                + " \"huge\": 1E+400, \"exact\": 0.10000000000000000001}}");
         eventually(() -> !deliveriesOf(eventId).isEmpty()
                 && "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the event delivered");
         chrome.executeScript("location.hash = '#/events/" + eventId + "'");
         eventually(() -> shown("#event-deliveries tbody tr"), "the event's page");
         assertThat(find("#event-deliveries tbody tr").getText()).contains("delivered");
+        String delivered = db.queryForObject("SELECT payload FROM events WHERE account_id = ? AND id = ?",
+                String.class, account, eventId);
+        assertThat(find("#event-payload").getText().replaceAll("\\s", "")).contains("12345678901234567890")
+                .isEqualTo(delivered.replaceAll("\\s", ""));
         assertThat(shown("#event-deliveries button")).as("no Send again").isFalse();
 
         db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
