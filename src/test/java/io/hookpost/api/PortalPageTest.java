@@ -84,6 +84,26 @@ class PortalPageTest extends HookpostTest {
         chrome.setNetworkConditions(slow);
     }
 
+    /**
+     * Waits for what the page shows, reloading it every 5 s: the page reads its history again once, a moment after an
+     * action, and on a busy machine the attempt may be recorded later than that.
+     */
+    private void eventuallyWithReloads(java.util.function.Supplier<Boolean> shows, String what)
+            throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong reloadAt = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
+        eventually(() -> {
+            if (shows.get()) {
+                return true;
+            }
+            if (System.nanoTime() > reloadAt.get()) {
+                reloadAt.set(System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
+                chrome.navigate().refresh();
+            }
+            return false;
+        }, what);
+    }
+
     private JsonNode endpoint(String id) {
         return operator.get("/api/v1/accounts/" + account + "/endpoints/" + id).json();
     }
@@ -155,20 +175,7 @@ class PortalPageTest extends HookpostTest {
         assertThatNoException().as("signed with the secret the page showed")
                 .isThrownBy(() -> new Webhook(secret).verify(post.bodyText(), headers));
 
-        // the page reads the attempts again 1.5 s after the test; on a busy machine the attempt may be recorded later,
-        // and then a reload shows it
-        java.util.concurrent.atomic.AtomicLong reloadAt = new java.util.concurrent.atomic.AtomicLong(
-                System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
-        eventually(() -> {
-            if (find("#attempts tbody").getText().contains("HTTP 200")) {
-                return true;
-            }
-            if (System.nanoTime() > reloadAt.get()) {
-                reloadAt.set(System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
-                chrome.navigate().refresh();
-            }
-            return false;
-        }, "the attempt to be listed");
+        eventuallyWithReloads(() -> find("#attempts tbody").getText().contains("HTTP 200"), "the attempt to be listed");
         click("#attempts tbody tr:first-child button");
         eventually(() -> shown("#attempt-detail"), "the attempt's details");
         assertThat(find("#attempt-request").getText()).contains("webhook-signature", post.header("webhook-id"),
@@ -338,19 +345,7 @@ class PortalPageTest extends HookpostTest {
                 "the page says so");
         eventually(() -> "delivered".equals(deliveriesOf(eventId).stream().filter(d -> d.get("id").equals(failed))
                 .findFirst().orElseThrow().get("status")), "the delivery delivered");
-        // the page reads the event again 1.5 s after the retry; a slower attempt shows after a reload
-        java.util.concurrent.atomic.AtomicLong reloadAt = new java.util.concurrent.atomic.AtomicLong(
-                System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
-        eventually(() -> {
-            if (find(failedRow).getText().contains("delivered")) {
-                return true;
-            }
-            if (System.nanoTime() > reloadAt.get()) {
-                reloadAt.set(System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos());
-                chrome.navigate().refresh();
-            }
-            return false;
-        }, "the page to show it delivered");
+        eventuallyWithReloads(() -> find(failedRow).getText().contains("delivered"), "the page to show it delivered");
 
         // an endpoint disabled since: its deliveries are not offered again here (the API would refuse them)
         assertThat(operator.patch("/api/v1/accounts/" + account + "/endpoints/" + down, Map.of("active", false))
