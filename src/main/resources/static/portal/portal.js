@@ -682,9 +682,9 @@ function showEventTypes() {
             element('pre', JSON.stringify(type.schema, null, 2)));
           card.append(schema);
         }
-        const events = element('a', 'Its events');
-        events.href = '#/events?type=' + encodeURIComponent(type.name);
-        card.append(events);
+        const itsEvents = element('a', 'Its events');
+        itsEvents.href = '#/events?type=' + encodeURIComponent(type.name);
+        card.append(itsEvents);
         list.append(card);
       }
     }
@@ -784,15 +784,15 @@ function route() {
   };
   const one = part(/^#\/endpoints\/([^/]+)$/);
   const edit = part(/^#\/endpoints\/([^/]+)\/edit$/);
-  const events = part(/^#\/events(?:\?type=([^&]*))?$/);
-  const event = part(/^#\/events\/([^/?]+)$/);
+  const eventsOfType = part(/^#\/events(?:\?type=([^&]*))?$/);
+  const oneEvent = part(/^#\/events\/([^/?]+)$/);
   let shown;
   if (location.hash === '#/event-types') {
     shown = showEventTypes();
-  } else if (events !== null) {
-    shown = showEvents(events);
-  } else if (event) {
-    shown = showEvent(event);
+  } else if (eventsOfType !== null) {
+    shown = showEvents(eventsOfType);
+  } else if (oneEvent) {
+    shown = showEvent(oneEvent);
   } else if (location.hash === '#/new' && !session.readOnly) {
     shown = openEndpointForm(null);
   } else if (edit && !session.readOnly) {
