@@ -19,19 +19,20 @@ import org.springframework.web.util.UriUtils;
 @Component("apiAccess")
 public class ApiAccess implements Processor {
     /** The path parameters of the API's routes ({acct}, {endpointId} … in api.camel.yaml). */
-    private static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId");
+    private static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId",
+            "typeName");
     /**
      * What the account portal's page does (the routes' ids in api.camel.yaml; the REST DSL runs each in its route), all
      * a portal session may do: a leaked link must not mint keys, publish events or read provider credentials.
      */
-    private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "list-event-types", "list-endpoints",
-            "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "list-events", "get-event",
-            "get-endpoint-secret", "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret",
+    private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "list-event-types", "get-event-type",
+            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "list-events",
+            "get-event", "get-endpoint-secret", "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret",
             "test-endpoint", "enable-endpoint", "recover-endpoint", "retry-delivery");
     /** A read-only session's share of those: looking only, and not at the signing secret. */
     private static final Set<String> READ_ONLY_PORTAL_ROUTES = Set.of("get-session", "list-event-types",
-            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "list-events",
-            "get-event");
+            "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries",
+            "list-events", "get-event");
     private final ApiKeys keys;
     private final Accounts accounts;
     private final byte[] adminToken;

@@ -1,12 +1,15 @@
 package io.hookpost.api;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,31 +17,36 @@ import io.hookpost.outbound.EventReader;
 import io.hookpost.outbound.EventSchemas;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The event-type catalog, shared by all accounts: every key may read it, operators add to it. A type's
+ * The event-type catalog, shared by all accounts: every key may read it, operators add to it and change it. A type's
  * category is what endpoints subscribe to with {@code categories}; its optional JSON schema checks the
- * {@code data} of its events.
+ * {@code data} of its events; its optional example is the data a test of the type sends
+ * ({@code POST …/endpoints/{id}/test}) and what the portal's catalog shows.
  */
 @Component("eventTypeApi")
 public class EventTypeApi {
-    /** Dot-separated names such as 'host.offline'; no wildcards (those are for subscriptions). */
-
-    public record CreateEventType(String name, String category, String description, JsonNode schema) {
+    public record CreateEventType(String name, String category, String description, JsonNode schema,
+                                  JsonNode example) {
     }
 
     private final JdbcTemplate jdbc;
     private final RequestBodies bodies;
     private final EventSchemas schemas;
+    private final EventReader events;
     private final ObjectMapper json;
 
-    public EventTypeApi(JdbcTemplate jdbc, RequestBodies bodies, EventSchemas schemas, ObjectMapper json) {
+    public EventTypeApi(JdbcTemplate jdbc, RequestBodies bodies, EventSchemas schemas, EventReader events,
+                        ObjectMapper json) {
         this.jdbc = jdbc;
         this.bodies = bodies;
         this.schemas = schemas;
+        this.events = events;
         this.json = json;
     }
 
@@ -51,6 +59,10 @@ public class EventTypeApi {
         return views;
     }
 
+    public Map<String, Object> get(@Header("typeName") String name) {
+        return view(row(name));
+    }
+
     public Map<String, Object> create(@Body byte[] body, Exchange exchange) throws IOException {
         ApiAccess.requireOperator(exchange);
         CreateEventType request = bodies.read(body, CreateEventType.class);
@@ -59,22 +71,91 @@ public class EventTypeApi {
             throw ProblemException.badRequest("'name' is required: an event type such as 'host.offline' (letters,"
                     + " digits, '_' and '-' in dot-separated parts, at most 200 characters).");
         }
-        if (request.category() != null && (request.category().isBlank() || request.category().length() > 200)) {
-            throw ProblemException.badRequest("'category' is a name of 1 to 200 characters.");
-        }
-        if (request.description() != null && request.description().length() > 1000) {
-            throw ProblemException.badRequest("'description' may be at most 1000 characters.");
-        }
+        checkCategory(request.category());
+        checkDescription(request.description());
         String schema = schemas.checkSchema(request.schema());
+        String example = example(body, name, schema);
         OffsetDateTime now = Views.now();
         try {
-            jdbc.update("INSERT INTO event_types (name, category, description, json_schema, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?)", name, request.category(), request.description(), schema, now);
+            jdbc.update("INSERT INTO event_types (name, category, description, json_schema, example, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", name, request.category(), request.description(), schema, example, now);
         } catch (DuplicateKeyException e) {
-            throw ProblemException.conflict("The event type '" + name + "' already exists.");
+            throw ProblemException.conflict("The event type '" + name + "' already exists; change it with PATCH"
+                    + " /api/v1/event-types/" + name + ".");
         }
         schemas.forget(name);
-        return view(jdbc.queryForMap("SELECT * FROM event_types WHERE name = ?", name));
+        return view(row(name));
+    }
+
+    /**
+     * {@code PATCH}: changes the fields present in the body ({@code null} clears one); the name stays. A new schema
+     * applies to events published from then on (on other instances within {@code hookpost.events.schema-refresh});
+     * the example, new or kept, must match the schema, new or kept.
+     */
+    @Transactional
+    public Map<String, Object> update(@Header("typeName") String name, @Body byte[] body, Exchange exchange)
+            throws IOException {
+        ApiAccess.requireOperator(exchange);
+        Map<String, Object> row = row(name);
+        CreateEventType request = bodies.read(body, CreateEventType.class);
+        Set<String> present = new LinkedHashSet<>();
+        json.readTree(body).fieldNames().forEachRemaining(present::add);
+        if (present.contains("name") && !name.equals(request.name())) {
+            throw ProblemException.badRequest("'name' cannot change: add a type under the new name instead.");
+        }
+        String category = (String) row.get("category");
+        if (present.contains("category")) {
+            category = checkCategory(request.category());
+        }
+        String description = (String) row.get("description");
+        if (present.contains("description")) {
+            description = checkDescription(request.description());
+        }
+        String schema = present.contains("schema") ? schemas.checkSchema(request.schema()) : (String) row.get("json_schema");
+        String example = present.contains("example") ? example(body, name, schema) : (String) row.get("example");
+        if (!present.contains("example")) {
+            schemas.checkExample(schema, name, example);
+        }
+        jdbc.update("UPDATE event_types SET category = ?, description = ?, json_schema = ?, example = ? WHERE name = ?",
+                category, description, schema, example, name);
+        schemas.forget(name);
+        return view(row(name));
+    }
+
+    private Map<String, Object> row(String name) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types WHERE name = ?", name);
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("No event type '" + name + "' in the catalog.");
+        }
+        return rows.get(0);
+    }
+
+    private static String checkCategory(String category) {
+        if (category != null && (category.isBlank() || category.length() > 200)) {
+            throw ProblemException.badRequest("'category' is a name of 1 to 200 characters.");
+        }
+        return category;
+    }
+
+    private static String checkDescription(String description) {
+        if (description != null && description.length() > 1000) {
+            throw ProblemException.badRequest("'description' may be at most 1000 characters.");
+        }
+        return description;
+    }
+
+    /**
+     * The request's {@code example} as text to keep, read again with exact numbers (the strict binding reads them as
+     * doubles), checked as an event's data and against the type's schema; null when there is none.
+     */
+    private String example(byte[] body, String name, String schema) throws IOException {
+        JsonNode example = EventReader.readExact(body).get("example");
+        if (example == null || example.isNull()) {
+            return null;
+        }
+        String text = events.dataText(example, "example");
+        schemas.checkExample(schema, name, text);
+        return text;
     }
 
     private Map<String, Object> view(Map<String, Object> row) {
@@ -85,6 +166,8 @@ public class EventTypeApi {
         try {
             String schema = (String) row.get("json_schema");
             view.put("schema", schema == null ? null : json.readTree(schema));
+            String example = (String) row.get("example");
+            view.put("example", example == null ? null : EventReader.readExact(example.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -170,6 +170,56 @@ public class EventReader {
         return row;
     }
 
+    /**
+     * A request body read as the event reader reads events: numbers exact ({@code 1E+400} and
+     * {@code 0.10000000000000000001} as written), for data that is kept and sent later (an event type's example).
+     */
+    public static JsonNode readExact(byte[] body) throws IOException {
+        return EXACT_JSON.readTree(body);
+    }
+
+    /** An envelope as the event reader writes it: exact numbers, characters outside the BMP as UTF-8. */
+    public static String write(JsonNode envelope) throws JsonProcessingException {
+        return EXACT_JSON.writeValueAsString(envelope);
+    }
+
+    /**
+     * Checks {@code data} as a published event's {@code data} (an object, Unicode, within
+     * {@code hookpost.events.max-payload-bytes}) and returns the text to keep: an event type's example.
+     */
+    public String dataText(JsonNode data, String field) throws JsonProcessingException {
+        if (!data.isObject()) {
+            throw ProblemException.badRequest("'" + field + "' must be a JSON object, as an event's data.");
+        }
+        if (hasLoneSurrogate(data)) {
+            throw ProblemException.badRequest("'" + field + "' holds a lone UTF-16 surrogate (such as \\ud800 without"
+                    + " its pair): not Unicode, so no receiver could be sent it as written.");
+        }
+        byte[] text = json.writeValueAsBytes(data);
+        checkSize(text.length, "'" + field + "'");
+        return new String(text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The envelope of an event the API makes itself (a test event): {@code type} and {@code data} checked as a
+     * published event's, a new id, stamped now.
+     */
+    public ObjectNode newEnvelope(String type, JsonNode data) throws JsonProcessingException {
+        ObjectNode node = json.createObjectNode();
+        node.put("type", type);
+        node.set("data", data);
+        ObjectNode envelope = normalise(node, () -> Ids.next("evt"), ProblemException::badRequest).envelope();
+        checkSize(json.writeValueAsBytes(envelope).length, "The event");
+        return envelope;
+    }
+
+    private void checkSize(int bytes, String what) {
+        if (bytes > maxPayloadBytes) {
+            throw ProblemException.tooLarge(what + " is " + bytes + " bytes; the limit is " + maxPayloadBytes
+                    + " bytes (hookpost.events.max-payload-bytes).");
+        }
+    }
+
     private JsonNode parse(byte[] body) throws IOException {
         JsonNode node = json.readTree(body);
         if (node == null || !node.isObject()) {

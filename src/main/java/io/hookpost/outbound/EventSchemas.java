@@ -178,21 +178,35 @@ public class EventSchemas {
     /** What is wrong with {@code data} for this type, or null when its type has no schema or it matches. */
     String violations(String type, JsonNode data) {
         Optional<String> schema = schemaOfType.get(type);
-        if (schema.isEmpty()) {
-            return null;
+        return schema.isEmpty() ? null : violations(schema.get(), type, data, "data");
+    }
+
+    /**
+     * An event type's example against its schema (text as {@link #checkSchema} returned it, or null for none), before
+     * either is saved: a 400 naming what does not match, since the example is what a test of the type sends.
+     */
+    public void checkExample(String schema, String type, String example) throws IOException {
+        String violations = schema == null || example == null ? null
+                : violations(schema, type, json.readTree(example), "example");
+        if (violations != null) {
+            throw ProblemException.badRequest(violations);
         }
+    }
+
+    private String violations(String schema, String type, JsonNode data, String field) {
         Set<ValidationMessage> problems;
         try {
-            problems = compile(schema.get()).validate(data);
+            problems = compile(schema).validate(data);
         } catch (StackOverflowError endless) {
             // a schema saved before such schemas were refused ({"$ref": "#"}): the event cannot be checked
             return "the schema of event type '" + type + "' refers to itself without end, so no event of the type can"
-                    + " be checked; an operator must replace it (POST /api/v1/event-types).";
+                    + " be checked; an operator must replace it (PATCH /api/v1/event-types/" + type + ").";
         }
         if (problems.isEmpty()) {
             return null;
         }
-        return "'data' does not match the schema of event type '" + type + "' ($ is 'data'): " + describe(problems);
+        return "'" + field + "' does not match the schema of event type '" + type + "' ($ is '" + field + "'): "
+                + describe(problems);
     }
 
     private JsonSchema compile(String text) {

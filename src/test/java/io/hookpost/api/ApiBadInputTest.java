@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiBadInputTest extends HookpostTest {
     private List<OpenApiDocument.Op> operations;
     private String endpointId;
+    private String typeName;
     private Api accountAdmin;
 
     @BeforeEach
@@ -27,13 +28,16 @@ class ApiBadInputTest extends HookpostTest {
         operations = new OpenApiDocument(OpenApiDocumentTest.fetch(port)).operations.stream()
                 .filter(op -> !op.public_()).toList();
         endpointId = createEndpoint(Map.of("url", receiver.url("/ok"))).get("id").asText();
+        typeName = account + ".finding.created";
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", typeName, "category", "Findings")).status())
+                .isEqualTo(201);
         accountAdmin = operator.withKey(operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of())
                 .json().get("key").asText());
     }
 
-    /** The operation's path with this test's account and endpoint, and unknown ids for the rest. */
+    /** The operation's path with this test's account, endpoint and event type, and unknown ids for the rest. */
     private String path(OpenApiDocument.Op op) {
-        return op.path().replace("{acct}", account).replace("{endpointId}", endpointId)
+        return op.path().replace("{acct}", account).replace("{endpointId}", endpointId).replace("{typeName}", typeName)
                 .replaceAll("\\{[A-Za-z]+}", "no-such-id");
     }
 
@@ -42,6 +46,7 @@ class ApiBadInputTest extends HookpostTest {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("accounts", count("SELECT COUNT(*) FROM accounts"));
         state.put("event_types", count("SELECT COUNT(*) FROM event_types"));
+        state.put("event type", db.queryForList("SELECT * FROM event_types WHERE name = ?", typeName));
         state.put("api_keys", count("SELECT COUNT(*) FROM api_keys"));
         state.put("events", count("SELECT COUNT(*) FROM events WHERE account_id = ?", account));
         state.put("deliveries", count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account));

@@ -353,6 +353,72 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void a_test_of_a_catalog_type_sends_its_example_or_the_data_given_whatever_the_endpoint_subscribes_to()
+            throws Exception {
+        String type = account + ".host.offline";
+        Api.Response catalogued = operator.post("/api/v1/event-types", "{\"name\":\"" + type + "\",\"schema\":"
+                + "{\"type\":\"object\",\"required\":[\"host\"]},\"example\":{\"host\":\"web-1\","
+                + "\"load\":0.10000000000000000001}}");
+        assertThat(catalogued.status()).as(catalogued.text()).isEqualTo(201);
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/tested"), "eventTypes", List.of("other.*")));
+        String tested = endpoints() + "/" + endpoint.get("id").asText();
+        createEndpoint(Map.of("url", receiver.url("/other")));
+
+        Api.Response example = operator.post(tested + "/test", Map.of("type", type));
+        assertThat(example.status()).as(example.text()).isEqualTo(202);
+        assertThat(example.json().get("type").asText()).isEqualTo(type);
+        Received post = receiver.next(WAIT);
+        assertThat(post.path()).isEqualTo("/tested");
+        assertThat(post.header("X-Webhook-Event")).isEqualTo(type);
+        assertThat(post.header("webhook-id")).isEqualTo(example.json().get("deliveryId").asText());
+        // the example's numbers as the catalog holds them, signed as every delivery
+        assertThat(post.bodyText()).startsWith("{\"id\":\"" + example.json().get("eventId").asText() + "\",\"type\":\""
+                + type + "\",\"timestamp\":").endsWith(",\"data\":{\"host\":\"web-1\",\"load\":0.10000000000000000001}}");
+        assertThatNoException().isThrownBy(() -> new Webhook(endpoint.get("secret").asText())
+                .verify(post.bodyText(), headersOf(post)));
+
+        Api.Response given = operator.post(tested + "/test", "{\"type\":\"" + type + "\",\"data\":{\"host\":\"db-2\","
+                + "\"n\":12345678901234567890}}");
+        assertThat(given.status()).as(given.text()).isEqualTo(202);
+        assertThat(receiver.next(WAIT).bodyText()).endsWith("\"data\":{\"host\":\"db-2\",\"n\":12345678901234567890}}");
+        // a type outside the catalog is sent with the data given
+        assertThat(operator.post(tested + "/test", Map.of("type", "order.paid", "data", Map.of("order", 1))).status())
+                .isEqualTo(202);
+        Received uncatalogued = receiver.next(WAIT);
+        assertThat(uncatalogued.header("X-Webhook-Event")).isEqualTo("order.paid");
+        assertThat(uncatalogued.bodyText()).endsWith("\"data\":{\"order\":1}}");
+        // data alone: a webhook.test event carrying it
+        assertThat(operator.post(tested + "/test", Map.of("data", Map.of("hello", "there"))).status()).isEqualTo(202);
+        Received plain = receiver.next(WAIT);
+        assertThat(plain.header("X-Webhook-Event")).isEqualTo("webhook.test");
+        assertThat(plain.bodyText()).endsWith("\"data\":{\"hello\":\"there\"}}");
+
+        int events = count("SELECT COUNT(*) FROM events WHERE account_id = ?", account);
+        int deliveries = count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account);
+        assertProblem(operator.post(tested + "/test", Map.of("type", type, "data", Map.of("hostname", "x"))), 422,
+                "'data' does not match the schema of event type '" + type + "'");
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", account + ".bare")).status()).isEqualTo(201);
+        assertProblem(operator.post(tested + "/test", Map.of("type", account + ".bare")), 400,
+                "has no example in the catalog");
+        assertProblem(operator.post(tested + "/test", Map.of("type", "order.refunded")), 400,
+                "has no entry in the catalog");
+        assertProblem(operator.post(tested + "/test", Map.of("type", "order refunded", "data", Map.of())), 400, "'type'");
+        assertProblem(operator.post(tested + "/test", Map.of("type", type, "data", List.of())), 400,
+                "'data' must be a JSON object");
+        assertProblem(operator.post(tested + "/test", Map.of("kind", type)), 400, "kind");
+        assertProblem(operator.post(tested + "/test", Map.of("data", Map.of("big", "x".repeat(270_000)))), 413,
+                "The event is");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(events);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE account_id = ?", account)).isEqualTo(deliveries);
+        assertThat(receiver.drain(Duration.ofMillis(500))).as("nothing else sent, and nothing to /other").isEmpty();
+
+        // the account's events list them as tests, by type
+        JsonNode listed = operator.get("/api/v1/accounts/" + account + "/events?type=" + type).json().get("data");
+        assertThat(listed).hasSize(2);
+        assertThat(listed.get(0).get("source").asText()).isEqualTo("test");
+    }
+
+    @Test
     void attempts_are_listed_newest_first_with_request_and_response_and_paged_by_cursor() throws Exception {
         receiver.answer(r -> new Reply(500, Map.of("X-Trace", "t-" + r.header("webhook-id")),
                 "boom".getBytes(StandardCharsets.UTF_8)));

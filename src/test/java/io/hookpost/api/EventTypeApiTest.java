@@ -150,6 +150,93 @@ class EventTypeApiTest extends HookpostTest {
     }
 
     @Test
+    void an_example_is_kept_as_sent_and_shown_with_the_type_to_every_key() {
+        String name = type("host.offline");
+        Api.Response created = operator.post(TYPES, "{\"name\":\"" + name + "\",\"schema\":{\"type\":\"object\","
+                + "\"required\":[\"host\"]},\"example\":{\"host\":\"web-1\",\"load\":0.10000000000000000001,"
+                + "\"count\":12345678901234567890,\"huge\":1E+400}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().get("example").get("host").asText()).isEqualTo("web-1");
+
+        Api.Response one = operator.withKey(keys.issue(account, "reader")).get(TYPES + "/" + name);
+        assertThat(one.status()).as(one.text()).isEqualTo(200);
+        assertThat(one.json().get("name").asText()).isEqualTo(name);
+        assertThat(one.json().get("schema").get("required").get(0).asText()).isEqualTo("host");
+        // the numbers as the operator wrote them, not as a double reads them (0.1, 12345678901234567000, Infinity)
+        assertThat(one.text()).contains("0.10000000000000000001", "12345678901234567890", "1E+400");
+        assertThat(operator.get(TYPES).text()).contains("\"load\":0.10000000000000000001");
+        assertProblem(operator.get(TYPES + "/" + type("absent")), 404, "No event type");
+    }
+
+    @Test
+    void an_example_that_is_not_an_events_data_or_does_not_match_the_schema_gets_400_and_nothing_is_stored() {
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("host"));
+        assertProblem(operator.post(TYPES, Map.of("name", type("e1"), "schema", schema, "example", Map.of("other", 1))),
+                400, "'example' does not match the schema");
+        assertProblem(operator.post(TYPES, Map.of("name", type("e2"), "example", "web-1")), 400,
+                "'example' must be a JSON object");
+        assertProblem(operator.post(TYPES, Map.of("name", type("e3"), "example", List.of(1, 2))), 400,
+                "'example' must be a JSON object");
+        assertProblem(operator.post(TYPES, "{\"name\":\"" + type("e4") + "\",\"example\":{\"a\":\"\\ud800\"}}"), 400,
+                "lone UTF-16 surrogate");
+        // within the request's limit, beyond an event's (hookpost.events.max-payload-bytes, 262,144 bytes)
+        assertProblem(operator.post(TYPES, Map.of("name", type("e5"), "example", Map.of("big", "x".repeat(270_000)))),
+                413, "'example' is 270010 bytes; the limit is 262144 bytes");
+        assertThat(count("SELECT COUNT(*) FROM event_types WHERE name LIKE ?", account + ".e%")).isZero();
+    }
+
+    @Test
+    void an_operator_changes_a_type_field_by_field_and_its_new_schema_applies_to_the_next_event() {
+        String name = type("ticket.created");
+        assertThat(operator.post(TYPES, Map.of("name", name, "category", "Tickets", "description", "A ticket opened",
+                "example", Map.of("ticket", "T-1"))).status()).isEqualTo(201);
+        String events = "/api/v1/accounts/" + account + "/events";
+        assertThat(operator.post(events, Map.of("type", name, "data", Map.of("id", 7))).status()).isEqualTo(202);
+
+        Api.Response moved = operator.patch(TYPES + "/" + name, Map.of("category", "Support"));
+        assertThat(moved.status()).as(moved.text()).isEqualTo(200);
+        assertThat(moved.json().get("category").asText()).isEqualTo("Support");
+        assertThat(moved.json().get("description").asText()).as("untouched").isEqualTo("A ticket opened");
+        assertThat(moved.json().get("example").get("ticket").asText()).isEqualTo("T-1");
+
+        // a schema the kept example breaks is refused: a test of the type would send data its schema refuses
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("ticket"),
+                "properties", Map.of("ticket", Map.of("type", "string")));
+        Api.Response refused = operator.patch(TYPES + "/" + name, Map.of("schema",
+                Map.of("type", "object", "required", List.of("id"))));
+        assertProblem(refused, 400, "'example' does not match the schema of event type '" + name + "'");
+        assertThat(db.queryForObject("SELECT json_schema FROM event_types WHERE name = ?", String.class, name)).isNull();
+
+        assertThat(operator.patch(TYPES + "/" + name, Map.of("schema", schema)).status()).isEqualTo(200);
+        // at once on this instance: the event that passed before is now refused
+        assertProblem(operator.post(events, Map.of("type", name, "data", Map.of("id", 7))), 422,
+                "'data' does not match the schema of event type '" + name + "'");
+        assertThat(operator.post(events, Map.of("type", name, "data", Map.of("ticket", "T-2"))).status()).isEqualTo(202);
+        assertProblem(operator.patch(TYPES + "/" + name, Map.of("example", Map.of("ticket", 5))), 400,
+                "'example' does not match");
+
+        Map<String, Object> cleared = new java.util.HashMap<>();
+        cleared.put("description", null);
+        cleared.put("example", null);
+        cleared.put("name", name);
+        Api.Response blanked = operator.patch(TYPES + "/" + name, cleared);
+        assertThat(blanked.status()).as(blanked.text()).isEqualTo(200);
+        assertThat(blanked.json().get("description").isNull()).isTrue();
+        assertThat(blanked.json().get("example").isNull()).isTrue();
+        assertThat(blanked.json().get("schema").get("required").get(0).asText()).isEqualTo("ticket");
+        assertThat(blanked.json().get("category").asText()).isEqualTo("Support");
+
+        assertProblem(operator.patch(TYPES + "/" + name, Map.of("name", name + "2")), 400, "'name' cannot change");
+        assertProblem(operator.patch(TYPES + "/" + name, Map.of("colour", "red")), 400, "colour");
+        assertProblem(operator.patch(TYPES + "/" + name, Map.of("category", " ")), 400, "'category'");
+        assertProblem(operator.patch(TYPES + "/" + type("absent"), Map.of("category", "x")), 404, "No event type");
+        assertProblem(operator.withKey(keys.issue(account, "admin")).patch(TYPES + "/" + name, Map.of("category", "Mine")),
+                403, "operator");
+        assertThat(db.queryForObject("SELECT category FROM event_types WHERE name = ?", String.class, name))
+                .isEqualTo("Support");
+    }
+
+    @Test
     void an_endpoint_subscribed_by_category_receives_the_types_of_that_category_and_not_others() throws Exception {
         String findings = "Findings " + account;
         assertThat(operator.post(TYPES, Map.of("name", type("finding.created"), "category", findings)).status()).isEqualTo(201);
