@@ -41,12 +41,22 @@ function exactNumbers(key, value, context) {
     ? JSON.rawJSON(context.source) : value;
 }
 
-/** An event's answer read as usual, but for its payload, whose numbers are kept as they came (exactNumbers). */
-function readEvent(text) {
-  const event = JSON.parse(text);
-  event.payload = JSON.parse(text, exactNumbers).payload;
-  return event;
+/**
+ * An answer read as usual, but for the parts {@code keep} copies from the second reading, whose numbers are kept as
+ * they came (exactNumbers): elsewhere the page counts and compares numbers, which those are not.
+ */
+function readExactly(keep) {
+  return (text) => {
+    const answer = JSON.parse(text);
+    keep(answer, JSON.parse(text, exactNumbers));
+    return answer;
+  };
 }
+
+/** An event's answer with its payload as delivered. */
+const readEvent = readExactly((event, exact) => { event.payload = exact.payload; });
+/** The catalog with its types' examples as written, the data a test of the type sends. */
+const readCatalog = readExactly((types, exact) => types.forEach((type, i) => { type.example = exact[i].example; }));
 
 function api(method, path, body, read = JSON.parse) {
   const options = {method, headers: {Authorization: 'Bearer ' + session.key, Accept: 'application/json'}};
@@ -210,8 +220,8 @@ function loadEventTypes() {
   if (eventTypes) {
     return Promise.resolve(eventTypes);
   }
-  return api('GET', '/api/v1/event-types').then((catalog) => {
-    eventTypes = catalog.data || catalog;
+  return api('GET', '/api/v1/event-types', undefined, readCatalog).then((catalog) => {
+    eventTypes = catalog;
     return eventTypes;
   });
 }
@@ -372,6 +382,7 @@ function showEndpoint(id) {
     current = null;
     show(null);
     $('#recover-form').reset();
+    resetTestForm();
   }
   $('#attempt-detail').hidden = true;
   $('#secret').textContent = '••••••••••••••••';
@@ -405,6 +416,66 @@ function showEndpoint(id) {
     $('#attempts tbody').replaceChildren();
     return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
   }).catch(goneTo(mine, '#/'));
+}
+
+// --- test events ------------------------------------------------------------------------------------------------
+
+/** The test form afresh: webhook.test chosen, then the catalog's types by category to choose from. */
+function resetTestForm() {
+  const form = $('#test-form');
+  form.reset();
+  const select = form.elements.type;
+  select.replaceChildren(new Option('webhook.test', 'webhook.test'));
+  fillTestData();
+  return loadEventTypes().then((catalog) => {
+    if (select.options.length > 1) {
+      return; // an earlier call filled it
+    }
+    const byCategory = new Map();
+    for (const type of catalog) {
+      if (type.name !== 'webhook.test') {
+        const category = type.category || 'Without a category';
+        byCategory.set(category, (byCategory.get(category) || []).concat([type]));
+      }
+    }
+    for (const [category, types] of byCategory) {
+      const group = document.createElement('optgroup');
+      group.label = category;
+      group.append(...types.map((type) => new Option(type.name, type.name)));
+      select.append(group);
+    }
+    if (!form.elements.data.value) {
+      fillTestData();
+    }
+  }).catch(() => null); // the form still sends webhook.test
+}
+
+/** The chosen type's example from the catalog as the data to send, or a word on what blank sends. */
+function fillTestData() {
+  const form = $('#test-form');
+  const name = form.elements.type.value;
+  const type = (eventTypes || []).find((entry) => entry.name === name);
+  const data = form.elements.data;
+  data.value = type && type.example ? JSON.stringify(type.example, null, 2) : '';
+  data.placeholder = name === 'webhook.test' ? 'Blank: a short message naming the endpoint'
+    : 'The catalog has no example of this type: write the data to send';
+}
+
+/** The data the admin wrote, its numbers as written; undefined when blank. Throws, saying why, when it is no object. */
+function testData(text) {
+  if (!text.trim()) {
+    return undefined;
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (notJson) {
+    throw new Error('The data is not JSON: ' + notJson.message);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new Error('The data must be a JSON object, such as {"host": "web-1"}.');
+  }
+  return JSON.parse(text, exactNumbers);
 }
 
 /**
@@ -677,10 +748,16 @@ function showEventTypes() {
           card.append(element('p', type.description));
         }
         if (type.schema) {
-          const schema = element('details');
+          const schema = element('details', null, 'schema');
           schema.append(element('summary', 'Schema of its data'),
             element('pre', JSON.stringify(type.schema, null, 2)));
           card.append(schema);
+        }
+        if (type.example) {
+          const example = element('details', null, 'example');
+          example.append(element('summary', 'Example of its data'),
+            element('pre', JSON.stringify(type.example, null, 2)));
+          card.append(example);
         }
         const itsEvents = element('a', 'Its events');
         itsEvents.href = '#/events?type=' + encodeURIComponent(type.name);
@@ -839,9 +916,26 @@ function wire() {
     navigate(id ? '#/endpoints/' + encodeURIComponent(id) : '#/');
   });
   $('#endpoint-form').addEventListener('submit', saveEndpoint);
-  action($('#send-test'), (endpoint) => api('POST', endpointPath(endpoint, '/test'), {})
-    .then(() => tell(endpoint, 'A webhook.test event is on its way to ' + endpoint.url + '.'))
-    .then(() => refreshHistory(endpoint)));
+  $('#test-form').elements.type.addEventListener('change', fillTestData);
+  $('#test-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const endpoint = current;
+    const form = event.target;
+    if (!endpoint) {
+      return;
+    }
+    const type = form.elements.type.value;
+    let data;
+    try {
+      data = testData(form.elements.data.value);
+    } catch (notAnObject) {
+      fail(notAnObject);
+      return;
+    }
+    busy($('#send-test'), endpoint, () => api('POST', endpointPath(endpoint, '/test'), {type, data})
+      .then(() => tell(endpoint, 'A ' + type + ' test event is on its way to ' + endpoint.url + '.'))
+      .then(() => refreshHistory(endpoint)));
+  });
   action($('#enable-endpoint'), (endpoint) => api('POST', endpointPath(endpoint, '/enable'), {})
     .then(() => tell(endpoint, 'Endpoint enabled: held deliveries are being sent.'))
     .then(() => refresh(endpoint)));

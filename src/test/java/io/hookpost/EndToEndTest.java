@@ -113,6 +113,29 @@ class EndToEndTest extends HookpostTest {
     }
 
     @Test
+    void a_catalog_types_example_is_kept_changed_and_sent_by_a_test_of_the_type() throws Exception {
+        // the example column (V13) on each database, its numbers as written; EventTypeApiTest has the whole story
+        String type = account + ".scan.completed";
+        Api.Response created = operator.post("/api/v1/event-types", "{\"name\":\"" + type + "\",\"example\":{\"n\":1.50}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.text()).contains("\"example\":{\"n\":1.50}");
+        Api.Response changed = operator.patch("/api/v1/event-types/" + type, Map.of("category", "Scans " + account,
+                "example", Map.of("scan", "s-1")));
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+        assertThat(changed.json().get("category").asText()).isEqualTo("Scans " + account);
+        String id = createEndpoint(Map.of("url", receiver.url("/scans"))).get("id").asText();
+
+        Api.Response sent = operator.post("/api/v1/accounts/" + account + "/endpoints/" + id + "/test",
+                Map.of("type", type));
+        assertThat(sent.status()).as(sent.text()).isEqualTo(202);
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("X-Webhook-Event")).isEqualTo(type);
+        assertThat(post.bodyText()).endsWith(",\"data\":{\"scan\":\"s-1\"}}");
+        assertThat(operator.get("/api/v1/event-types/" + type).json().get("example").get("scan").asText())
+                .isEqualTo("s-1");
+    }
+
+    @Test
     void a_receivers_answer_holding_a_nul_character_is_recorded_and_the_delivery_delivered() throws Exception {
         // PostgreSQL's text columns take no NUL: unrecorded, the attempt was made again and again
         receiver.answer(r -> new io.hookpost.support.TestReceiver.Reply(200, Map.of(),

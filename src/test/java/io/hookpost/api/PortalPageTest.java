@@ -290,6 +290,9 @@ class PortalPageTest extends HookpostTest {
                 "retrySchedule", List.of("0s"))).get("id").asText();
         String hostile = "<img src=x onerror=\"document.title='owned'\">";
         String eventId = publish(Map.of("type", type, "data", Map.of("note", hostile)));
+        // recorded first, so listed last: two events queued together may be recorded in either order
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ? AND id = ?", account, eventId) == 1,
+                "the event recorded");
         String unsubscribed = publish(Map.of("type", "nobody.listens", "data", Map.of()));
         eventually(() -> deliveriesOf(eventId).stream().map(d -> d.get("status")).toList().containsAll(
                 List.of("delivered", "failed")) && count("SELECT COUNT(*) FROM events WHERE account_id = ? AND id = ?",
@@ -394,6 +397,78 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#events tr[data-event-id='" + eventId + "']")
                 && chrome.findElements(By.cssSelector("#events tbody tr")).size() == 1
                 && !shown("#message"), "the type's one event, no complaint");
+    }
+
+    @Test
+    void an_admin_sends_a_test_of_a_catalog_type_with_its_example_or_the_data_written() throws Exception {
+        String type = "portal.x" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response catalogued = operator.post("/api/v1/event-types", "{\"name\":\"" + type + "\",\"category\":"
+                + "\"Portal tests\",\"schema\":{\"type\":\"object\",\"required\":[\"host\"]},\"example\":"
+                + "{\"host\":\"web-1\",\"load\":0.10000000000000000001}}");
+        assertThat(catalogued.status()).as(catalogued.text()).isEqualTo(201);
+        String bare = eventType(); // no example
+        // subscribed to nothing of these: a test goes to the endpoint all the same
+        String id = createEndpoint(Map.of("url", receiver.url("/tested"), "eventTypes", List.of("other.*")))
+                .get("id").asText();
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints tr[data-endpoint-id='" + id + "'] a"), "the list");
+        find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
+        String option = "#test-form option[value='" + type + "']";
+        eventually(() -> shown("#test-form") && !chrome.findElements(By.cssSelector(option)).isEmpty(),
+                "the catalog's types to choose from");
+        assertThat(find("#test-form select").getAttribute("value")).isEqualTo("webhook.test");
+        assertThat(find("#test-form textarea").getAttribute("value")).isEmpty();
+
+        // the type's example, its number as the catalog holds it, is the data the form offers and sends
+        find(option).click();
+        eventually(() -> find("#test-form textarea").getAttribute("value").contains("\"host\": \"web-1\""),
+                "the example in the form");
+        assertThat(find("#test-form textarea").getAttribute("value")).contains("0.10000000000000000001");
+        click("#send-test");
+        Received example = receiver.next(WAIT);
+        assertThat(example.path()).isEqualTo("/tested");
+        assertThat(example.header("X-Webhook-Event")).isEqualTo(type);
+        assertThat(example.bodyText()).endsWith("\"data\":{\"host\":\"web-1\",\"load\":0.10000000000000000001}}");
+        eventually(() -> find("#message").getText().equals("A " + type + " test event is on its way to "
+                + receiver.url("/tested") + "."), "the page says so");
+
+        // data the admin writes, numbers and all
+        WebElement data = find("#test-form textarea");
+        data.clear();
+        data.sendKeys("{\"host\": \"db-2\", \"n\": 12345678901234567890}");
+        click("#send-test");
+        assertThat(receiver.next(WAIT).bodyText()).endsWith("\"data\":{\"host\":\"db-2\",\"n\":12345678901234567890}}");
+
+        // what is not an object is refused on the page; what the schema refuses, with the API's words
+        int events = count("SELECT COUNT(*) FROM events WHERE account_id = ?", account);
+        data.clear();
+        data.sendKeys("[1, 2]");
+        click("#send-test");
+        eventually(() -> find("#message").getText().startsWith("The data must be a JSON object"), "the page refuses it");
+        data.clear();
+        data.sendKeys("{\"host\": ");
+        click("#send-test");
+        eventually(() -> find("#message").getText().startsWith("The data is not JSON"), "the page refuses it");
+        data.clear();
+        data.sendKeys("{\"hostname\": \"x\"}");
+        click("#send-test");
+        eventually(() -> find("#message").getText().contains("'data' does not match the schema of event type '"
+                + type + "'"), "the API's reason");
+        // a type without an example: the form says what to write, and blank is the API's refusal
+        find("#test-form option[value='" + bare + "']").click();
+        eventually(() -> find("#test-form textarea").getAttribute("value").isEmpty()
+                && find("#test-form textarea").getAttribute("placeholder").contains("no example"), "the form empty");
+        click("#send-test");
+        eventually(() -> find("#message").getText().contains("has no example in the catalog"), "the API's reason");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(events);
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).as("nothing sent").isEmpty();
+
+        // the catalog shows the example as written
+        click("#nav-event-types");
+        eventually(() -> shown(".event-type[data-event-type='" + type + "']"), "the catalog");
+        find(".event-type[data-event-type='" + type + "'] details.example summary").click();
+        eventually(() -> find(".event-type[data-event-type='" + type + "'] details.example pre").getText()
+                .contains("\"load\": 0.10000000000000000001"), "its example");
     }
 
     @Test
