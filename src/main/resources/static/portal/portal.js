@@ -55,8 +55,11 @@ function readExactly(keep) {
 
 /** An event's answer with its payload as delivered. */
 const readEvent = readExactly((event, exact) => { event.payload = exact.payload; });
-/** The catalog with its types' examples as written, the data a test of the type sends. */
-const readCatalog = readExactly((types, exact) => types.forEach((type, i) => { type.example = exact[i].example; }));
+/** The catalog with its types' schemas and examples as written: the rules their data follows, and what a test sends. */
+const readCatalog = readExactly((types, exact) => types.forEach((type, i) => {
+  type.schema = exact[i].schema;
+  type.example = exact[i].example;
+}));
 
 function api(method, path, body, read = JSON.parse) {
   const options = {method, headers: {Authorization: 'Bearer ' + session.key, Accept: 'application/json'}};
@@ -420,13 +423,17 @@ function showEndpoint(id) {
 
 // --- test events ------------------------------------------------------------------------------------------------
 
-/** The test form afresh: webhook.test chosen, then the catalog's types by category to choose from. */
+/**
+ * The test form afresh: webhook.test chosen, then the catalog's types by category to choose from, their examples read
+ * anew (an operator may have changed a type since the page read the catalog).
+ */
 function resetTestForm() {
   const form = $('#test-form');
   form.reset();
   const select = form.elements.type;
   select.replaceChildren(new Option('webhook.test', 'webhook.test'));
   fillTestData();
+  eventTypes = null;
   return loadEventTypes().then((catalog) => {
     if (select.options.length > 1) {
       return; // an earlier call filled it
@@ -456,9 +463,15 @@ function fillTestData() {
   const name = form.elements.type.value;
   const type = (eventTypes || []).find((entry) => entry.name === name);
   const data = form.elements.data;
-  data.value = type && type.example ? JSON.stringify(type.example, null, 2) : '';
-  data.placeholder = name === 'webhook.test' ? 'Blank: a short message naming the endpoint'
-    : 'The catalog has no example of this type: write the data to send';
+  const example = type && type.example;
+  data.value = example ? JSON.stringify(example, null, 2) : '';
+  if (example) {
+    data.placeholder = "Blank: the catalog's example of the type";
+  } else if (name === 'webhook.test') {
+    data.placeholder = 'Blank: a short message naming the endpoint';
+  } else {
+    data.placeholder = 'The catalog has no example of this type: write the data to send';
+  }
 }
 
 /** The data the admin wrote, its numbers as written; undefined when blank. Throws, saying why, when it is no object. */
@@ -747,7 +760,7 @@ function showEventTypes() {
         if (type.description) {
           card.append(element('p', type.description));
         }
-        if (type.schema) {
+        if (type.schema !== null) { // false (no data passes) and true (any data) are schemas too
           const schema = element('details', null, 'schema');
           schema.append(element('summary', 'Schema of its data'),
             element('pre', JSON.stringify(type.schema, null, 2)));

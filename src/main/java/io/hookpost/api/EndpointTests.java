@@ -98,6 +98,9 @@ public class EndpointTests {
         TestRequest request = body == null || body.length == 0 ? new TestRequest(null, null)
                 : bodies.read(body, TestRequest.class);
         String type = request.type() == null ? TYPE : request.type();
+        if (!EventReader.isType(type)) {
+            throw ProblemException.badRequest(EventReader.TYPE_RULE); // before the catalog, which has no such name
+        }
         JsonNode data = request.data() == null || request.data().isNull() ? null : EventReader.readExact(body).get("data");
         if (data == null) {
             List<String> examples = jdbc.queryForList("SELECT example FROM event_types WHERE name = ?", String.class, type);

@@ -67,9 +67,10 @@ public class EventTypeApi {
         ApiAccess.requireOperator(exchange);
         CreateEventType request = bodies.read(body, CreateEventType.class);
         String name = request.name();
-        if (name == null || name.length() > EventReader.TYPE_MAX || !EventReader.TYPE.matcher(name).matches()) {
-            throw ProblemException.badRequest("'name' is required: an event type such as 'host.offline' (letters,"
-                    + " digits, '_' and '-' in dot-separated parts, at most 200 characters).");
+        if (name == null || !EventReader.isType(name)) {
+            throw ProblemException.badRequest((name == null ? "'name' is required: " : "'name' must be ")
+                    + "an event type such as 'host.offline' (letters, digits, '_' and '-' in dot-separated parts, at"
+                    + " most " + EventReader.TYPE_MAX + " characters; no wildcards).");
         }
         checkCategory(request.category());
         checkDescription(request.description());

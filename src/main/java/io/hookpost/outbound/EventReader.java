@@ -42,6 +42,8 @@ public class EventReader {
     /** An event type's name: the catalog's rule too, so every type an event may carry can be catalogued. */
     public static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]+)*");
     public static final int TYPE_MAX = 200;
+    public static final String TYPE_RULE = "'type' is letters, digits, '_' and '-' in dot-separated parts, e.g."
+            + " \"host.offline\" (at most " + TYPE_MAX + " characters).";
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,199}");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
     /** As the OpenAPI document gives it, and as long as an event id may be. */
@@ -170,6 +172,11 @@ public class EventReader {
         return row;
     }
 
+    /** Whether {@code name} is an event type (no wildcard: those are for subscriptions). */
+    public static boolean isType(String name) {
+        return name.length() <= TYPE_MAX && TYPE.matcher(name).matches();
+    }
+
     /**
      * A request body read as the event reader reads events: numbers exact ({@code 1E+400} and
      * {@code 0.10000000000000000001} as written), for data that is kept and sent later (an event type's example).
@@ -281,9 +288,8 @@ public class EventReader {
         if (type == null || type.isNull() || type.asText().isBlank()) {
             throw invalid.apply("'type' is required, e.g. \"host.offline\".");
         }
-        if (type.asText().length() > TYPE_MAX || !TYPE.matcher(type.asText()).matches()) {
-            throw invalid.apply("'type' is letters, digits, '_' and '-' in dot-separated parts, e.g. \"host.offline\""
-                    + " (at most " + TYPE_MAX + " characters).");
+        if (!isType(type.asText())) {
+            throw invalid.apply(TYPE_RULE);
         }
         String id;
         JsonNode givenId = node.get("id");

@@ -95,7 +95,7 @@ public class EventSchemas {
         }
         if (!schema.isObject() && !schema.isBoolean()) {
             throw ProblemException.badRequest("'schema' must be a JSON Schema: an object such as"
-                    + " {\"type\": \"object\", \"required\": [\"host\"]}.");
+                    + " {\"type\": \"object\", \"required\": [\"host\"]} (or true, any data, or false, none).");
         }
         checkNumbers(schema);
         String text = schema.toString();

@@ -402,7 +402,10 @@ class EndpointManagementTest extends HookpostTest {
                 "has no example in the catalog");
         assertProblem(operator.post(tested + "/test", Map.of("type", "order.refunded")), 400,
                 "has no entry in the catalog");
-        assertProblem(operator.post(tested + "/test", Map.of("type", "order refunded", "data", Map.of())), 400, "'type'");
+        assertProblem(operator.post(tested + "/test", Map.of("type", "order refunded", "data", Map.of())), 400,
+                "'type' is letters");
+        // a wildcard is no type: said so, not that the catalog lacks it (which sent the admin to add data in vain)
+        assertProblem(operator.post(tested + "/test", Map.of("type", "order.*")), 400, "'type' is letters");
         assertProblem(operator.post(tested + "/test", Map.of("type", type, "data", List.of())), 400,
                 "'data' must be a JSON object");
         assertProblem(operator.post(tested + "/test", Map.of("kind", type)), 400, "kind");

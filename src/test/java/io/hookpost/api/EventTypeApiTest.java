@@ -142,7 +142,7 @@ class EventTypeApiTest extends HookpostTest {
     @Test
     void bad_names_and_fields_get_400() {
         assertProblem(operator.post(TYPES, Map.of("category", "x")), 400, "'name' is required");
-        assertProblem(operator.post(TYPES, Map.of("name", "host.*")), 400, "'name'");
+        assertProblem(operator.post(TYPES, Map.of("name", "host.*")), 400, "'name' must be an event type");
         assertProblem(operator.post(TYPES, Map.of("name", "has space")), 400, "'name'");
         assertProblem(operator.post(TYPES, Map.of("name", type("x"), "category", " ")), 400, "'category'");
         assertProblem(operator.post(TYPES, Map.of("name", type("x"), "colour", "red")), 400, "colour");

@@ -403,10 +403,13 @@ class PortalPageTest extends HookpostTest {
     void an_admin_sends_a_test_of_a_catalog_type_with_its_example_or_the_data_written() throws Exception {
         String type = "portal.x" + UUID.randomUUID().toString().substring(0, 8);
         Api.Response catalogued = operator.post("/api/v1/event-types", "{\"name\":\"" + type + "\",\"category\":"
-                + "\"Portal tests\",\"schema\":{\"type\":\"object\",\"required\":[\"host\"]},\"example\":"
-                + "{\"host\":\"web-1\",\"load\":0.10000000000000000001}}");
+                + "\"Portal tests\",\"schema\":{\"type\":\"object\",\"required\":[\"host\"],\"properties\":"
+                + "{\"count\":{\"maximum\":12345678901234567890}}},\"example\":{\"host\":\"web-0\"}}");
         assertThat(catalogued.status()).as(catalogued.text()).isEqualTo(201);
         String bare = eventType(); // no example
+        String closed = "portal.f" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", closed, "schema", false)).status())
+                .isEqualTo(201);
         // subscribed to nothing of these: a test goes to the endpoint all the same
         String id = createEndpoint(Map.of("url", receiver.url("/tested"), "eventTypes", List.of("other.*")))
                 .get("id").asText();
@@ -416,6 +419,14 @@ class PortalPageTest extends HookpostTest {
         String option = "#test-form option[value='" + type + "']";
         eventually(() -> shown("#test-form") && !chrome.findElements(By.cssSelector(option)).isEmpty(),
                 "the catalog's types to choose from");
+        // the operator changes the example after the page read the catalog: the endpoint's page, opened again, has it
+        assertThat(operator.patch("/api/v1/event-types/" + type, "{\"example\":{\"host\":\"web-1\",\"load\":"
+                + "0.10000000000000000001}}").status()).isEqualTo(200);
+        find("#endpoint-view a[href='#/']").click();
+        eventually(() -> shown("#endpoints tr[data-endpoint-id='" + id + "'] a"), "the list again");
+        find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
+        eventually(() -> shown("#test-form") && !chrome.findElements(By.cssSelector(option)).isEmpty(),
+                "the endpoint's page again");
         assertThat(find("#test-form select").getAttribute("value")).isEqualTo("webhook.test");
         assertThat(find("#test-form textarea").getAttribute("value")).isEmpty();
 
@@ -463,12 +474,18 @@ class PortalPageTest extends HookpostTest {
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(events);
         assertThat(receiver.drain(java.time.Duration.ofMillis(500))).as("nothing sent").isEmpty();
 
-        // the catalog shows the example as written
+        // the catalog shows the example and the schema as written, and a schema of false (no data passes) as one
         click("#nav-event-types");
         eventually(() -> shown(".event-type[data-event-type='" + type + "']"), "the catalog");
         find(".event-type[data-event-type='" + type + "'] details.example summary").click();
         eventually(() -> find(".event-type[data-event-type='" + type + "'] details.example pre").getText()
                 .contains("\"load\": 0.10000000000000000001"), "its example");
+        find(".event-type[data-event-type='" + type + "'] details.schema summary").click();
+        eventually(() -> find(".event-type[data-event-type='" + type + "'] details.schema pre").getText()
+                .contains("\"maximum\": 12345678901234567890"), "its schema, its number not rounded");
+        find(".event-type[data-event-type='" + closed + "'] details.schema summary").click();
+        eventually(() -> find(".event-type[data-event-type='" + closed + "'] details.schema pre").getText()
+                .equals("false"), "the schema false");
     }
 
     @Test
