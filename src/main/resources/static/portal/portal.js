@@ -274,7 +274,9 @@ function openEndpointForm(endpoint, mine) {
     }
     const chosen = new Set(endpoint ? endpoint.eventTypes.filter((t) => t !== '*') : []);
     const chosenCategories = new Set(endpoint ? endpoint.categories : []);
-    const categories = Array.from(new Set(catalog.map((type) => type.category).filter((c) => c))).sort();
+    // with the endpoint's own categories the catalog no longer lists (their types archived): saving keeps them
+    const categories = Array.from(new Set(catalog.map((type) => type.category).filter((c) => c)
+      .concat(Array.from(chosenCategories)))).sort();
     $('#category-choices').replaceChildren(...categories.map((category) =>
       choice('category', category, 'All of ' + category, chosenCategories.has(category), null)));
     $('#event-type-choices').replaceChildren(...catalog.map((type) =>

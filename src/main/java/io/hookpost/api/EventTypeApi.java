@@ -35,6 +35,11 @@ public class EventTypeApi {
                                   JsonNode example) {
     }
 
+    /** A PATCH: the fields of a new type, and whether it is archived. */
+    public record ChangeEventType(String name, String category, String description, JsonNode schema,
+                                  JsonNode example, Boolean archived) {
+    }
+
     private final JdbcTemplate jdbc;
     private final RequestBodies bodies;
     private final EventSchemas schemas;
@@ -50,8 +55,18 @@ public class EventTypeApi {
         this.json = json;
     }
 
-    public List<Map<String, Object>> list() {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types ORDER BY name");
+    /** The catalog by name; archived types only with {@code includeArchived=true}. */
+    public List<Map<String, Object>> list(@Header("includeArchived") String includeArchived) {
+        boolean archivedToo;
+        if (includeArchived == null || includeArchived.equals("false")) {
+            archivedToo = false;
+        } else if (includeArchived.equals("true")) {
+            archivedToo = true;
+        } else {
+            throw ProblemException.badRequest("'includeArchived' is true or false.");
+        }
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types"
+                + (archivedToo ? "" : " WHERE archived_at IS NULL") + " ORDER BY name");
         List<Map<String, Object>> views = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
             views.add(view(row));
@@ -81,8 +96,10 @@ public class EventTypeApi {
             jdbc.update("INSERT INTO event_types (name, category, description, json_schema, example, created_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?)", name, request.category(), request.description(), schema, example, now);
         } catch (DuplicateKeyException e) {
-            throw ProblemException.conflict("The event type '" + name + "' already exists; change it with PATCH"
-                    + " /api/v1/event-types/" + name + ".");
+            boolean archived = row(name).get("archived_at") != null;
+            throw ProblemException.conflict("The event type '" + name + "' already exists" + (archived
+                    ? ", archived; PATCH /api/v1/event-types/" + name + " with {\"archived\": false} brings it back."
+                    : "; change it with PATCH /api/v1/event-types/" + name + "."));
         }
         schemas.forget(name);
         return view(row(name));
@@ -98,7 +115,7 @@ public class EventTypeApi {
             throws IOException {
         ApiAccess.requireOperator(exchange);
         Map<String, Object> row = row(name);
-        CreateEventType request = bodies.read(body, CreateEventType.class);
+        ChangeEventType request = bodies.read(body, ChangeEventType.class);
         Set<String> present = new LinkedHashSet<>();
         json.readTree(body).fieldNames().forEachRemaining(present::add);
         if (present.contains("name") && !name.equals(request.name())) {
@@ -117,10 +134,27 @@ public class EventTypeApi {
         if (!present.contains("example")) {
             schemas.checkExample(schema, name, example);
         }
-        jdbc.update("UPDATE event_types SET category = ?, description = ?, json_schema = ?, example = ? WHERE name = ?",
-                category, description, schema, example, name);
+        if (present.contains("archived") && request.archived() == null) {
+            throw ProblemException.badRequest("'archived' must be true or false.");
+        }
+        Object archivedAt = row.get("archived_at");
+        if (present.contains("archived")) {
+            archivedAt = !request.archived() ? null : archivedAt != null ? archivedAt : Views.now();
+        }
+        jdbc.update("UPDATE event_types SET category = ?, description = ?, json_schema = ?, example = ?, archived_at = ?"
+                + " WHERE name = ?", category, description, schema, example, archivedAt, name);
         schemas.forget(name);
         return view(row(name));
+    }
+
+    /**
+     * {@code DELETE}: archives the type (as Svix does): it leaves the list and the portal, its events are still accepted
+     * and delivered, and {@code PATCH {"archived": false}} brings it back. Archiving an archived type changes nothing.
+     */
+    public void archive(@Header("typeName") String name, Exchange exchange) {
+        ApiAccess.requireOperator(exchange);
+        row(name);
+        jdbc.update("UPDATE event_types SET archived_at = ? WHERE name = ? AND archived_at IS NULL", Views.now(), name);
     }
 
     private Map<String, Object> row(String name) {
@@ -173,6 +207,7 @@ public class EventTypeApi {
             throw new IllegalStateException(e);
         }
         view.put("createdAt", instant(row.get("created_at")));
+        view.put("archivedAt", instant(row.get("archived_at")));
         return view;
     }
 

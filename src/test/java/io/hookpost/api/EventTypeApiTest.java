@@ -237,6 +237,60 @@ class EventTypeApiTest extends HookpostTest {
     }
 
     @Test
+    void an_archived_type_leaves_the_list_and_its_events_are_still_accepted_and_delivered_until_it_comes_back()
+            throws Exception {
+        String name = type("agent.legacy");
+        assertThat(operator.post(TYPES, Map.of("name", name, "category", "Legacy " + account)).status()).isEqualTo(201);
+        createEndpoint(Map.of("url", receiver.url("/legacy"), "categories", List.of("Legacy " + account)));
+
+        assertThat(operator.delete(TYPES + "/" + name).status()).isEqualTo(204);
+        assertThat(names(operator.get(TYPES))).doesNotContain(name);
+        assertThat(names(operator.withKey(keys.issue(account, "reader")).get(TYPES))).doesNotContain(name);
+        JsonNode all = operator.get(TYPES + "?includeArchived=true").json();
+        assertThat(names(all)).contains(name);
+        JsonNode one = operator.get(TYPES + "/" + name).json();
+        assertThat(one.get("archivedAt").asText()).endsWith("Z");
+        // again: nothing changes, the first archiving's time stays
+        assertThat(operator.delete(TYPES + "/" + name).status()).isEqualTo(204);
+        assertThat(operator.get(TYPES + "/" + name).json().get("archivedAt").asText())
+                .isEqualTo(one.get("archivedAt").asText());
+
+        // a producer still sending it breaks nothing: accepted, and its category's subscriber gets it
+        publish(Map.of("type", name, "data", Map.of("n", 1)));
+        assertThat(receiver.next(WAIT).header("X-Webhook-Event")).isEqualTo(name);
+
+        assertProblem(operator.post(TYPES, Map.of("name", name)), 409, "{\"archived\": false} brings it back");
+        Api.Response back = operator.patch(TYPES + "/" + name, Map.of("archived", false));
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+        assertThat(back.json().get("archivedAt").isNull()).isTrue();
+        assertThat(names(operator.get(TYPES))).contains(name);
+        Api.Response patched = operator.patch(TYPES + "/" + name, Map.of("archived", true));
+        assertThat(patched.json().get("archivedAt").asText()).endsWith("Z");
+
+        assertProblem(operator.get(TYPES + "?includeArchived=yes"), 400, "'includeArchived' is true or false");
+        Map<String, Object> nullArchived = new java.util.HashMap<>();
+        nullArchived.put("archived", null);
+        assertProblem(operator.patch(TYPES + "/" + name, nullArchived), 400, "'archived' must be true or false");
+        assertProblem(operator.post(TYPES, Map.of("name", type("new"), "archived", true)), 400, "archived");
+        assertProblem(operator.delete(TYPES + "/" + type("absent")), 404, "No event type");
+        String other = type("kept");
+        assertThat(operator.post(TYPES, Map.of("name", other)).status()).isEqualTo(201);
+        assertProblem(operator.withKey(keys.issue(account, "admin")).delete(TYPES + "/" + other), 403, "operator");
+        assertThat(names(operator.get(TYPES))).contains(other);
+    }
+
+    private static List<String> names(Api.Response listed) {
+        assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+        return names(listed.json());
+    }
+
+    private static List<String> names(JsonNode types) {
+        List<String> names = new java.util.ArrayList<>();
+        types.forEach(t -> names.add(t.get("name").asText()));
+        return names;
+    }
+
+    @Test
     void an_endpoint_subscribed_by_category_receives_the_types_of_that_category_and_not_others() throws Exception {
         String findings = "Findings " + account;
         assertThat(operator.post(TYPES, Map.of("name", type("finding.created"), "category", findings)).status()).isEqualTo(201);

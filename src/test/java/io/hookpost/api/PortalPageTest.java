@@ -407,9 +407,6 @@ class PortalPageTest extends HookpostTest {
                 + "{\"count\":{\"maximum\":12345678901234567890}}},\"example\":{\"host\":\"web-0\"}}");
         assertThat(catalogued.status()).as(catalogued.text()).isEqualTo(201);
         String bare = eventType(); // no example
-        String closed = "portal.f" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(operator.post("/api/v1/event-types", Map.of("name", closed, "schema", false)).status())
-                .isEqualTo(201);
         // subscribed to nothing of these: a test goes to the endpoint all the same
         String id = createEndpoint(Map.of("url", receiver.url("/tested"), "eventTypes", List.of("other.*")))
                 .get("id").asText();
@@ -473,6 +470,22 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> find("#message").getText().contains("has no example in the catalog"), "the API's reason");
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(events);
         assertThat(receiver.drain(java.time.Duration.ofMillis(500))).as("nothing sent").isEmpty();
+    }
+
+    @Test
+    void the_catalog_shows_schemas_and_examples_as_written_and_an_archived_type_leaves_it_but_not_its_subscribers()
+            throws Exception {
+        String type = "portal.c" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response catalogued = operator.post("/api/v1/event-types", "{\"name\":\"" + type + "\",\"category\":"
+                + "\"Portal tests\",\"schema\":{\"type\":\"object\",\"properties\":{\"count\":{\"maximum\":"
+                + "12345678901234567890}}},\"example\":{\"host\":\"web-1\",\"load\":0.10000000000000000001}}");
+        assertThat(catalogued.status()).as(catalogued.text()).isEqualTo(201);
+        String closed = "portal.f" + UUID.randomUUID().toString().substring(0, 8);
+        String closedCategory = "Closed " + closed;
+        assertThat(operator.post("/api/v1/event-types", Map.of("name", closed, "category", closedCategory,
+                "schema", false)).status()).isEqualTo(201);
+        openPortal(Map.of());
+        eventually(() -> shown("#nav-event-types"), "the page");
 
         // the catalog shows the example and the schema as written, and a schema of false (no data passes) as one
         click("#nav-event-types");
@@ -486,6 +499,25 @@ class PortalPageTest extends HookpostTest {
         find(".event-type[data-event-type='" + closed + "'] details.schema summary").click();
         eventually(() -> find(".event-type[data-event-type='" + closed + "'] details.schema pre").getText()
                 .equals("false"), "the schema false");
+
+        // archived, a type leaves the catalog page; an endpoint subscribed to it, or to its category, keeps both
+        String subscriber = createEndpoint(Map.of("url", receiver.url("/closed"), "eventTypes", List.of(closed),
+                "categories", List.of(closedCategory))).get("id").asText();
+        assertThat(operator.delete("/api/v1/event-types/" + closed).status()).isEqualTo(204);
+        chrome.navigate().refresh();
+        eventually(() -> shown(".event-type[data-event-type='" + type + "']"), "the catalog again");
+        assertThat(chrome.findElements(By.cssSelector(".event-type[data-event-type='" + closed + "']"))).isEmpty();
+        chrome.executeScript("location.hash = '#/endpoints/" + subscriber + "/edit'");
+        eventually(() -> shown("#endpoint-form") && find("#endpoint-form input[name=url]").getAttribute("value")
+                .equals(receiver.url("/closed")), "the subscriber's form");
+        assertThat(find("#category-choices input[value='" + closedCategory + "']").isSelected()).isTrue();
+        assertThat(find("#endpoint-form input[name=otherTypes]").getAttribute("value")).isEqualTo(closed);
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> shown("#endpoint-view") && find("#endpoint-url").getText().equals(receiver.url("/closed")),
+                "its page after saving");
+        JsonNode saved = endpoint(subscriber);
+        assertThat(saved.get("categories")).extracting(JsonNode::asText).containsExactly(closedCategory);
+        assertThat(saved.get("eventTypes")).extracting(JsonNode::asText).containsExactly(closed);
     }
 
     @Test
