@@ -148,8 +148,9 @@ public class EventTypeApi {
     }
 
     /**
-     * {@code DELETE}: archives the type (as Svix does): it leaves the list and the portal, its events are still accepted
-     * and delivered, and {@code PATCH {"archived": false}} brings it back. Archiving an archived type changes nothing.
+     * {@code DELETE}: archives the type: it leaves the list and the portal, its events are still accepted and delivered
+     * (Svix refuses them; Hookpost takes any type, catalogued or not, so archiving only takes it out of sight), and
+     * {@code PATCH {"archived": false}} brings it back. Archiving an archived type changes nothing.
      */
     public void archive(@Header("typeName") String name, Exchange exchange) {
         ApiAccess.requireOperator(exchange);
