@@ -133,6 +133,17 @@ class EndToEndTest extends HookpostTest {
         assertThat(post.bodyText()).endsWith(",\"data\":{\"scan\":\"s-1\"}}");
         assertThat(operator.get("/api/v1/event-types/" + type).json().get("example").get("scan").asText())
                 .isEqualTo("s-1");
+
+        // archived (V14): off the list, on it with includeArchived; a PATCH keeps the time, another brings it back
+        assertThat(operator.delete("/api/v1/event-types/" + type).status()).isEqualTo(204);
+        assertThat(operator.get("/api/v1/event-types").text()).doesNotContain("\"" + type + "\"");
+        assertThat(operator.get("/api/v1/event-types?includeArchived=true").text()).contains("\"" + type + "\"");
+        String archivedAt = operator.get("/api/v1/event-types/" + type).json().get("archivedAt").asText();
+        assertThat(operator.patch("/api/v1/event-types/" + type, Map.of("description", "kept archived")).json()
+                .get("archivedAt").asText()).isEqualTo(archivedAt);
+        assertThat(operator.patch("/api/v1/event-types/" + type, Map.of("archived", false)).json().get("archivedAt")
+                .isNull()).isTrue();
+        assertThat(operator.get("/api/v1/event-types").text()).contains("\"" + type + "\"");
     }
 
     @Test
