@@ -75,7 +75,7 @@ public class EventTypeApi {
     }
 
     public Map<String, Object> get(@Header("typeName") String name) {
-        return view(row(name));
+        return view(row(name, false));
     }
 
     public Map<String, Object> create(@Body byte[] body, Exchange exchange) throws IOException {
@@ -96,13 +96,13 @@ public class EventTypeApi {
             jdbc.update("INSERT INTO event_types (name, category, description, json_schema, example, created_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?)", name, request.category(), request.description(), schema, example, now);
         } catch (DuplicateKeyException e) {
-            boolean archived = row(name).get("archived_at") != null;
+            boolean archived = row(name, false).get("archived_at") != null;
             throw ProblemException.conflict("The event type '" + name + "' already exists" + (archived
                     ? ", archived; PATCH /api/v1/event-types/" + name + " with {\"archived\": false} brings it back."
                     : "; change it with PATCH /api/v1/event-types/" + name + "."));
         }
         schemas.forget(name);
-        return view(row(name));
+        return view(row(name, false));
     }
 
     /**
@@ -114,7 +114,8 @@ public class EventTypeApi {
     public Map<String, Object> update(@Header("typeName") String name, @Body byte[] body, Exchange exchange)
             throws IOException {
         ApiAccess.requireOperator(exchange);
-        Map<String, Object> row = row(name);
+        // locked: a concurrent PATCH or DELETE waits, so neither writes back a field the other has just changed
+        Map<String, Object> row = row(name, true);
         ChangeEventType request = bodies.read(body, ChangeEventType.class);
         Set<String> present = new LinkedHashSet<>();
         json.readTree(body).fieldNames().forEachRemaining(present::add);
@@ -144,7 +145,7 @@ public class EventTypeApi {
         jdbc.update("UPDATE event_types SET category = ?, description = ?, json_schema = ?, example = ?, archived_at = ?"
                 + " WHERE name = ?", category, description, schema, example, archivedAt, name);
         schemas.forget(name);
-        return view(row(name));
+        return view(row(name, false));
     }
 
     /**
@@ -154,12 +155,13 @@ public class EventTypeApi {
      */
     public void archive(@Header("typeName") String name, Exchange exchange) {
         ApiAccess.requireOperator(exchange);
-        row(name);
+        row(name, false);
         jdbc.update("UPDATE event_types SET archived_at = ? WHERE name = ? AND archived_at IS NULL", Views.now(), name);
     }
 
-    private Map<String, Object> row(String name) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types WHERE name = ?", name);
+    private Map<String, Object> row(String name, boolean lock) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types WHERE name = ?"
+                + (lock ? " FOR UPDATE" : ""), name);
         if (rows.isEmpty()) {
             throw ProblemException.notFound("No event type '" + name + "' in the catalog.");
         }
@@ -168,7 +170,7 @@ public class EventTypeApi {
 
     private static String checkCategory(String category) {
         if (category != null && (category.isBlank() || category.length() > 200)) {
-            throw ProblemException.badRequest("'category' is a name of 1 to 200 characters.");
+            throw ProblemException.badRequest("'category' is a name of 1 to 200 characters, not only spaces.");
         }
         return category;
     }

@@ -279,6 +279,62 @@ class EventTypeApiTest extends HookpostTest {
         assertThat(names(operator.get(TYPES))).contains(other);
     }
 
+    @Test
+    void a_patch_racing_an_archive_never_undoes_it() throws Exception {
+        String name = type("race");
+        assertThat(operator.post(TYPES, Map.of("name", name)).status()).isEqualTo(201);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // each PATCH wrote back the archivedAt it had read: a DELETE between its read and its write was undone
+            // (about one round in four before the row was locked)
+            for (int round = 0; round < 20; round++) {
+                assertThat(operator.patch(TYPES + "/" + name, Map.of("archived", false)).status()).isEqualTo(200);
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                String description = "round " + round;
+                var archive = pool.submit(() -> {
+                    go.await();
+                    return operator.delete(TYPES + "/" + name).status();
+                });
+                var change = pool.submit(() -> {
+                    go.await();
+                    return operator.patch(TYPES + "/" + name, Map.of("description", description)).status();
+                });
+                go.countDown();
+                assertThat(archive.get()).isEqualTo(204);
+                assertThat(change.get()).isEqualTo(200);
+                JsonNode after = operator.get(TYPES + "/" + name).json();
+                assertThat(after.get("archivedAt").isNull()).as(description + ": archived").isFalse();
+                assertThat(after.get("description").asText()).isEqualTo(description);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Autowired
+    io.hookpost.outbound.EventSchemas schemas;
+
+    @Test
+    void a_catalogued_webhook_test_whose_schema_refuses_the_built_in_test_data_is_said_to_be_the_reason() {
+        String endpoint = "/api/v1/accounts/" + account + "/endpoints/"
+                + createEndpoint(Map.of("url", receiver.url("/t"))).get("id").asText() + "/test";
+        db.update("DELETE FROM event_types WHERE name = 'webhook.test'");
+        try {
+            assertThat(operator.post(TYPES, Map.of("name", "webhook.test", "schema",
+                    Map.of("type", "object", "required", List.of("tenant"))))).extracting(Api.Response::status)
+                    .isEqualTo(201);
+            assertProblem(operator.post(endpoint, Map.of()), 422, "Hookpost's own test data");
+            assertThat(operator.post(endpoint, Map.of("data", Map.of("tenant", "acme"))).status()).isEqualTo(202);
+            assertThat(operator.patch(TYPES + "/webhook.test", Map.of("example", Map.of("tenant", "example")))
+                    .status()).isEqualTo(200);
+            assertThat(operator.post(endpoint, Map.of()).status()).isEqualTo(202);
+        } finally {
+            // the catalog is shared by the tests of this JVM: the others send webhook.test with its own data
+            db.update("DELETE FROM event_types WHERE name = 'webhook.test'");
+            schemas.forget("webhook.test");
+        }
+    }
+
     private static List<String> names(Api.Response listed) {
         assertThat(listed.status()).as(listed.text()).isEqualTo(200);
         return names(listed.json());
