@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -565,14 +566,23 @@ public class EndpointApi {
         }
         List<String> out = new ArrayList<>();
         for (String delay : schedule) {
+            Matcher written = delay == null ? null : DELAY.matcher(delay.trim());
             try {
-                RetrySchedule.parse(List.of(delay));
-                out.add(delay.trim());
+                if (written == null || !written.matches()) {
+                    throw new IllegalArgumentException("not a whole number with a unit");
+                }
+                // as the API shows it back: "1H" and "01s" were kept as sent; Spring's style reads "30" as 30 ms
+                String canonical = Long.parseLong(written.group(1)) + written.group(2).toLowerCase(Locale.ROOT);
+                RetrySchedule.parse(List.of(canonical));
+                out.add(canonical);
             } catch (RuntimeException e) {
-                throw ProblemException.badRequest("'retrySchedule' entries are delays from 0s to 7d such as"
-                        + " \"30s\", \"5m\", \"2h\"; got '" + delay + "'.");
+                throw ProblemException.badRequest("'retrySchedule' entries are delays from 0s to 7d, a whole number and"
+                        + " a unit (ms, s, m, h or d) such as \"30s\", \"5m\", \"2h\"; got '" + delay + "'.");
             }
         }
         return String.join(",", out);
     }
+
+    /** A retry delay as written: digits, then ms, s, m, h or d (any case); no sign, no unitless number. */
+    private static final Pattern DELAY = Pattern.compile("([0-9]{1,12})(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 }

@@ -66,6 +66,10 @@ class EndpointManagementTest extends HookpostTest {
         assertThat(view.get("headers").get("X-Tenant").asText()).isEqualTo("t1");
         assertThat(view.get("rateLimit").asInt()).isEqualTo(50);
         assertThat(view.has("secret")).as("the secret is shown on creation and by GET …/secret only").isFalse();
+        // delays kept in one spelling, as the default schedule's ("1H" and "01s" were shown back as sent)
+        Api.Response spelt = operator.patch(endpoints() + "/" + id, Map.of("retrySchedule", List.of("01s", "1H", "250MS")));
+        assertThat(spelt.json().get("retrySchedule")).as(spelt.text()).extracting(JsonNode::asText)
+                .containsExactly("1s", "1h", "250ms");
 
         Map<String, Object> reset = new HashMap<>();
         reset.put("description", null);

@@ -395,6 +395,11 @@ class IngestApiTest extends HookpostTest {
         assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "eventTypes", List.of("bad type"))), 400, "eventTypes");
         assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "secret", "whsec_tooshort")), 400, "secret");
         assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "retrySchedule", List.of("soon"))), 400, "retrySchedule");
+        // without a unit Spring's duration style reads milliseconds: "30" was a 30 ms retry
+        for (String delay : List.of("30", "+1s", "-1s", "1.5s", "1 s", "8d", "1y")) {
+            assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "retrySchedule", List.of(delay))), 400,
+                    "a whole number and a unit (ms, s, m, h or d)");
+        }
         assertProblem(operator.post(path, Map.of("url", receiver.url("/x"), "surprise", true)), 400, "surprise");
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
 
