@@ -24,9 +24,10 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * {@code POST …/endpoints/{id}/test}: a test event for this one endpoint, recorded and delivered like any other
  * (signed, retried, its attempts logged with trigger {@code test}). It skips the fan-out on purpose: the account's
- * other endpoints must not get it, and this one gets it whatever it subscribes to or filters (as Svix's "send
- * example"). Without a body it is a {@code webhook.test} event; {@code {type, data?}} sends an event of that type,
- * its data given or else the catalog's example of the type, checked against the type's schema as a published one.
+ * other endpoints must not get it, and this one gets it whatever it subscribes to or filters: it tests the endpoint.
+ * Without a body it is a {@code webhook.test} event; {@code {type, data?}} sends an event of that type (as Svix's
+ * "send example"), its data given or else the catalog's example of the type, checked against the type's schema as a
+ * published one.
  */
 @Component("endpointTests")
 public class EndpointTests {
