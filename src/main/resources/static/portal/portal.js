@@ -11,6 +11,8 @@ let eventTypes = null;      // the catalog, read once
 let current = null;         // the endpoint shown, as the API gave it
 let attemptsCursor = null;
 let shownEvent = null;      // the id of the event shown on its page
+let shownDelivery = null;   // the delivery whose attempts the event's page lists: {id, target}
+let deliveryAttemptsCursor = null;
 let eventsType = '';        // the events list's type filter
 let eventsCursor = null;
 let nextMessage = null;     // what to say once the page has moved to another view
@@ -586,15 +588,7 @@ function showAttempts(endpoint) {
     }
     const body = $('#attempts tbody');
     for (const attempt of page.data) {
-      const result = attempt.responseStatus ? 'HTTP ' + attempt.responseStatus : (attempt.error || 'no answer');
-      const view = element('button', 'View');
-      view.type = 'button';
-      view.addEventListener('click', () => showAttempt(attempt));
-      const tr = row([when(attempt.createdAt), eventLink(attempt.eventId),
-        element('span', result, attempt.succeeded ? 'status-active' : 'failed'),
-        attempt.durationMs + ' ms', attempt.trigger, view]);
-      tr.dataset.attemptId = attempt.id;
-      body.append(tr);
+      body.append(attemptRow(attempt, eventLink(attempt.eventId), '#attempt'));
     }
     attemptsCursor = page.nextCursor;
     $('#more-attempts').hidden = !page.nextCursor;
@@ -607,16 +601,31 @@ function headerLines(headers) {
   return Object.entries(headers || {}).map(([name, value]) => name + ': ' + value).join('\n');
 }
 
-function showAttempt(attempt) {
-  $('#attempt-id').textContent = attempt.id;
-  $('#attempt-request').textContent = 'POST ' + attempt.url + '\n' + headerLines(attempt.requestHeaders) + '\n\n'
+/**
+ * An attempt's row in a list: when, what the list says of it (`about`), its result, duration and trigger, and a button
+ * that shows its request and answer in the list's detail box (the ids starting with `detail`).
+ */
+function attemptRow(attempt, about, detail) {
+  const result = attempt.responseStatus ? 'HTTP ' + attempt.responseStatus : (attempt.error || 'no answer');
+  const open = element('button', 'View');
+  open.type = 'button';
+  open.addEventListener('click', () => showAttempt(attempt, detail));
+  const tr = row([when(attempt.createdAt), about, element('span', result, attempt.succeeded ? 'status-active' : 'failed'),
+    attempt.durationMs + ' ms', attempt.trigger, open]);
+  tr.dataset.attemptId = attempt.id;
+  return tr;
+}
+
+function showAttempt(attempt, detail) {
+  $(detail + '-id').textContent = attempt.id;
+  $(detail + '-request').textContent = 'POST ' + attempt.url + '\n' + headerLines(attempt.requestHeaders) + '\n\n'
     + (attempt.requestBody || '');
-  $('#attempt-response').textContent = attempt.responseStatus
+  $(detail + '-response').textContent = attempt.responseStatus
     ? 'HTTP ' + attempt.responseStatus + '\n' + headerLines(attempt.responseHeaders) + '\n\n'
       + (attempt.responseBody || '')
     : (attempt.error || 'no answer');
-  $('#attempt-detail').hidden = false;
-  $('#attempt-detail').scrollIntoView();
+  $(detail + '-detail').hidden = false;
+  $(detail + '-detail').scrollIntoView();
 }
 
 /** A button's work on the endpoint shown when it was clicked; the button is off while the work is under way. */
@@ -795,6 +804,7 @@ function showEvent(id) {
   if (shownEvent !== id || $('#event-view').hidden) {
     // nothing of another event stays on the page while this one loads
     shownEvent = null;
+    shownDelivery = null;
     show(null);
   }
   return Promise.all([api('GET', '/events/' + encodeURIComponent(id), undefined, readEvent),
@@ -830,21 +840,72 @@ function showEvent(id) {
         }
         const status = element('span', delivery.status, delivery.status === 'delivered' ? 'status-active'
           : delivery.status === 'failed' ? 'failed' : 'pending');
-        const again = element('button', 'Send again');
+        const again = element('button', 'Send again', 'send-again');
         again.type = 'button';
         // a delivery under way (pending), held by its disabled endpoint, or discarded with it is not sent from here,
         // nor one to an endpoint deleted or disabled (the API would refuse it)
         again.hidden = !!session.readOnly || !['delivered', 'failed'].includes(delivery.status)
           || !endpoint || !endpoint.active;
         again.addEventListener('click', () => sendAgain(again, id, delivery));
+        const tries = element('button', 'Attempts', 'show-attempts');
+        tries.type = 'button';
+        tries.addEventListener('click', () => {
+          shownDelivery = {id: delivery.id, target: endpoint ? endpoint.url : 'deleted endpoint ' + delivery.endpointId};
+          openDeliveryAttempts(id).then(() => $('#delivery-attempts-section').scrollIntoView()).catch(fail);
+        });
+        const buttons = element('span');
+        buttons.append(tries, ' ', again);
         const tr = row([target, status, delivery.attempts, lastAnswer(delivery), when(delivery.nextAttemptAt),
-          again]);
+          buttons]);
         tr.dataset.deliveryId = delivery.id;
         body.append(tr);
       }
       $('#no-event-deliveries').hidden = event.deliveries.length > 0;
       $('#event-deliveries').hidden = event.deliveries.length === 0;
+      // the attempts of a delivery opened before (this event shown again after a send) are read again
+      if (!shownDelivery || !event.deliveries.some((delivery) => delivery.id === shownDelivery.id)) {
+        shownDelivery = null;
+        $('#delivery-attempts-section').hidden = true;
+        return null;
+      }
+      return openDeliveryAttempts(id);
     }).catch(goneTo(mine, '#/events'));
+}
+
+/** Lists the attempts of the delivery chosen on the event's page (shownDelivery) from the newest. */
+function openDeliveryAttempts(eventId) {
+  deliveryAttemptsCursor = null;
+  $('#delivery-attempts tbody').replaceChildren();
+  $('#delivery-attempts').hidden = true;
+  $('#no-delivery-attempts').hidden = true;
+  $('#more-delivery-attempts').hidden = true;
+  $('#delivery-attempt-detail').hidden = true;
+  $('#delivery-attempts-target').textContent = shownDelivery.target;
+  $('#delivery-attempts-id').textContent = shownDelivery.id;
+  $('#delivery-attempts-section').hidden = false;
+  return moreDeliveryAttempts(eventId);
+}
+
+/** The next page of the chosen delivery's attempts, each with its number (1 is the first try). */
+function moreDeliveryAttempts(eventId) {
+  const delivery = shownDelivery;
+  let query = '/deliveries/' + encodeURIComponent(delivery.id) + '/attempts?limit=' + ATTEMPTS_PAGE;
+  if (deliveryAttemptsCursor) {
+    query += '&cursor=' + encodeURIComponent(deliveryAttemptsCursor);
+  }
+  return api('GET', query).then((page) => {
+    if (!stillOnEvent(eventId) || shownDelivery !== delivery) {
+      return;
+    }
+    const body = $('#delivery-attempts tbody');
+    for (const attempt of page.data) {
+      body.append(attemptRow(attempt, '#' + attempt.attemptNumber, '#delivery-attempt'));
+    }
+    deliveryAttemptsCursor = page.nextCursor;
+    $('#more-delivery-attempts').hidden = !page.nextCursor;
+    $('#no-delivery-attempts').hidden = body.children.length > 0;
+    $('#delivery-attempts').hidden = body.children.length === 0;
+  });
 }
 
 /** Retries one delivery of the event shown; says so, and shows the event again a moment later, if still on it. */
@@ -999,6 +1060,11 @@ function wire() {
       .then(() => refreshHistory(endpoint)));
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
+  $('#more-delivery-attempts').addEventListener('click', () => {
+    if (shownDelivery && shownEvent) {
+      moreDeliveryAttempts(shownEvent).catch(fail);
+    }
+  });
   $('#events-filter').addEventListener('submit', (event) => {
     event.preventDefault();
     const type = event.target.elements.type.value.trim();

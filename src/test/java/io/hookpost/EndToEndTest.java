@@ -58,6 +58,13 @@ class EndToEndTest extends HookpostTest {
                 + " WHERE d.account_id = ? AND d.event_id = ? AND a.response_status = 200", account, eventId)).isEqualTo(2);
         assertThat(db.queryForObject("SELECT payload FROM events WHERE account_id = ? AND id = ?", String.class,
                 account, eventId)).isEqualTo(standard.bodyText());
+        // one delivery and its attempts, as the API shows them, on each database
+        String delivery = "/api/v1/accounts/" + account + "/deliveries/" + standard.header("webhook-id");
+        assertThat(operator.get(delivery).json().get("status").asText()).isEqualTo("delivered");
+        JsonNode tries = operator.get(delivery + "/attempts?limit=1").json();
+        assertThat(tries.at("/data/0/id").asText()).isEqualTo(standard.header("X-Webhook-Delivery"));
+        assertThat(tries.at("/data/0/requestBody").asText()).isEqualTo(standard.bodyText());
+        assertThat(tries.get("nextCursor").isNull()).isTrue();
 
         // the events list's SQL on each database: a wildcard holding '_', the window, the cursor, the counts
         String unsent = publish(Map.of("type", "ticket_a.created", "data", Map.of()));

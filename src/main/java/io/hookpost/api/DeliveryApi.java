@@ -22,7 +22,7 @@ public class DeliveryApi {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT d.status, e.active, e.deleted_at FROM deliveries d"
                 + " JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ? AND d.account_id = ?", id, account);
         if (rows.isEmpty()) {
-            throw ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
+            throw noDelivery(account, id);
         }
         Map<String, Object> row = rows.get(0);
         if ("discarded".equals(row.get("status"))) {
@@ -41,8 +41,13 @@ public class DeliveryApi {
                 + " WHERE id = ? AND status <> 'discarded'", now, now, id);
         if (requeued == 0) {
             // deleted by the history retention (or discarded) since it was read: there is nothing to send again
-            throw ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
+            throw noDelivery(account, id);
         }
         return Map.of("id", id, "status", "pending");
+    }
+
+    /** 404: no such delivery in the account (another account's answers so too). */
+    static ProblemException noDelivery(String account, String id) {
+        return ProblemException.notFound("No delivery '" + id + "' in account '" + account + "'.");
     }
 }

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * What happened to an account's events: the events, newest first; an event with its deliveries; the deliveries by
- * status; an endpoint's attempts with the request and response of each (newest first, cursor paging), and an
- * endpoint's counts.
+ * status, one delivery; an endpoint's or a delivery's attempts with the request and response of each (newest first,
+ * cursor paging), and an endpoint's counts.
  */
 @Component("historyApi")
 public class HistoryApi {
@@ -174,13 +174,44 @@ public class HistoryApi {
     public Map<String, Object> attempts(@Header("acct") String account, @Header("endpointId") String endpointId,
                                         @Header("limit") String limit, @Header("cursor") String cursor) {
         checkEndpoint(account, endpointId);
+        return attemptsWhere("a.endpoint_id = ?", account, endpointId, limit, cursor);
+    }
+
+    /** {@code GET …/deliveries/{deliveryId}}: one delivery, as the lists show it. */
+    public Map<String, Object> delivery(@Header("acct") String account, @Header("deliveryId") String id) {
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT * FROM deliveries WHERE account_id = ? AND id = ?", account, id);
+        if (rows.isEmpty()) {
+            throw DeliveryApi.noDelivery(account, id);
+        }
+        return Views.delivery(rows.get(0));
+    }
+
+    /**
+     * {@code GET …/deliveries/{deliveryId}/attempts?limit=&cursor=}: every try of one delivery, newest first, with
+     * request and response (Svix lists a message's attempts so): why one event did or did not arrive, without paging
+     * through the endpoint's other traffic. Read by the index on attempts.delivery_id (V9).
+     */
+    public Map<String, Object> deliveryAttempts(@Header("acct") String account, @Header("deliveryId") String id,
+                                                @Header("limit") String limit, @Header("cursor") String cursor) {
+        Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM deliveries WHERE id = ? AND account_id = ?",
+                Integer.class, id, account);
+        if (known == null || known == 0) {
+            throw DeliveryApi.noDelivery(account, id);
+        }
+        return attemptsWhere("a.delivery_id = ?", account, id, limit, cursor);
+    }
+
+    /** A page of the account's attempts matching {@code condition} (on one value), with their requests' bodies. */
+    private Map<String, Object> attemptsWhere(String condition, String account, String value, String limit,
+                                              String cursor) {
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
         StringBuilder sql = new StringBuilder("SELECT a.*, d.event_id, ev.payload FROM attempts a"
                 + " JOIN deliveries d ON d.id = a.delivery_id"
                 + " JOIN events ev ON ev.account_id = d.account_id AND ev.id = d.event_id"
-                + " WHERE a.account_id = ? AND a.endpoint_id = ?");
-        List<Object> args = new ArrayList<>(List.of(account, endpointId));
+                + " WHERE a.account_id = ? AND " + condition);
+        List<Object> args = new ArrayList<>(List.of(account, value));
         return page(sql, args, "a.", from, pageSize, this::attempt);
     }
 

@@ -21,6 +21,7 @@ class ApiBadInputTest extends HookpostTest {
     private List<OpenApiDocument.Op> operations;
     private String endpointId;
     private String typeName;
+    private String deliveryId;
     private Api accountAdmin;
 
     @BeforeEach
@@ -33,12 +34,17 @@ class ApiBadInputTest extends HookpostTest {
                 .isEqualTo(201);
         accountAdmin = operator.withKey(operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of())
                 .json().get("key").asText());
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        deliveryId = receiver.next(WAIT).header("webhook-id");
+        // settled before the tests' snapshots: delivered, its attempt recorded
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status"))
+                && count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId) == 1, "the delivery settled");
     }
 
-    /** The operation's path with this test's account, endpoint and event type, and unknown ids for the rest. */
+    /** The operation's path with this test's account, endpoint, event type and delivery, and unknown ids for the rest. */
     private String path(OpenApiDocument.Op op) {
         return op.path().replace("{acct}", account).replace("{endpointId}", endpointId).replace("{typeName}", typeName)
-                .replaceAll("\\{[A-Za-z]+}", "no-such-id");
+                .replace("{deliveryId}", deliveryId).replaceAll("\\{[A-Za-z]+}", "no-such-id");
     }
 
     /** What a rejected request must not change: this account's rows and the shared tables. */

@@ -468,6 +468,74 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void a_deliverys_attempts_are_listed_newest_first_with_what_the_receiver_got_and_answered_and_nothing_else()
+            throws Exception {
+        Map<String, Integer> tries = new java.util.concurrent.ConcurrentHashMap<>();
+        receiver.answer(r -> {
+            int n = tries.merge(r.header("webhook-id"), 1, Integer::sum);
+            return n <= 2 ? new Reply(500, Map.of("X-Try", String.valueOf(n)), ("down " + n).getBytes(StandardCharsets.UTF_8))
+                    : Reply.ok();
+        });
+        String id = createEndpoint(Map.of("url", receiver.url("/flaky"), "retrySchedule", List.of("0s", "0s")))
+                .get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "web-2"))); // the endpoint's other traffic
+        eventually(() -> count("SELECT COUNT(*) FROM deliveries WHERE account_id = ? AND status = 'delivered'",
+                account) == 2, "both delivered at their third try");
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        List<Received> got = receiver.takeAll().stream().filter(r -> deliveryId.equals(r.header("webhook-id"))).toList();
+        assertThat(got).hasSize(3);
+        String path = "/api/v1/accounts/" + account + "/deliveries/" + deliveryId;
+
+        JsonNode delivery = operator.get(path).json();
+        assertThat(delivery.get("id").asText()).isEqualTo(deliveryId);
+        assertThat(delivery.get("eventId").asText()).isEqualTo(eventId);
+        assertThat(delivery.get("endpointId").asText()).isEqualTo(id);
+        assertThat(delivery.get("status").asText()).isEqualTo("delivered");
+        assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+        assertThat(delivery.get("lastResponseStatus").asInt()).isEqualTo(200);
+
+        JsonNode attempts = operator.get(path + "/attempts").json().get("data");
+        assertThat(attempts).extracting(a -> a.get("attemptNumber").asInt()).containsExactly(3, 2, 1);
+        assertThat(attempts).extracting(a -> a.get("responseStatus").asInt()).containsExactly(200, 500, 500);
+        assertThat(attempts).extracting(a -> a.get("responseBody").asText()).containsExactly("ok", "down 2", "down 1");
+        assertThat(attempts).extracting(a -> a.get("succeeded").asBoolean()).containsExactly(true, false, false);
+        assertThat(header(attempts.get(1).get("responseHeaders"), "X-Try")).isEqualTo("2");
+        // each attempt is what the receiver got: its X-Webhook-Delivery, the delivery's webhook-id, the body as sent
+        assertThat(attempts).extracting(a -> a.get("id").asText())
+                .containsExactlyInAnyOrderElementsOf(got.stream().map(r -> r.header("X-Webhook-Delivery")).toList());
+        for (JsonNode attempt : attempts) {
+            assertThat(attempt.get("deliveryId").asText()).isEqualTo(deliveryId);
+            assertThat(attempt.get("eventId").asText()).isEqualTo(eventId);
+            assertThat(attempt.get("trigger").asText()).isEqualTo("scheduled");
+            assertThat(header(attempt.get("requestHeaders"), "webhook-id")).isEqualTo(deliveryId);
+            assertThat(attempt.get("requestBody").asText()).isEqualTo(got.get(0).bodyText());
+        }
+
+        Api.Response first = operator.get(path + "/attempts?limit=2");
+        assertThat(first.json().get("data")).extracting(a -> a.get("attemptNumber").asInt()).containsExactly(3, 2);
+        Api.Response second = operator.get(path + "/attempts?limit=2&cursor=" + first.json().get("nextCursor").asText());
+        assertThat(second.json().get("data")).extracting(a -> a.get("attemptNumber").asInt()).containsExactly(1);
+        assertThat(second.json().get("nextCursor").isNull()).isTrue();
+
+        // a manual retry is listed first, as such
+        assertThat(operator.post(path + "/retry", Map.of()).status()).isEqualTo(202);
+        eventually(() -> operator.get(path + "/attempts").json().get("data").size() == 4, "the retry's attempt listed");
+        JsonNode retried = operator.get(path + "/attempts").json().at("/data/0");
+        assertThat(retried.get("attemptNumber").asInt()).isEqualTo(4);
+        assertThat(retried.get("trigger").asText()).isEqualTo("manual");
+        assertThat(retried.get("id").asText()).isEqualTo(receiver.next(WAIT).header("X-Webhook-Delivery"));
+
+        assertProblem(operator.get(path + "/attempts?limit=0"), 400, "limit");
+        assertProblem(operator.get(path + "/attempts?cursor=bm9wZQ"), 400, "cursor");
+        String other = "other-" + account;
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
+        String foreign = "/api/v1/accounts/" + other + "/deliveries/" + deliveryId;
+        assertProblem(operator.get(foreign), 404, "No delivery");
+        assertProblem(operator.get(foreign + "/attempts"), 404, "No delivery");
+    }
+
+    @Test
     void an_endpoints_stats_count_its_deliveries_by_status_and_its_attempts_within_the_window() throws Exception {
         receiver.answer(r -> "host.online".equals(r.header("X-Webhook-Event")) ? Reply.ok() : Reply.status(500));
         String id = createEndpoint(Map.of("url", receiver.url("/counted"), "retrySchedule", List.of("1h")))

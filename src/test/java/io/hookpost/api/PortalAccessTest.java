@@ -81,8 +81,11 @@ class PortalAccessTest extends HookpostTest {
     }
 
     @Test
-    void an_expired_link_is_refused_and_a_read_only_one_only_looks() {
+    void an_expired_link_is_refused_and_a_read_only_one_only_looks() throws InterruptedException {
         String endpoint = createEndpoint(Map.of("url", receiver.url("/a"), "description", "kept")).get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        String delivery = receiver.next(WAIT).header("webhook-id");
+        eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is delivered");
         JsonNode expiring = link(operator, Map.of("expiry", 600));
         assertThat(java.time.Instant.parse(expiring.get("expiresAt").asText()))
                 .isCloseTo(java.time.Instant.now().plusSeconds(600), within(60, java.time.temporal.ChronoUnit.SECONDS));
@@ -102,6 +105,9 @@ class PortalAccessTest extends HookpostTest {
         assertThat(viewer.get("/api/v1/session").json().get("readOnly").asBoolean()).isTrue();
         assertThat(viewer.get(accountPath("/endpoints/" + endpoint)).status()).isEqualTo(200);
         assertThat(viewer.get(accountPath("/endpoints/" + endpoint + "/attempts")).status()).isEqualTo(200);
+        assertThat(viewer.get(accountPath("/deliveries/" + delivery)).json().get("status").asText())
+                .isEqualTo("delivered");
+        assertThat(viewer.get(accountPath("/deliveries/" + delivery + "/attempts")).json().get("data")).hasSize(1);
         assertProblem(viewer.get(accountPath("/endpoints/" + endpoint + "/secret")), 403, "read-only");
         assertProblem(viewer.patch(accountPath("/endpoints/" + endpoint), Map.of("description", "changed")),
                 403, "read-only");

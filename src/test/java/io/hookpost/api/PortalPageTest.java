@@ -339,8 +339,26 @@ class PortalPageTest extends HookpostTest {
                 .contains(receiver.url("/up"), "delivered");
         assertThat(shown("#event-deliveries a[href='#/endpoints/" + up + "']")).as("a link to its endpoint").isTrue();
 
+        // every try of the failed delivery, newest first, each with what was sent and what came back
+        click(failedRow + " button.show-attempts");
+        eventually(() -> shown("#delivery-attempts")
+                && chrome.findElements(By.cssSelector("#delivery-attempts tbody tr")).size() == 2, "its two attempts");
+        assertThat(find("#delivery-attempts-target").getText()).isEqualTo(receiver.url("/down"));
+        assertThat(find("#delivery-attempts-id").getText()).isEqualTo(failed);
+        assertThat(chrome.findElements(By.cssSelector("#delivery-attempts tbody tr")).stream().map(WebElement::getText)
+                .toList()).satisfiesExactly(
+                        first -> assertThat(first).contains("#2", "HTTP 500", "scheduled"),
+                        second -> assertThat(second).contains("#1", "HTTP 500", "scheduled"));
+        click("#delivery-attempts tbody tr:last-child button");
+        eventually(() -> shown("#delivery-attempt-detail"), "the first attempt's request and answer");
+        assertThat(find("#delivery-attempt-id").getText()).isEqualTo(db.queryForObject(
+                "SELECT id FROM attempts WHERE delivery_id = ? AND attempt_number = 1", String.class, failed));
+        assertThat(find("#delivery-attempt-request").getText()).startsWith("POST " + receiver.url("/down"))
+                .contains("webhook-id: " + failed, "\"id\":\"" + eventId + "\"");
+        assertThat(find("#delivery-attempt-response").getText()).startsWith("HTTP 500");
+
         receiver.answer(request -> Reply.ok());
-        click(failedRow + " button");
+        click(failedRow + " button.send-again");
         Received again = receiver.next(WAIT);
         assertThat(again.path()).isEqualTo("/down");
         assertThat(again.header("webhook-id")).isEqualTo(failed);
@@ -349,13 +367,17 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> "delivered".equals(deliveriesOf(eventId).stream().filter(d -> d.get("id").equals(failed))
                 .findFirst().orElseThrow().get("status")), "the delivery delivered");
         eventuallyWithReloads(() -> find(failedRow).getText().contains("delivered"), "the page to show it delivered");
+        click(failedRow + " button.show-attempts");
+        eventually(() -> chrome.findElements(By.cssSelector("#delivery-attempts tbody tr")).size() == 3,
+                "the attempt sent again listed");
+        assertThat(find("#delivery-attempts tbody tr:first-child").getText()).contains("#3", "HTTP 200", "manual");
 
         // an endpoint disabled since: its deliveries are not offered again here (the API would refuse them)
         assertThat(operator.patch("/api/v1/accounts/" + account + "/endpoints/" + down, Map.of("active", false))
                 .status()).isEqualTo(200);
         chrome.navigate().refresh();
         eventually(() -> find(failedRow).getText().contains("disabled"), "the row to say its endpoint is disabled");
-        assertThat(shown(failedRow + " button")).as("no Send again").isFalse();
+        assertThat(shown(failedRow + " button.send-again")).as("no Send again").isFalse();
 
         // from the endpoint's page a delivery's event is one click away
         find(failedRow + " a").click();
@@ -693,7 +715,15 @@ class PortalPageTest extends HookpostTest {
                 String.class, account, eventId);
         assertThat(find("#event-payload").getText().replaceAll("\\s", "")).contains("12345678901234567890")
                 .isEqualTo(delivered.replaceAll("\\s", ""));
-        assertThat(shown("#event-deliveries button")).as("no Send again").isFalse();
+        assertThat(shown("#event-deliveries button.send-again")).as("no Send again").isFalse();
+        // but its attempts, as sent: the body's numbers as written
+        click("#event-deliveries button.show-attempts");
+        eventually(() -> chrome.findElements(By.cssSelector("#delivery-attempts tbody tr")).size() == 1, "its attempt");
+        assertThat(find("#delivery-attempts tbody tr").getText()).contains("#1", "HTTP 200");
+        click("#delivery-attempts tbody tr button");
+        eventually(() -> shown("#delivery-attempt-detail"), "its request and answer");
+        assertThat(find("#delivery-attempt-request").getText()).contains("12345678901234567890", "1E+400",
+                "0.10000000000000000001");
 
         db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
                 java.time.OffsetDateTime.now().minusSeconds(1), account);
