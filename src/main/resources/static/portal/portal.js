@@ -9,10 +9,10 @@ const STATUS_ORDER = ['delivered', 'failed', 'pending', 'held', 'discarded'];
 let session = null;         // {account, key, readOnly}
 let eventTypes = null;      // the catalog, read once
 let current = null;         // the endpoint shown, as the API gave it
-let attemptsCursor = null;
+const endpointAttempts = {load: 0, cursor: null};  // the endpoint's attempts, read a page at a time (nextPage)
 let shownEvent = null;      // the id of the event shown on its page
 let shownDelivery = null;   // the delivery whose attempts the event's page lists: {id, target}
-let deliveryAttemptsCursor = null;
+const deliveryAttempts = {load: 0, cursor: null};
 let eventsType = '';        // the events list's type filter
 let eventsCursor = null;
 let nextMessage = null;     // what to say once the page has moved to another view
@@ -419,8 +419,7 @@ function showEndpoint(id) {
     const writes = !session.readOnly;
     $('#enable-endpoint').hidden = !writes || endpoint.active;
     $('#disable-endpoint').hidden = !writes || !endpoint.active;
-    attemptsCursor = null;
-    $('#attempts tbody').replaceChildren();
+    fromNewest(endpointAttempts, '#attempts');
     return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
   }).catch(goneTo(mine, '#/'));
 }
@@ -578,22 +577,43 @@ function showFailed(endpoint) {
 }
 
 function showAttempts(endpoint) {
-  let query = endpointPath(endpoint, '/attempts?limit=' + ATTEMPTS_PAGE);
-  if (attemptsCursor) {
-    query += '&cursor=' + encodeURIComponent(attemptsCursor);
-  }
+  return nextPage(endpointAttempts, endpointPath(endpoint, '/attempts?limit=' + ATTEMPTS_PAGE), '#attempts',
+    () => stillShown(endpoint), (attempt) => attemptRow(attempt, eventLink(attempt.eventId), '#attempt'));
+}
+
+/** A list read a page at a time is read again from its newest rows: an answer for the reading before is dropped. */
+function fromNewest(list, table) {
+  list.load++;
+  list.cursor = null;
+  $(table + ' tbody').replaceChildren();
+}
+
+/**
+ * Adds the next page of a list of attempts (`path`, with its limit) to its table (`table`; "Older attempts" is
+ * `#more-` and the table's name, "none yet" `#no-` and its name), a row each from `rowOf`, while `still()` says the
+ * page is still on it. The button is off while a page is on its way, so one cursor is never asked for twice; an
+ * answer for an earlier reading of the list (fromNewest since) is dropped.
+ */
+function nextPage(list, path, table, still, rowOf) {
+  const load = list.load;
+  const name = table.slice(1);
+  const more = $('#more-' + name);
+  more.disabled = true;
+  const query = path + (list.cursor ? '&cursor=' + encodeURIComponent(list.cursor) : '');
   return api('GET', query).then((page) => {
-    if (!stillShown(endpoint)) {
+    if (load !== list.load || !still()) {
       return;
     }
-    const body = $('#attempts tbody');
-    for (const attempt of page.data) {
-      body.append(attemptRow(attempt, eventLink(attempt.eventId), '#attempt'));
+    const body = $(table + ' tbody');
+    body.append(...page.data.map(rowOf));
+    list.cursor = page.nextCursor;
+    more.hidden = !page.nextCursor;
+    $('#no-' + name).hidden = body.children.length > 0;
+    $(table).hidden = body.children.length === 0;
+  }).finally(() => {
+    if (load === list.load) {
+      more.disabled = false;
     }
-    attemptsCursor = page.nextCursor;
-    $('#more-attempts').hidden = !page.nextCursor;
-    $('#no-attempts').hidden = body.children.length > 0;
-    $('#attempts').hidden = body.children.length === 0;
   });
 }
 
@@ -619,7 +639,7 @@ function attemptRow(attempt, about, detail) {
 function showAttempt(attempt, detail) {
   $(detail + '-id').textContent = attempt.id;
   $(detail + '-request').textContent = 'POST ' + attempt.url + '\n' + headerLines(attempt.requestHeaders) + '\n\n'
-    + (attempt.requestBody || '');
+    + (attempt.requestBody === null ? '(the event\'s payload was deleted)' : attempt.requestBody || '');
   $(detail + '-response').textContent = attempt.responseStatus
     ? 'HTTP ' + attempt.responseStatus + '\n' + headerLines(attempt.responseHeaders) + '\n\n'
       + (attempt.responseBody || '')
@@ -672,8 +692,7 @@ function refreshHistory(endpoint) {
       return null;
     }
     endpoint = current;
-    attemptsCursor = null;
-    $('#attempts tbody').replaceChildren();
+    fromNewest(endpointAttempts, '#attempts');
     return Promise.all([showStats(endpoint), showFailed(endpoint), showAttempts(endpoint)]);
   });
 }
@@ -818,11 +837,17 @@ function showEvent(id) {
       $('#event-type').textContent = event.type;
       const details = $('#event-details');
       details.replaceChildren();
-      for (const [name, value] of [['Event id', event.id], ['Timestamp', when(event.timestamp)],
-        ['Accepted', when(event.createdAt)], ['Source', event.source]]) {
+      const facts = [['Event id', event.id], ['Timestamp', when(event.timestamp)], ['Accepted', when(event.createdAt)],
+        ['Source', event.source]];
+      if (event.payloadDeletedAt) {
+        facts.push(['Payload deleted', when(event.payloadDeletedAt)]);
+      }
+      for (const [name, value] of facts) {
         details.append(element('dt', name), element('dd', value));
       }
-      $('#event-payload').textContent = JSON.stringify(event.payload, null, 2);
+      $('#event-payload').textContent = event.payloadDeletedAt
+        ? 'Deleted ' + when(event.payloadDeletedAt) + ': its deliveries are not sent again.'
+        : JSON.stringify(event.payload, null, 2);
       const known = new Map((endpoints.data || endpoints).map((endpoint) => [endpoint.id, endpoint]));
       const body = $('#event-deliveries tbody');
       body.replaceChildren();
@@ -843,9 +868,10 @@ function showEvent(id) {
         const again = element('button', 'Send again', 'send-again');
         again.type = 'button';
         // a delivery under way (pending), held by its disabled endpoint, or discarded with it is not sent from here,
-        // nor one to an endpoint deleted or disabled (the API would refuse it)
+        // nor one to an endpoint deleted or disabled, nor one of an event whose payload was deleted (the API would
+        // refuse it)
         again.hidden = !!session.readOnly || !['delivered', 'failed'].includes(delivery.status)
-          || !endpoint || !endpoint.active;
+          || !endpoint || !endpoint.active || !!event.payloadDeletedAt;
         again.addEventListener('click', () => sendAgain(again, id, delivery));
         const tries = element('button', 'Attempts', 'show-attempts');
         tries.type = 'button';
@@ -874,8 +900,7 @@ function showEvent(id) {
 
 /** Lists the attempts of the delivery chosen on the event's page (shownDelivery) from the newest. */
 function openDeliveryAttempts(eventId) {
-  deliveryAttemptsCursor = null;
-  $('#delivery-attempts tbody').replaceChildren();
+  fromNewest(deliveryAttempts, '#delivery-attempts');
   $('#delivery-attempts').hidden = true;
   $('#no-delivery-attempts').hidden = true;
   $('#more-delivery-attempts').hidden = true;
@@ -889,23 +914,9 @@ function openDeliveryAttempts(eventId) {
 /** The next page of the chosen delivery's attempts, each with its number (1 is the first try). */
 function moreDeliveryAttempts(eventId) {
   const delivery = shownDelivery;
-  let query = '/deliveries/' + encodeURIComponent(delivery.id) + '/attempts?limit=' + ATTEMPTS_PAGE;
-  if (deliveryAttemptsCursor) {
-    query += '&cursor=' + encodeURIComponent(deliveryAttemptsCursor);
-  }
-  return api('GET', query).then((page) => {
-    if (!stillOnEvent(eventId) || shownDelivery !== delivery) {
-      return;
-    }
-    const body = $('#delivery-attempts tbody');
-    for (const attempt of page.data) {
-      body.append(attemptRow(attempt, '#' + attempt.attemptNumber, '#delivery-attempt'));
-    }
-    deliveryAttemptsCursor = page.nextCursor;
-    $('#more-delivery-attempts').hidden = !page.nextCursor;
-    $('#no-delivery-attempts').hidden = body.children.length > 0;
-    $('#delivery-attempts').hidden = body.children.length === 0;
-  });
+  return nextPage(deliveryAttempts, '/deliveries/' + encodeURIComponent(delivery.id) + '/attempts?limit='
+    + ATTEMPTS_PAGE, '#delivery-attempts', () => stillOnEvent(eventId) && shownDelivery === delivery,
+  (attempt) => attemptRow(attempt, '#' + attempt.attemptNumber, '#delivery-attempt'));
 }
 
 /** Retries one delivery of the event shown; says so, and shows the event again a moment later, if still on it. */

@@ -99,6 +99,13 @@ class EndToEndTest extends HookpostTest {
                 .toInstant().toString();
         assertThat(hourly.get("series")).filteredOn(p -> p.get("succeeded").asLong() == 1)
                 .extracting(p -> p.get("start").asText()).containsExactly(hour);
+
+        // a payload deleted (V15: payload nullable, payload_deleted_at) on each database; a retry refused under the lock
+        String eventPath = "/api/v1/accounts/" + account + "/events/" + eventId;
+        assertThat(operator.delete(eventPath + "/payload").status()).isEqualTo(204);
+        assertThat(operator.get(eventPath).json().get("payload").isNull()).isTrue();
+        assertThat(operator.get(delivery + "/attempts").json().at("/data/0/requestBody").isNull()).isTrue();
+        assertProblem(operator.post(delivery + "/retry", Map.of()), 409, "payload was deleted");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /** {@code POST …/deliveries/{id}/retry}: try one delivery again now, whatever its status but discarded. */
 @Component("deliveryApi")
@@ -18,13 +19,22 @@ public class DeliveryApi {
         this.jdbc = jdbc;
     }
 
+    @Transactional
     public Map<String, Object> retry(@Header("acct") String account, @Header("deliveryId") String id) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT d.status, e.active, e.deleted_at FROM deliveries d"
-                + " JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ? AND d.account_id = ?", id, account);
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT d.status, d.event_id, e.active, e.deleted_at"
+                + " FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ? AND d.account_id = ?",
+                id, account);
         if (rows.isEmpty()) {
             throw noDelivery(account, id);
         }
         Map<String, Object> row = rows.get(0);
+        // the event's row, locked as EventPayloads locks it to delete the payload: a delivery is not made pending
+        // again with nothing left to send
+        List<OffsetDateTime> payloadDeleted = jdbc.queryForList("SELECT payload_deleted_at FROM events"
+                + " WHERE account_id = ? AND id = ? FOR UPDATE", OffsetDateTime.class, account, row.get("event_id"));
+        if (!payloadDeleted.isEmpty() && payloadDeleted.get(0) != null) {
+            throw ProblemException.conflict("The event's payload was deleted: its deliveries are not sent again.");
+        }
         if ("discarded".equals(row.get("status"))) {
             throw ProblemException.conflict("The delivery was discarded with its endpoint.");
         }

@@ -47,7 +47,7 @@ public class HistoryApi {
         List<Map<String, Object>> rows = jdbc.queryForList(
                 "SELECT * FROM events WHERE account_id = ? AND id = ?", account, id);
         if (rows.isEmpty()) {
-            throw ProblemException.notFound("No event '" + id + "' in account '" + account + "'.");
+            throw noEvent(account, id);
         }
         Map<String, Object> row = rows.get(0);
         Map<String, Object> view = new LinkedHashMap<>();
@@ -55,7 +55,9 @@ public class HistoryApi {
         view.put("type", row.get("type"));
         view.put("timestamp", Views.instant(row.get("occurred_at")));
         // the stored bytes as they are, as delivered: read into a tree, 1E+400 would come back as "Infinity"
-        view.put("payload", new com.fasterxml.jackson.databind.util.RawValue((String) row.get("payload")));
+        String payload = (String) row.get("payload");
+        view.put("payload", payload == null ? null : new com.fasterxml.jackson.databind.util.RawValue(payload));
+        view.put("payloadDeletedAt", Views.instant(row.get("payload_deleted_at")));
         view.put("source", row.get("source"));
         view.put("createdAt", Views.instant(row.get("created_at")));
         List<Map<String, Object>> deliveries = new ArrayList<>();
@@ -63,6 +65,11 @@ public class HistoryApi {
                 .forEach(d -> deliveries.add(Views.delivery(d)));
         view.put("deliveries", deliveries);
         return view;
+    }
+
+    /** 404: no such event in the account (another account's answers so too). */
+    static ProblemException noEvent(String account, String id) {
+        return ProblemException.notFound("No event '" + id + "' in account '" + account + "'.");
     }
 
     /**
@@ -76,7 +83,8 @@ public class HistoryApi {
                                       @Header("limit") String limit, @Header("cursor") String cursor) {
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
-        StringBuilder sql = new StringBuilder("SELECT id, type, occurred_at, source, created_at FROM events"
+        StringBuilder sql = new StringBuilder("SELECT id, type, occurred_at, source, created_at, payload_deleted_at"
+                + " FROM events"
                 + " WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(account));
         if (type != null && !type.equals("*")) {
@@ -120,6 +128,7 @@ public class HistoryApi {
         view.put("timestamp", Views.instant(row.get("occurred_at")));
         view.put("source", row.get("source"));
         view.put("createdAt", Views.instant(row.get("created_at")));
+        view.put("payloadDeletedAt", Views.instant(row.get("payload_deleted_at")));
         return view;
     }
 
@@ -373,8 +382,10 @@ public class HistoryApi {
         view.put("requestHeaders", Views.json(json, row.get("request_headers")));
         // the body is the event's payload in the shape the attempt sent, the same on every attempt of that shape, so it
         // is not copied per attempt
-        view.put("requestBody", Envelope.fromApiName((String) row.get("request_envelope")).orElse(Envelope.STANDARD)
-                .text((String) row.get("payload")));
+        // (none once the event's payload was deleted)
+        String payload = (String) row.get("payload");
+        view.put("requestBody", payload == null ? null
+                : Envelope.fromApiName((String) row.get("request_envelope")).orElse(Envelope.STANDARD).text(payload));
         view.put("responseStatus", row.get("response_status"));
         view.put("responseHeaders", Views.json(json, row.get("response_headers")));
         view.put("responseBody", row.get("response_body"));

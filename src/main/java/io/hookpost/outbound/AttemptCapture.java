@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -72,7 +74,11 @@ public class AttemptCapture {
         for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
             String name = header.getKey();
             if (!name.startsWith("Camel") && !name.startsWith("camel")) {
-                String value = String.valueOf(header.getValue());
+                // a header the answer repeats comes as a list: its values joined as HTTP combines them (RFC 9110,
+                // 5.3), not the list's toString "[a=1, b=2]"
+                String value = header.getValue() instanceof Collection<?> repeated
+                        ? repeated.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                        : String.valueOf(header.getValue());
                 kept += name.length() + value.length();
                 if (kept > STORED_HEADERS_LIMIT) {
                     break; // the rest of an answer head this large is not worth keeping with every attempt

@@ -37,7 +37,8 @@ public class IdempotencyKeys {
         String id = event.get("id").asText();
         List<String> recorded = jdbc.queryForList("SELECT payload FROM events WHERE account_id = ? AND id = ?",
                 String.class, account, id);
-        if (recorded.isEmpty()) {
+        if (recorded.isEmpty() || recorded.get(0) == null) {
+            // not recorded yet, or its payload deleted since (nothing to compare): the fan-out drops it as a repeat
             return;
         }
         JsonNode first = EventReader.EXACT_JSON.readTree(recorded.get(0));

@@ -473,8 +473,8 @@ class EndpointManagementTest extends HookpostTest {
         Map<String, Integer> tries = new java.util.concurrent.ConcurrentHashMap<>();
         receiver.answer(r -> {
             int n = tries.merge(r.header("webhook-id"), 1, Integer::sum);
-            return n <= 2 ? new Reply(500, Map.of("X-Try", String.valueOf(n)), ("down " + n).getBytes(StandardCharsets.UTF_8))
-                    : Reply.ok();
+            return n <= 2 ? new Reply(500, Map.of("X-Try", String.valueOf(n), "Set-Cookie", "a=1\nb=2"),
+                    ("down " + n).getBytes(StandardCharsets.UTF_8)) : Reply.ok();
         });
         String id = createEndpoint(Map.of("url", receiver.url("/flaky"), "retrySchedule", List.of("0s", "0s")))
                 .get("id").asText();
@@ -501,6 +501,8 @@ class EndpointManagementTest extends HookpostTest {
         assertThat(attempts).extracting(a -> a.get("responseBody").asText()).containsExactly("ok", "down 2", "down 1");
         assertThat(attempts).extracting(a -> a.get("succeeded").asBoolean()).containsExactly(true, false, false);
         assertThat(header(attempts.get(1).get("responseHeaders"), "X-Try")).isEqualTo("2");
+        // a header the receiver repeated, as HTTP combines it (the list's toString "[a=1, b=2]" before)
+        assertThat(header(attempts.get(1).get("responseHeaders"), "Set-Cookie")).isEqualTo("a=1, b=2");
         // each attempt is what the receiver got: its X-Webhook-Delivery, the delivery's webhook-id, the body as sent
         assertThat(attempts).extracting(a -> a.get("id").asText())
                 .containsExactlyInAnyOrderElementsOf(got.stream().map(r -> r.header("X-Webhook-Delivery")).toList());

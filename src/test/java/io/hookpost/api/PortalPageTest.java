@@ -683,6 +683,56 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void older_attempts_asked_for_twice_or_a_list_read_again_while_a_page_is_on_its_way_lists_each_attempt_once()
+            throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/many"))).get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        String delivery = receiver.next(WAIT).header("webhook-id");
+        eventually(() -> count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", delivery) == 1, "its attempt");
+        // 24 more tries of it in its history, a second apart: two pages of the portal's 20
+        String first = db.queryForObject("SELECT id FROM attempts WHERE delivery_id = ?", String.class, delivery);
+        java.time.OffsetDateTime at = java.time.OffsetDateTime.now();
+        for (int n = 2; n <= 25; n++) {
+            db.update("INSERT INTO attempts (id, delivery_id, endpoint_id, account_id, attempt_number, trigger_kind,"
+                    + " request_url, request_headers, response_status, response_headers, response_body, duration_ms,"
+                    + " error, succeeded, created_at) SELECT ?, delivery_id, endpoint_id, account_id, ?, 'manual',"
+                    + " request_url, request_headers, response_status, response_headers, response_body, duration_ms,"
+                    + " error, succeeded, ? FROM attempts WHERE id = ?", UUID.randomUUID().toString(), n,
+                    at.plusSeconds(n), first);
+        }
+        openPortal(Map.of());
+        chrome.executeScript("location.hash = '#/events/" + eventId + "'");
+        String rows = "#delivery-attempts tbody tr";
+        slowNetwork();
+        try {
+            // the list opened twice at once, then "Older attempts" clicked twice at once
+            click("#event-deliveries button.show-attempts");
+            chrome.executeScript("document.querySelector('#event-deliveries button.show-attempts').click()");
+            eventually(() -> shown("#more-delivery-attempts") && find("#more-delivery-attempts").isEnabled(),
+                    "the first page");
+            chrome.executeScript("const more = document.querySelector('#more-delivery-attempts');"
+                    + " more.click(); more.click();");
+            eventually(() -> !shown("#more-delivery-attempts"), "the last page");
+            Thread.sleep(1000); // a second answer, were one asked for, would have come by now (400 ms latency)
+            assertThat(chrome.findElements(By.cssSelector(rows + " td:nth-child(2)")).stream().map(WebElement::getText)
+                    .toList()).as("#25 down to #1, once each").containsExactlyElementsOf(
+                            java.util.stream.IntStream.rangeClosed(1, 25).mapToObj(n -> "#" + (26 - n)).toList());
+
+            // the endpoint's own list: "Older attempts" twice at once
+            chrome.executeScript("location.hash = '#/endpoints/" + id + "'");
+            eventually(() -> shown("#more-attempts") && find("#more-attempts").isEnabled(), "the endpoint's first page");
+            chrome.executeScript("const more = document.querySelector('#more-attempts'); more.click(); more.click();");
+            eventually(() -> !shown("#more-attempts"), "its last page");
+            Thread.sleep(1000);
+            assertThat(chrome.findElements(By.cssSelector("#attempts tbody tr")).stream()
+                    .map(r -> r.getAttribute("data-attempt-id")).distinct().count()).isEqualTo(25);
+            assertThat(chrome.findElements(By.cssSelector("#attempts tbody tr"))).hasSize(25);
+        } finally {
+            chrome.deleteNetworkConditions();
+        }
+    }
+
+    @Test
     void a_read_only_link_shows_no_changes_and_no_secret_and_an_expired_one_asks_for_a_new_link() throws Exception {
         String id = createEndpoint(Map.of("url", receiver.url("/watched"), "description", "watched"))
                 .get("id").asText();
@@ -724,6 +774,19 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#delivery-attempt-detail"), "its request and answer");
         assertThat(find("#delivery-attempt-request").getText()).contains("12345678901234567890", "1E+400",
                 "0.10000000000000000001");
+        // its payload deleted (over the API): the page says so, and the attempt's request has no body to show
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/events/" + eventId + "/payload").status())
+                .isEqualTo(204);
+        chrome.navigate().refresh();
+        eventually(() -> shown("#event-payload") && find("#event-payload").getText().startsWith("Deleted "),
+                "the page to say the payload was deleted");
+        assertThat(find("#event-details").getText()).contains("Payload deleted");
+        click("#event-deliveries button.show-attempts");
+        eventually(() -> chrome.findElements(By.cssSelector("#delivery-attempts tbody tr")).size() == 1, "its attempt");
+        click("#delivery-attempts tbody tr button");
+        eventually(() -> find("#delivery-attempt-request").getText().endsWith("(the event's payload was deleted)"),
+                "no body shown");
+        assertThat(find("#delivery-attempt-request").getText()).doesNotContain("12345678901234567890");
 
         db.update("UPDATE api_keys SET expires_at = ? WHERE account_id = ? AND scope IS NOT NULL",
                 java.time.OffsetDateTime.now().minusSeconds(1), account);

@@ -41,7 +41,7 @@ public final class TestReceiver implements AutoCloseable {
         }
     }
 
-    /** What to answer. */
+    /** What to answer. A header's value with line breaks goes as one header line each: a repeated header. */
     public record Reply(int status, Map<String, String> headers, byte[] body) {
         public static Reply ok() {
             return new Reply(200, Map.of(), "ok".getBytes(StandardCharsets.UTF_8));
@@ -142,7 +142,11 @@ public final class TestReceiver implements AutoCloseable {
             exchange.close(); // no status line: the client sees the connection end
             return;
         }
-        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        reply.headers().forEach((k, v) -> {
+            for (String line : v.split("\n")) {
+                exchange.getResponseHeaders().add(k, line);
+            }
+        });
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
