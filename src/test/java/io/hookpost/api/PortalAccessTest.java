@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver.Reply;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Links to the account portal: a key of their own that expires and reaches only what the portal page does. */
 class PortalAccessTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private String accountPath(String suffix) {
         return "/api/v1/accounts/" + account + suffix;
@@ -82,7 +85,10 @@ class PortalAccessTest extends HookpostTest {
 
     @Test
     void an_expired_link_is_refused_and_a_read_only_one_only_looks() throws InterruptedException {
-        String endpoint = createEndpoint(Map.of("url", receiver.url("/a"), "description", "kept")).get("id").asText();
+        receiver.answer(r -> new Reply(200, Map.of("Set-Cookie", "sid=receivers-session"), new byte[0]));
+        Map<String, String> headers = Map.of("Authorization", "Bearer s3cr3t", "X-Api-Key", "k-123", "X-Tenant", "t1");
+        String endpoint = createEndpoint(Map.of("url", receiver.url("/a"), "description", "kept", "headers", headers))
+                .get("id").asText();
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
         String delivery = receiver.next(WAIT).header("webhook-id");
         eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is delivered");
@@ -108,6 +114,28 @@ class PortalAccessTest extends HookpostTest {
         assertThat(viewer.get(accountPath("/deliveries/" + delivery)).json().get("status").asText())
                 .isEqualTo("delivered");
         assertThat(viewer.get(accountPath("/deliveries/" + delivery + "/attempts")).json().get("data")).hasSize(1);
+        // the receiver's credentials in the endpoint's headers, and a cookie it answered with, are not shown to it
+        Map<String, String> hidden = Map.of("Authorization", "[hidden]", "X-Api-Key", "[hidden]", "X-Tenant", "t1");
+        assertThat(JSON.convertValue(viewer.get(accountPath("/endpoints/" + endpoint)).json().get("headers"), Map.class))
+                .isEqualTo(hidden);
+        assertThat(JSON.convertValue(viewer.get(accountPath("/endpoints")).json().get(0).get("headers"), Map.class))
+                .isEqualTo(hidden);
+        for (String attempts : List.of("/endpoints/" + endpoint + "/attempts", "/deliveries/" + delivery + "/attempts")) {
+            Api.Response seen = viewer.get(accountPath(attempts));
+            assertThat(seen.text()).doesNotContain("s3cr3t", "k-123", "receivers-session");
+            JsonNode attempt = seen.json().at("/data/0");
+            assertThat(attempt.at("/requestHeaders/Authorization").asText()).isEqualTo("[hidden]");
+            assertThat(attempt.at("/requestHeaders/X-Tenant").asText()).isEqualTo("t1");
+            assertThat(attempt.at("/requestHeaders/webhook-id").asText()).isEqualTo(delivery);
+            // (the receiver's server spells it Set-cookie)
+            assertThat(attempt.get("responseHeaders").properties()).filteredOn(h -> h.getKey().equalsIgnoreCase(
+                    "Set-Cookie")).extracting(h -> h.getValue().asText()).containsExactly("[hidden]");
+        }
+        // the keys that manage the endpoint see them, as its form writes them back whole
+        assertThat(operator.withKey(keyOf(next)).get(accountPath("/endpoints/" + endpoint)).json()
+                .at("/headers/Authorization").asText()).isEqualTo("Bearer s3cr3t");
+        assertThat(operator.get(accountPath("/endpoints/" + endpoint + "/attempts")).json()
+                .at("/data/0/requestHeaders/Authorization").asText()).isEqualTo("Bearer s3cr3t");
         assertProblem(viewer.get(accountPath("/endpoints/" + endpoint + "/secret")), 403, "read-only");
         assertProblem(viewer.patch(accountPath("/endpoints/" + endpoint), Map.of("description", "changed")),
                 403, "read-only");
