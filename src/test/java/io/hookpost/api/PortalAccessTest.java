@@ -87,8 +87,8 @@ class PortalAccessTest extends HookpostTest {
     void an_expired_link_is_refused_and_a_read_only_one_only_looks() throws InterruptedException {
         receiver.answer(r -> new Reply(200, Map.of("Set-Cookie", "sid=receivers-session"), new byte[0]));
         Map<String, String> headers = Map.of("Authorization", "Bearer s3cr3t", "X-Api-Key", "k-123", "X-Tenant", "t1");
-        String endpoint = createEndpoint(Map.of("url", receiver.url("/a"), "description", "kept", "headers", headers))
-                .get("id").asText();
+        String endpoint = createEndpoint(Map.of("url", receiver.url("/a?token=t0k3n&x=1"), "description", "kept",
+                "headers", headers)).get("id").asText();
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
         String delivery = receiver.next(WAIT).header("webhook-id");
         eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status")), "the delivery is delivered");
@@ -116,14 +116,16 @@ class PortalAccessTest extends HookpostTest {
         assertThat(viewer.get(accountPath("/deliveries/" + delivery + "/attempts")).json().get("data")).hasSize(1);
         // the receiver's credentials in the endpoint's headers, and a cookie it answered with, are not shown to it
         Map<String, String> hidden = Map.of("Authorization", "[hidden]", "X-Api-Key", "[hidden]", "X-Tenant", "t1");
-        assertThat(JSON.convertValue(viewer.get(accountPath("/endpoints/" + endpoint)).json().get("headers"), Map.class))
-                .isEqualTo(hidden);
+        JsonNode looked = viewer.get(accountPath("/endpoints/" + endpoint)).json();
+        assertThat(JSON.convertValue(looked.get("headers"), Map.class)).isEqualTo(hidden);
+        assertThat(looked.get("url").asText()).isEqualTo(receiver.url("/a?token=[hidden]&x=1"));
         assertThat(JSON.convertValue(viewer.get(accountPath("/endpoints")).json().get(0).get("headers"), Map.class))
                 .isEqualTo(hidden);
         for (String attempts : List.of("/endpoints/" + endpoint + "/attempts", "/deliveries/" + delivery + "/attempts")) {
             Api.Response seen = viewer.get(accountPath(attempts));
-            assertThat(seen.text()).doesNotContain("s3cr3t", "k-123", "receivers-session");
+            assertThat(seen.text()).doesNotContain("s3cr3t", "k-123", "receivers-session", "t0k3n");
             JsonNode attempt = seen.json().at("/data/0");
+            assertThat(attempt.get("url").asText()).isEqualTo(receiver.url("/a?token=[hidden]&x=1"));
             assertThat(attempt.at("/requestHeaders/Authorization").asText()).isEqualTo("[hidden]");
             assertThat(attempt.at("/requestHeaders/X-Tenant").asText()).isEqualTo("t1");
             assertThat(attempt.at("/requestHeaders/webhook-id").asText()).isEqualTo(delivery);
