@@ -390,6 +390,7 @@ function showEndpoint(id) {
     show(null);
     $('#recover-form').reset();
     resetTestForm();
+    $('#failed-attempts-only').checked = false;
   }
   $('#attempt-detail').hidden = true;
   $('#secret').textContent = '••••••••••••••••';
@@ -576,9 +577,13 @@ function showFailed(endpoint) {
   });
 }
 
+/** The endpoint's attempts, the next page of them (only the failed ones while "Failed only" is ticked). */
 function showAttempts(endpoint) {
-  return nextPage(endpointAttempts, endpointPath(endpoint, '/attempts?limit=' + ATTEMPTS_PAGE), '#attempts',
-    () => stillShown(endpoint), (attempt) => attemptRow(attempt, eventLink(attempt.eventId), '#attempt'));
+  const failedOnly = $('#failed-attempts-only').checked;
+  $('#no-attempts').textContent = failedOnly ? 'No failed attempts.' : 'No attempts yet.';
+  return nextPage(endpointAttempts, endpointPath(endpoint, '/attempts?limit=' + ATTEMPTS_PAGE
+    + (failedOnly ? '&status=failed' : '')), '#attempts', () => stillShown(endpoint),
+  (attempt) => attemptRow(attempt, eventLink(attempt.eventId), '#attempt'));
 }
 
 /** A list read a page at a time is read again from its newest rows: an answer for the reading before is dropped. */
@@ -1071,6 +1076,13 @@ function wire() {
       .then(() => refreshHistory(endpoint)));
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
+  $('#failed-attempts-only').addEventListener('change', () => {
+    if (current) {
+      fromNewest(endpointAttempts, '#attempts');
+      $('#attempt-detail').hidden = true;
+      showAttempts(current).catch(fail);
+    }
+  });
   $('#more-delivery-attempts').addEventListener('click', () => {
     if (shownDelivery && shownEvent) {
       moreDeliveryAttempts(shownEvent).catch(fail);

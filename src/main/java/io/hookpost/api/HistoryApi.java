@@ -179,11 +179,20 @@ public class HistoryApi {
         return page(sql, args, "", from, pageSize, Views::delivery);
     }
 
-    /** {@code GET …/endpoints/{endpointId}/attempts?limit=&cursor=}: newest first, with request and response. */
+    /**
+     * {@code GET …/endpoints/{endpointId}/attempts?status=&limit=&cursor=}: newest first, with request and response;
+     * {@code status} {@code failed} or {@code succeeded} lists those only (as Svix's attempt list filters by status).
+     */
     public Map<String, Object> attempts(@Header("acct") String account, @Header("endpointId") String endpointId,
-                                        @Header("limit") String limit, @Header("cursor") String cursor) {
+                                        @Header("status") String status, @Header("limit") String limit,
+                                        @Header("cursor") String cursor) {
+        if (status != null && !status.equals("failed") && !status.equals("succeeded")) {
+            throw ProblemException.badRequest("'status' is failed or succeeded.");
+        }
         checkEndpoint(account, endpointId);
-        return attemptsWhere("a.endpoint_id = ?", account, endpointId, limit, cursor);
+        // the filter reads the endpoint's attempts newest first (its index) until a page has matched
+        return attemptsWhere("a.endpoint_id = ?" + (status == null ? "" : " AND a.succeeded = "
+                + (status.equals("succeeded") ? "TRUE" : "FALSE")), account, endpointId, limit, cursor);
     }
 
     /** {@code GET …/deliveries/{deliveryId}}: one delivery, as the lists show it. */

@@ -528,6 +528,16 @@ class EndpointManagementTest extends HookpostTest {
         assertThat(retried.get("trigger").asText()).isEqualTo("manual");
         assertThat(retried.get("id").asText()).isEqualTo(receiver.next(WAIT).header("X-Webhook-Delivery"));
 
+        // the endpoint's attempts by outcome: both events' two failures, and their successes, the retry's too
+        String endpointAttempts = endpoints() + "/" + id + "/attempts";
+        assertThat(operator.get(endpointAttempts + "?status=failed").json().get("data"))
+                .extracting(a -> a.get("responseStatus").asInt()).containsExactly(500, 500, 500, 500);
+        assertThat(operator.get(endpointAttempts + "?status=succeeded&limit=2").json().get("data"))
+                .extracting(a -> a.get("id").asText()).first().isEqualTo(retried.get("id").asText());
+        assertThat(operator.get(endpointAttempts + "?status=succeeded").json().get("data")).hasSize(3)
+                .allMatch(a -> a.get("succeeded").asBoolean());
+        assertProblem(operator.get(endpointAttempts + "?status=pending"), 400, "failed or succeeded");
+
         assertProblem(operator.get(path + "/attempts?limit=0"), 400, "limit");
         assertProblem(operator.get(path + "/attempts?cursor=bm9wZQ"), 400, "cursor");
         String other = "other-" + account;

@@ -238,6 +238,15 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> later.stream().allMatch(e -> "delivered".equals(deliveriesOf(e).get(0).get("status"))),
                 "both delivered");
 
+        // the attempts, the failed ones only when asked: each of the three deliveries failed twice, then got through
+        eventually(() -> count("SELECT COUNT(*) FROM attempts WHERE endpoint_id = ?", id) == 9, "nine attempts");
+        click("#failed-attempts-only");
+        eventually(() -> chrome.findElements(By.cssSelector("#attempts tbody tr")).size() == 6
+                && chrome.findElements(By.cssSelector("#attempts tbody tr")).stream()
+                        .allMatch(r -> r.getText().contains("HTTP 500")), "the six failed ones only");
+        click("#failed-attempts-only");
+        eventually(() -> chrome.findElements(By.cssSelector("#attempts tbody tr")).size() == 9, "all nine again");
+
         click("#reveal-secret");
         eventually(() -> find("#secret").getText().startsWith("whsec_"), "the secret");
         String before = find("#secret").getText();
