@@ -12,8 +12,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * {@code DELETE …/events/{eventId}/payload}: the event's payload is deleted, as Svix deletes a message's content when
  * it was sent with data it should not have held. The event stays (its id still deduplicates a repeat, its deliveries
- * and their attempts, without the request body, stay listed); a delivery not yet delivered (pending, held or failed)
- * is discarded, as it has nothing left to send, and none is sent again.
+ * and their attempts, without the request body nor the answer's body and headers, stay listed); a delivery not yet
+ * delivered (pending, held or failed) is discarded, as it has nothing left to send, and none is sent again.
  */
 @Component("eventPayloads")
 public class EventPayloads {
@@ -41,5 +41,9 @@ public class EventPayloads {
         // an attempt in flight keeps its claim and is recorded; the delivery stays discarded whatever it answers
         jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, updated_at = ?"
                 + " WHERE account_id = ? AND event_id = ? AND status IN ('pending', 'held', 'failed')", now, account, id);
+        // the answers go too: receivers echo what they were sent (an error page quoting the body, a header); the status,
+        // the time and the error stay
+        jdbc.update("UPDATE attempts SET response_body = NULL, response_headers = NULL WHERE delivery_id IN"
+                + " (SELECT id FROM deliveries WHERE account_id = ? AND event_id = ?)", account, id);
     }
 }

@@ -31,7 +31,8 @@ class EventPayloadDeletionTest extends HookpostTest {
 
     @Test
     void a_deleted_payload_is_gone_its_history_stays_and_none_of_its_deliveries_is_sent_again() throws Exception {
-        receiver.answer(r -> r.path().equals("/down") ? Reply.status(500) : Reply.ok());
+        // the receivers echo the data they got, in the body and a header, as error pages and debugging receivers do
+        receiver.answer(r -> new Reply(r.path().equals("/down") ? 500 : 200, Map.of("X-Echo", r.bodyText()), r.body()));
         String up = createEndpoint(Map.of("url", receiver.url("/up"))).get("id").asText();
         String down = createEndpoint(Map.of("url", receiver.url("/down"), "retrySchedule", List.of("1h")))
                 .get("id").asText();
@@ -72,7 +73,14 @@ class EventPayloadDeletionTest extends HookpostTest {
         JsonNode refused = operator.get(path("/deliveries/" + pending + "/attempts")).json().at("/data/0");
         assertThat(refused.get("requestBody").isNull()).isTrue();
         assertThat(refused.get("responseStatus").asInt()).isEqualTo(500);
-        assertThat(operator.get(path("/deliveries/" + pending + "/attempts")).text()).doesNotContain(SECRET);
+        assertThat(refused.get("responseBody").isNull()).isTrue();
+        assertThat(refused.get("responseHeaders").isNull()).isTrue();
+        for (String attempts : List.of("/endpoints/" + up + "/attempts", "/endpoints/" + down + "/attempts",
+                "/deliveries/" + pending + "/attempts", "/deliveries/" + delivered + "/attempts")) {
+            assertThat(operator.get(path(attempts)).text()).as(attempts).doesNotContain(SECRET);
+        }
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE account_id = ? AND (response_body LIKE ? OR"
+                + " response_headers LIKE ?)", account, "%" + SECRET + "%", "%" + SECRET + "%")).isZero();
 
         // and nothing of it goes out again: not retried, recovered, released by enabling, or due by its schedule
         assertProblem(operator.post(path("/deliveries/" + delivered + "/retry"), Map.of()), 409, "payload was deleted");
