@@ -154,11 +154,13 @@ public record HookpostProperties(
      * Recording events and attempts: at most this many callers' work share one database transaction, this many such
      * transactions run at once (for each of the two), and a busy writer waits up to the linger for more work.
      * {@code compactEvery}: how often the embedded H2 database's file is compacted (zero: never; see
-     * {@link io.hookpost.ops.EmbeddedDatabaseCompaction}).
+     * {@link io.hookpost.ops.EmbeddedDatabaseCompaction}). An API request whose transaction lost a deadlock (or waited
+     * too long for a lock) is run again up to {@code lockRetries} times, {@code lockRetryDelayMs} apart.
      */
     public record Database(@Min(1) int groupCommitMax, @Min(1) int groupCommitWriters,
                            @NotNull @DurationMin(millis = 0) Duration groupCommitLinger,
-                           @NotNull @DurationMin(millis = 0) Duration compactEvery) {
+                           @NotNull @DurationMin(millis = 0) Duration compactEvery,
+                           @Min(0) int lockRetries, @Min(0) long lockRetryDelayMs) {
     }
 
     /**

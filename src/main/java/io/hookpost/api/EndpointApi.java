@@ -276,7 +276,25 @@ public class EndpointApi {
         }
     }
 
+    /** A window of time, [since, until), as recover and replay-missing take it. */
     public record Recover(String since, String until) {
+        /** Its start, checked; 400 when missing, not a date-time, or not before {@code end} ({@link #end}). */
+        OffsetDateTime start(OffsetDateTime end) {
+            if (since == null) {
+                throw ProblemException.badRequest("'since' is required, e.g. \"2026-01-31T00:00:00Z\".");
+            }
+            OffsetDateTime start = timestamp("since", since);
+            if (!end.isAfter(start)) {
+                throw ProblemException.badRequest(until == null ? "'since' must be in the past."
+                        : "'until' must be after 'since'.");
+            }
+            return start;
+        }
+
+        /** Its end: by default a second from now, so that what was just recorded is in it. */
+        OffsetDateTime end() {
+            return until == null ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1) : timestamp("until", until);
+        }
     }
 
     /** Replays the endpoint's failed and held deliveries created in [since, until): they become due now. */
@@ -284,16 +302,8 @@ public class EndpointApi {
                                        @Body byte[] body) throws IOException {
         Map<String, Object> endpoint = row(account, id, false);
         Recover request = bodies.read(body, Recover.class);
-        if (request.since() == null) {
-            throw ProblemException.badRequest("'since' is required, e.g. \"2026-01-31T00:00:00Z\".");
-        }
-        OffsetDateTime since = timestamp("since", request.since());
-        OffsetDateTime until = request.until() == null ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1)
-                : timestamp("until", request.until());
-        if (!until.isAfter(since)) {
-            throw ProblemException.badRequest(request.until() == null ? "'since' must be in the past."
-                    : "'until' must be after 'since'.");
-        }
+        OffsetDateTime until = request.end();
+        OffsetDateTime since = request.start(until);
         if (!Boolean.TRUE.equals(endpoint.get("active"))) {
             throw ProblemException.conflict("The endpoint is disabled; enable it before recovering its deliveries.");
         }

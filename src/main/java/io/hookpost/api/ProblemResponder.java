@@ -13,6 +13,7 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jms.JmsException;
 import org.springframework.transaction.CannotCreateTransactionException;
@@ -136,6 +137,12 @@ public class ProblemResponder implements Processor {
                 LOG.warn("API route {}: the database cannot be reached: {}", exchange.getFromRouteId(),
                         caught.toString());
                 return unavailable("The database cannot be reached: nothing was changed. Try again shortly.");
+            }
+            if (t instanceof PessimisticLockingFailureException) {
+                // run again hookpost.database.lock-retries times already (the api route configuration)
+                LOG.warn("API route {}: its transaction kept losing lock conflicts: {}", exchange.getFromRouteId(),
+                        caught.toString());
+                return unavailable("The change met others on the same rows and was not made. Try again shortly.");
             }
             if (t instanceof TransactionSystemException) {
                 // the connection was lost at the commit (or the rollback after a failure): the database may have

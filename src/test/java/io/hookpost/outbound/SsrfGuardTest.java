@@ -41,7 +41,7 @@ class SsrfGuardTest {
                         Duration.ofMinutes(2), 1000L, 10, 8, 100, Duration.ofSeconds(1), 6, 1000L),
                 new HookpostProperties.Accounts(5, 100), new HookpostProperties.Security(""),
                 new HookpostProperties.Events(262144, "q", Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1)), new HookpostProperties.Fanout(1, 1),
-                new HookpostProperties.Database(1, 1, Duration.ZERO, Duration.ZERO),
+                new HookpostProperties.Database(1, 1, Duration.ZERO, Duration.ZERO, 0, 0),
                 new HookpostProperties.Ops("ops"),
                 new HookpostProperties.Inbound(1024, Duration.ofMinutes(5), "inbound", ""),
                 new HookpostProperties.Rabbitmq(""),
