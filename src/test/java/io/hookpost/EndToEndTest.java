@@ -100,6 +100,17 @@ class EndToEndTest extends HookpostTest {
         assertThat(hourly.get("series")).filteredOn(p -> p.get("succeeded").asLong() == 1)
                 .extracting(p -> p.get("start").asText()).containsExactly(hour);
 
+        // replay-missing's SQL on each database: an endpoint added after the event gets it, once
+        String late = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of("host.*")))
+                .get("id").asText();
+        String replay = "/api/v1/accounts/" + account + "/endpoints/" + late + "/replay-missing";
+        String hourAgo = java.time.Instant.now().minusSeconds(3600).toString();
+        assertThat(operator.post(replay, Map.of("since", hourAgo)).json().get("replayed").asInt()).isEqualTo(1);
+        Received replayed = receiver.next(WAIT);
+        assertThat(replayed.path()).isEqualTo("/late");
+        assertThat(replayed.body()).isEqualTo(standard.body());
+        assertThat(operator.post(replay, Map.of("since", hourAgo)).json().get("replayed").asInt()).isZero();
+
         // a payload deleted (V15: payload nullable, payload_deleted_at) on each database; a retry refused under the lock
         String eventPath = "/api/v1/accounts/" + account + "/events/" + eventId;
         assertThat(operator.delete(eventPath + "/payload").status()).isEqualTo(204);
