@@ -635,8 +635,8 @@ function attemptRow(attempt, about, detail) {
   const open = element('button', 'View');
   open.type = 'button';
   open.addEventListener('click', () => showAttempt(attempt, detail));
-  const tr = row([when(attempt.createdAt), about, element('span', result, attempt.succeeded ? 'status-active' : 'failed'),
-    attempt.durationMs + ' ms', attempt.trigger, open]);
+  const outcome = element('span', result, attempt.succeeded ? 'status-active' : 'failed');
+  const tr = row([when(attempt.createdAt), about, outcome, attempt.durationMs + ' ms', attempt.trigger, open]);
   tr.dataset.attemptId = attempt.id;
   return tr;
 }
@@ -881,7 +881,8 @@ function showEvent(id) {
         const tries = element('button', 'Attempts', 'show-attempts');
         tries.type = 'button';
         tries.addEventListener('click', () => {
-          shownDelivery = {id: delivery.id, target: endpoint ? endpoint.url : 'deleted endpoint ' + delivery.endpointId};
+          shownDelivery = {id: delivery.id,
+            target: endpoint ? endpoint.url : 'deleted endpoint ' + delivery.endpointId};
           openDeliveryAttempts(id).then(() => $('#delivery-attempts-section').scrollIntoView()).catch(fail);
         });
         const buttons = element('span');

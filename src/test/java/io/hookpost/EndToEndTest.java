@@ -111,7 +111,8 @@ class EndToEndTest extends HookpostTest {
         assertThat(replayed.body()).isEqualTo(standard.body());
         assertThat(operator.post(replay, Map.of("since", hourAgo)).json().get("replayed").asInt()).isZero();
 
-        // a payload deleted (V15: payload nullable, payload_deleted_at) on each database; a retry refused under the lock
+        // a payload deleted (V15: payload nullable, payload_deleted_at) on each database; a retry refused under its
+        // lock
         String eventPath = "/api/v1/accounts/" + account + "/events/" + eventId;
         assertThat(operator.delete(eventPath + "/payload").status()).isEqualTo(204);
         assertThat(operator.get(eventPath).json().get("payload").isNull()).isTrue();

@@ -16,8 +16,8 @@ import org.springframework.stereotype.Component;
  * receiver's credentials ({@code Authorization: Bearer …}, {@code X-Api-Key}, a cookie, a token), neither in an
  * endpoint's custom headers nor in the headers its attempts sent (nor a receiver's {@code Set-Cookie} in their
  * answers), nor such query parameters' values and a password in its URL: such a session looks, and is not shown the
- * signing secret either. Svix redacts such header values ("sensitive") for every caller; here the keys that manage endpoints
- * still see them, as the portal's form writes the headers back whole.
+ * signing secret either. Svix redacts such header values ("sensitive") for every caller; here the keys that manage
+ * endpoints still see them, as the portal's form writes the headers back whole.
  */
 @Component("credentialHeaders")
 public class CredentialHeaders {
@@ -56,7 +56,7 @@ public class CredentialHeaders {
         return hidden.append(end).toString();
     }
 
-    /** The answer (an endpoint, a list of them, or a page of attempts), its credentials hidden for a read-only session. */
+    /** The answer (an endpoint, a list of them, a page of attempts), its credentials hidden for a read-only session. */
     public Object hideFromReadOnly(@Body Object answer, @ExchangeProperty(Principal.PROPERTY) Principal principal) {
         if (principal == null || principal.scope() != Principal.Scope.PORTAL_READ_ONLY) {
             return answer;
@@ -79,7 +79,8 @@ public class CredentialHeaders {
         Map<String, Object> view = (Map<String, Object>) item;
         if (view.get("headers") instanceof Map<?, ?> custom) {
             Map<String, Object> shown = new LinkedHashMap<>();
-            custom.forEach((name, value) -> shown.put((String) name, carriesCredentials((String) name) ? HIDDEN : value));
+            custom.forEach((name, value) -> shown.put((String) name,
+                    carriesCredentials((String) name) ? HIDDEN : value));
             view.put("headers", shown);
         }
         if (view.get("url") instanceof String url) {

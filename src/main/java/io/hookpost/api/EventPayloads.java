@@ -40,9 +40,10 @@ public class EventPayloads {
                 now, account, id);
         // an attempt in flight keeps its claim and is recorded; the delivery stays discarded whatever it answers
         jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, updated_at = ?"
-                + " WHERE account_id = ? AND event_id = ? AND status IN ('pending', 'held', 'failed')", now, account, id);
-        // the answers go too: receivers echo what they were sent (an error page quoting the body, a header); the status,
-        // the time and the error stay
+                + " WHERE account_id = ? AND event_id = ? AND status IN ('pending', 'held', 'failed')",
+                now, account, id);
+        // the answers go too: receivers echo what they were sent (an error page quoting the body, a header); the
+        // status, the time and the error stay
         jdbc.update("UPDATE attempts SET response_body = NULL, response_headers = NULL WHERE delivery_id IN"
                 + " (SELECT id FROM deliveries WHERE account_id = ? AND event_id = ?)", account, id);
     }

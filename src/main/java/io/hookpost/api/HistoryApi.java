@@ -84,8 +84,7 @@ public class HistoryApi {
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
         StringBuilder sql = new StringBuilder("SELECT id, type, occurred_at, source, created_at, payload_deleted_at"
-                + " FROM events"
-                + " WHERE account_id = ?");
+                + " FROM events WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(account));
         if (type != null && !type.equals("*")) {
             if (!EndpointApi.isTypeOrWildcard(type)) {

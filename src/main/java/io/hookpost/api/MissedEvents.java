@@ -96,9 +96,9 @@ public class MissedEvents {
                 replayed++;
             }
             // due now and unclaimed: the retry scheduler sends them, at the pace the endpoint allows
-            jdbc.batchUpdate("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, envelope, status, attempts,"
-                    + " next_attempt_at, created_at, updated_at, trigger_kind) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?,"
-                    + " ?, ?, 'manual')", deliveries);
+            jdbc.batchUpdate("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, envelope, status,"
+                    + " attempts, next_attempt_at, created_at, updated_at, trigger_kind)"
+                    + " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, 'manual')", deliveries);
             if (events.size() < CHUNK) {
                 break;
             }

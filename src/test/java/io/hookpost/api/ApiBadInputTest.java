@@ -38,10 +38,11 @@ class ApiBadInputTest extends HookpostTest {
         deliveryId = receiver.next(WAIT).header("webhook-id");
         // settled before the tests' snapshots: delivered, its attempt recorded
         eventually(() -> "delivered".equals(deliveriesOf(eventId).get(0).get("status"))
-                && count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId) == 1, "the delivery settled");
+                && count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId) == 1,
+                "the delivery settled");
     }
 
-    /** The operation's path with this test's account, endpoint, event type and delivery, and unknown ids for the rest. */
+    /** The operation's path with this test's account, endpoint, event type and delivery; unknown ids for the rest. */
     private String path(OpenApiDocument.Op op) {
         return op.path().replace("{acct}", account).replace("{endpointId}", endpointId).replace("{typeName}", typeName)
                 .replace("{deliveryId}", deliveryId).replaceAll("\\{[A-Za-z]+}", "no-such-id");

@@ -15,8 +15,10 @@ class CredentialHeadersTest {
                 .isEqualTo("https://h.example.com/p?API_KEY=[hidden]&access_Token=[hidden]&plain&auth=[hidden]");
         assertThat(CredentialHeaders.hideInUrl("https://user:pa%3Ass@h.example.com/p?x=1"))
                 .isEqualTo("https://user:[hidden]@h.example.com/p?x=1");
-        assertThat(CredentialHeaders.hideInUrl("https://user@h.example.com/p")).isEqualTo("https://user@h.example.com/p");
-        assertThat(CredentialHeaders.hideInUrl("https://h.example.com/a@b?x=1")).isEqualTo("https://h.example.com/a@b?x=1");
+        assertThat(CredentialHeaders.hideInUrl("https://user@h.example.com/p"))
+                .isEqualTo("https://user@h.example.com/p");
+        assertThat(CredentialHeaders.hideInUrl("https://h.example.com/a@b?x=1"))
+                .isEqualTo("https://h.example.com/a@b?x=1");
         assertThat(CredentialHeaders.hideInUrl("https://h.example.com/in")).isEqualTo("https://h.example.com/in");
     }
 }

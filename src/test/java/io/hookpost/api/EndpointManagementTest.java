@@ -483,7 +483,8 @@ class EndpointManagementTest extends HookpostTest {
         eventually(() -> count("SELECT COUNT(*) FROM deliveries WHERE account_id = ? AND status = 'delivered'",
                 account) == 2, "both delivered at their third try");
         String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
-        List<Received> got = receiver.takeAll().stream().filter(r -> deliveryId.equals(r.header("webhook-id"))).toList();
+        List<Received> got = receiver.takeAll().stream().filter(r -> deliveryId.equals(r.header("webhook-id")))
+                .toList();
         assertThat(got).hasSize(3);
         String path = "/api/v1/accounts/" + account + "/deliveries/" + deliveryId;
 
@@ -516,7 +517,8 @@ class EndpointManagementTest extends HookpostTest {
 
         Api.Response first = operator.get(path + "/attempts?limit=2");
         assertThat(first.json().get("data")).extracting(a -> a.get("attemptNumber").asInt()).containsExactly(3, 2);
-        Api.Response second = operator.get(path + "/attempts?limit=2&cursor=" + first.json().get("nextCursor").asText());
+        Api.Response second = operator.get(path + "/attempts?limit=2&cursor="
+                + first.json().get("nextCursor").asText());
         assertThat(second.json().get("data")).extracting(a -> a.get("attemptNumber").asInt()).containsExactly(1);
         assertThat(second.json().get("nextCursor").isNull()).isTrue();
 

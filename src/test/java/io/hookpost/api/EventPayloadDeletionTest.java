@@ -62,7 +62,8 @@ class EventPayloadDeletionTest extends HookpostTest {
         String deletedAt = event.get("payloadDeletedAt").asText();
         assertThat(OffsetDateTime.parse(deletedAt)).isAfter(OffsetDateTime.now().minusMinutes(1));
         assertThat(event.get("type").asText()).isEqualTo("user.created");
-        assertThat(event.get("deliveries")).extracting(d -> d.get("endpointId").asText() + " " + d.get("status").asText())
+        assertThat(event.get("deliveries"))
+                .extracting(d -> d.get("endpointId").asText() + " " + d.get("status").asText())
                 .containsExactlyInAnyOrder(up + " delivered", down + " discarded", paused + " discarded");
         JsonNode listed = operator.get(path("/events")).json().get("data").get(0);
         assertThat(listed.get("id").asText()).isEqualTo(eventId);
@@ -86,7 +87,8 @@ class EventPayloadDeletionTest extends HookpostTest {
         assertProblem(operator.post(path("/deliveries/" + delivered + "/retry"), Map.of()), 409, "payload was deleted");
         assertProblem(operator.post(path("/deliveries/" + pending + "/retry"), Map.of()), 409, "payload was deleted");
         assertThat(operator.post(path("/endpoints/" + down + "/recover"),
-                Map.of("since", OffsetDateTime.now().minusHours(1).toString())).json().get("recovered").asInt()).isZero();
+                Map.of("since", OffsetDateTime.now().minusHours(1).toString())).json().get("recovered").asInt())
+                .isZero();
         assertThat(operator.post(path("/endpoints/" + paused + "/enable"), Map.of()).status()).isEqualTo(200);
         db.update("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", OffsetDateTime.now().minusSeconds(1),
                 pending);
@@ -104,7 +106,8 @@ class EventPayloadDeletionTest extends HookpostTest {
         // an account's own key may delete it too; a second time changes nothing
         Api admin = operator.withKey(operator.post(path("/api-keys"), Map.of()).json().get("key").asText());
         assertThat(admin.delete(path("/events/" + eventId + "/payload")).status()).isEqualTo(204);
-        assertThat(operator.get(path("/events/" + eventId)).json().get("payloadDeletedAt").asText()).isEqualTo(deletedAt);
+        assertThat(operator.get(path("/events/" + eventId)).json().get("payloadDeletedAt").asText())
+                .isEqualTo(deletedAt);
     }
 
     @Test

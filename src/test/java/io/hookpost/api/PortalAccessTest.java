@@ -121,7 +121,8 @@ class PortalAccessTest extends HookpostTest {
         assertThat(looked.get("url").asText()).isEqualTo(receiver.url("/a?token=[hidden]&x=1"));
         assertThat(JSON.convertValue(viewer.get(accountPath("/endpoints")).json().get(0).get("headers"), Map.class))
                 .isEqualTo(hidden);
-        for (String attempts : List.of("/endpoints/" + endpoint + "/attempts", "/deliveries/" + delivery + "/attempts")) {
+        for (String attempts : List.of("/endpoints/" + endpoint + "/attempts",
+                "/deliveries/" + delivery + "/attempts")) {
             Api.Response seen = viewer.get(accountPath(attempts));
             assertThat(seen.text()).doesNotContain("s3cr3t", "k-123", "receivers-session", "t0k3n");
             JsonNode attempt = seen.json().at("/data/0");

@@ -729,7 +729,8 @@ class PortalPageTest extends HookpostTest {
 
             // the endpoint's own list: "Older attempts" twice at once
             chrome.executeScript("location.hash = '#/endpoints/" + id + "'");
-            eventually(() -> shown("#more-attempts") && find("#more-attempts").isEnabled(), "the endpoint's first page");
+            eventually(() -> shown("#more-attempts") && find("#more-attempts").isEnabled(),
+                    "the endpoint's first page");
             chrome.executeScript("const more = document.querySelector('#more-attempts'); more.click(); more.click();");
             eventually(() -> !shown("#more-attempts"), "its last page");
             Thread.sleep(1000);
