@@ -53,6 +53,26 @@ public class MissedEvents {
         this.filters = filters;
     }
 
+    /**
+     * Of these events, those whose payload is still there, their rows locked until the deliveries are made: a payload
+     * DELETE (EventPayloads takes the same lock) either committed before, and the event is left out, or waits and then
+     * discards its new delivery with its others. Read after the lock, by a statement of its own, so that it sees what
+     * such a DELETE committed while this one waited (audit: a replay racing DELETEs left deliveries pending with
+     * nothing to send).
+     */
+    private List<Object> stillWithPayload(String account, List<Object> eventIds) {
+        if (eventIds.isEmpty()) {
+            return eventIds;
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(eventIds.size(), "?"));
+        List<Object> args = new ArrayList<>(List.of(account));
+        args.addAll(eventIds);
+        jdbc.queryForList("SELECT id FROM events WHERE account_id = ? AND id IN (" + in + ") FOR UPDATE",
+                String.class, args.toArray());
+        return new ArrayList<>(jdbc.queryForList("SELECT id FROM events WHERE account_id = ? AND id IN (" + in
+                + ") AND payload_deleted_at IS NULL ORDER BY created_at, id", String.class, args.toArray()));
+    }
+
     @Transactional
     public Map<String, Object> replay(@Header("acct") String account, @Header("endpointId") String id,
                                       @Body byte[] body) throws IOException {
@@ -80,21 +100,25 @@ public class MissedEvents {
         while (nextSince == null) {
             List<Map<String, Object>> events = jdbc.queryForList(candidates, account, since, until, afterAt, afterAt,
                     afterId, id, id, id, CHUNK);
-            List<Object[]> deliveries = new ArrayList<>();
+            List<Object> chosen = new ArrayList<>();
             for (Map<String, Object> event : events) {
                 afterAt = Views.time(event.get("created_at"));
                 afterId = (String) event.get("id");
                 if (filtered && filters.select(List.of(endpoint), event).isEmpty()) {
                     continue;
                 }
-                if (replayed == MAX_PER_REQUEST) {
+                if (replayed + chosen.size() == MAX_PER_REQUEST) {
                     nextSince = afterAt; // this one and what follows: the next request's (a repeat is skipped)
                     break;
                 }
-                deliveries.add(new Object[] {Ids.next("msg"), account, event.get("id"), id, endpoint.get("envelope"),
-                        now, now, now});
-                replayed++;
+                chosen.add(event.get("id"));
             }
+            List<Object[]> deliveries = new ArrayList<>();
+            for (Object eventId : stillWithPayload(account, chosen)) {
+                deliveries.add(new Object[] {Ids.next("msg"), account, eventId, id, endpoint.get("envelope"), now, now,
+                        now});
+            }
+            replayed += deliveries.size();
             // due now and unclaimed: the retry scheduler sends them, at the pace the endpoint allows
             jdbc.batchUpdate("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, envelope, status,"
                     + " attempts, next_attempt_at, created_at, updated_at, trigger_kind)"

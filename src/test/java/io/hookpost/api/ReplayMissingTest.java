@@ -97,6 +97,50 @@ class ReplayMissingTest extends HookpostTest {
     }
 
     @Test
+    void a_replay_racing_payload_deletions_leaves_no_delivery_of_a_deleted_payload_waiting() throws Exception {
+        // slow on purpose (one a second): what is left waiting is counted, not what is sent
+        String id = createEndpoint(Map.of("url", receiver.url("/race"), "rateLimit", 1)).get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now().minusMinutes(10).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        List<Object[]> events = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            OffsetDateTime at = start.plusNanos(i * 1000L);
+            ids.add(0, "evt_race_" + i); // deleted newest first, against the replay's oldest first
+            events.add(new Object[] {account, "evt_race_" + i, "host.offline", at,
+                    "{\"id\":\"evt_race_" + i + "\",\"type\":\"host.offline\",\"data\":{}}", "api", at});
+        }
+        db.batchUpdate("INSERT INTO events (account_id, id, type, occurred_at, payload, source, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)", events);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(9);
+        try {
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.Future<?>> deleters = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                deleters.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < ids.size(); i = next.getAndIncrement()) {
+                        int status = operator.delete("/api/v1/accounts/" + account + "/events/" + ids.get(i)
+                                + "/payload").status();
+                        assertThat(status).isEqualTo(204);
+                    }
+                }));
+            }
+            Thread.sleep(100);
+            Api.Response replayed = pool.submit(() -> replay(id, Map.of("since", start.toString()))).get();
+            assertThat(replayed.status()).as(replayed.text()).isEqualTo(202);
+            for (java.util.concurrent.Future<?> deleter : deleters) {
+                deleter.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND payload_deleted_at IS NULL", account))
+                .isZero();
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status IN ('pending', 'held')", id))
+                .as("deliveries of deleted payloads left to be sent").isZero();
+        assertThat(operator.delete(endpoints() + "/" + id).status()).isEqualTo(204);
+    }
+
+    @Test
     void a_window_of_more_than_one_request_makes_says_where_the_next_one_goes_on() throws Exception {
         // slow on purpose (one a second): the deliveries made here are counted, not waited for
         String id = createEndpoint(Map.of("url", receiver.url("/many"), "rateLimit", 1)).get("id").asText();
