@@ -35,8 +35,10 @@ class LockConflictRetryTest extends HookpostTest {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                // as an API route: the api route configuration (authenticate, answers and failures)
-                from("direct:lock-conflict-test").routeId("lock-conflict-test").routeConfigurationId("api")
+                // as an API route that writes: its route configurations (authenticate, answers and failures; lock
+                // conflicts run again)
+                from("direct:lock-conflict-test").routeId("lock-conflict-test")
+                        .routeConfigurationId("api,api-lock-retries")
                         .process(exchange -> {
                             if (runs.incrementAndGet() <= conflicts) {
                                 throw new CannotAcquireLockException("Deadlock detected (from the test)");
