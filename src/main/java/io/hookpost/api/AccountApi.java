@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -28,11 +29,14 @@ public class AccountApi {
     private final JdbcTemplate jdbc;
     private final RequestBodies bodies;
     private final ApiKeys keys;
+    private final boolean adminTokenSet;
 
-    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys) {
+    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys, HookpostProperties properties) {
         this.jdbc = jdbc;
         this.bodies = bodies;
         this.keys = keys;
+        String token = properties.security().adminToken();
+        this.adminTokenSet = token != null && !token.isBlank();
     }
 
     /**
@@ -40,6 +44,40 @@ public class AccountApi {
      * in the answer once; only its SHA-256 is stored.
      */
     public Map<String, Object> createApiKey(@Header("acct") String account, @Body byte[] body) throws IOException {
+        return issue(account, body);
+    }
+
+    /** {@code GET …/accounts/{acct}/api-keys}: the account's live keys and portal sessions, newest first. */
+    public Map<String, Object> listApiKeys(@Header("acct") String account, @Header("limit") String limit,
+                                           @Header("cursor") String cursor) {
+        return keys.live(account, Paging.cursor(cursor), Paging.limit(limit));
+    }
+
+    /** {@code DELETE …/accounts/{acct}/api-keys/{keyId}}: the key answers 401 from the next request on. */
+    public void revokeApiKey(@Header("acct") String account, @Header("keyId") String keyId) {
+        keys.revoke(account, keyId);
+    }
+
+    /** {@code POST /api/v1/api-keys}: another operator key (to replace the one generated at first start, say). */
+    public Map<String, Object> createOperatorKey(@Body byte[] body, Exchange exchange) throws IOException {
+        ApiAccess.requireOperator(exchange);
+        return issue(null, body);
+    }
+
+    /** {@code GET /api/v1/api-keys}: the live operator keys (not the admin-token setting's, which is not stored). */
+    public Map<String, Object> listOperatorKeys(@Header("limit") String limit, @Header("cursor") String cursor,
+                                                Exchange exchange) {
+        ApiAccess.requireOperator(exchange);
+        return keys.live(null, Paging.cursor(cursor), Paging.limit(limit));
+    }
+
+    /** {@code DELETE /api/v1/api-keys/{keyId}}: never the last one while no admin-token is set (409). */
+    public void revokeOperatorKey(@Header("keyId") String keyId, Exchange exchange) {
+        ApiAccess.requireOperator(exchange);
+        keys.revokeOperatorKey(keyId, adminTokenSet);
+    }
+
+    private Map<String, Object> issue(String account, byte[] body) throws IOException {
         CreateApiKey request = body == null || body.length == 0 ? new CreateApiKey(null)
                 : bodies.read(body, CreateApiKey.class);
         if (request.description() != null && request.description().length() > 200) {
@@ -52,7 +90,9 @@ public class AccountApi {
         view.put("prefix", issued.prefix());
         view.put("accountId", account);
         view.put("description", request.description());
+        view.put("scope", "full");
         view.put("createdAt", DateTimeFormatter.ISO_INSTANT.format(issued.createdAt()));
+        view.put("expiresAt", null);
         return view;
     }
 

@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.hookpost.Ids;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Bearer keys: issued once in clear, stored only as SHA-256 (they are 256-bit random, no slow hash needed). */
 @Component
@@ -63,6 +67,74 @@ public class ApiKeys {
                 (rs, i) -> new Principal(rs.getString(1), Principal.Scope.of(rs.getString(2)),
                         rs.getObject(3, OffsetDateTime.class)), hash(key), Views.now());
         return found.stream().findFirst();
+    }
+
+    /**
+     * A page of the live keys (not revoked, not expired) of an account, or with {@code accountId} null the operator
+     * keys, newest first; the keys themselves are not stored, only their first characters.
+     */
+    public Map<String, Object> live(String accountId, Paging.Cursor from, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, account_id, key_prefix, description, scope, created_at,"
+                + " expires_at FROM api_keys WHERE " + (accountId == null ? "account_id IS NULL" : "account_id = ?")
+                + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)");
+        List<Object> args = new ArrayList<>();
+        if (accountId != null) {
+            args.add(accountId);
+        }
+        args.add(Views.now());
+        return Paging.query(jdbc, sql, args, "", from, limit, ApiKeys::view);
+    }
+
+    private static Map<String, Object> view(Map<String, Object> row) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("prefix", row.get("key_prefix"));
+        view.put("accountId", row.get("account_id"));
+        view.put("description", row.get("description"));
+        Principal.Scope scope = Principal.Scope.of((String) row.get("scope"));
+        view.put("scope", scope == Principal.Scope.FULL ? "full" : scope.column());
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        view.put("expiresAt", Views.instant(row.get("expires_at")));
+        return view;
+    }
+
+    /**
+     * Revokes one of the account's keys (a portal session's too): it answers 401 from the next request on. Revoking a
+     * revoked key again changes nothing; another account's key is not found.
+     */
+    public void revoke(String accountId, String keyId) {
+        if (jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+                Views.now(), keyId, accountId) == 0
+                && count("SELECT COUNT(*) FROM api_keys WHERE id = ? AND account_id = ?", keyId, accountId) == 0) {
+            throw ProblemException.notFound("No API key '" + keyId + "' in account '" + accountId + "'.");
+        }
+    }
+
+    /**
+     * Revokes an operator key, but not the last one while no {@code hookpost.security.admin-token} is set: nobody could
+     * use the API until a restart generated a new one. The live operator keys are locked first, so two revocations at
+     * once cannot each leave the other's key as the last.
+     */
+    @Transactional
+    public void revokeOperatorKey(String keyId, boolean adminTokenSet) {
+        List<String> live = jdbc.queryForList(
+                "SELECT id FROM api_keys WHERE account_id IS NULL AND revoked_at IS NULL FOR UPDATE", String.class);
+        if (!live.contains(keyId)) {
+            if (count("SELECT COUNT(*) FROM api_keys WHERE id = ? AND account_id IS NULL", keyId) == 0) {
+                throw ProblemException.notFound("No operator key '" + keyId + "'.");
+            }
+            return;
+        }
+        if (live.size() == 1 && !adminTokenSet) {
+            throw ProblemException.conflict("'" + keyId + "' is the last operator key: issue another"
+                    + " (POST /api/v1/api-keys) before revoking it, or set hookpost.security.admin-token.");
+        }
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", Views.now(), keyId);
+    }
+
+    private int count(String sql, Object... args) {
+        Integer n = jdbc.queryForObject(sql, Integer.class, args);
+        return n == null ? 0 : n;
     }
 
     public boolean anyOperatorKey() {

@@ -56,6 +56,7 @@ public class PortalApi {
         ApiKeys.Issued issued = keys.issuePortalKey(account,
                 readOnly ? Principal.Scope.PORTAL_READ_ONLY : Principal.Scope.PORTAL, expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", issued.id()); // to end the session early: DELETE …/api-keys/{id}
         view.put("url", Views.publicBase(publicBase, exchange) + "/portal/#account="
                 + URLEncoder.encode(account, StandardCharsets.UTF_8) + "&key=" + issued.key());
         view.put("token", issued.key());
