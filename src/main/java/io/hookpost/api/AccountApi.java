@@ -23,6 +23,9 @@ public class AccountApi {
     public record CreateAccount(String name, String id) {
     }
 
+    public record UpdateAccount(String name) {
+    }
+
     public record CreateApiKey(String description) {
     }
 
@@ -96,12 +99,48 @@ public class AccountApi {
         return view;
     }
 
+    /** {@code GET /api/v1/accounts}: every account, newest first (operators only). */
+    public Map<String, Object> list(@Header("limit") String limit, @Header("cursor") String cursor,
+                                    Exchange exchange) {
+        ApiAccess.requireOperator(exchange);
+        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts WHERE 1 = 1"),
+                new java.util.ArrayList<>(), "", Paging.cursor(cursor), Paging.limit(limit), AccountApi::view);
+    }
+
+    /** {@code GET /api/v1/accounts/{acct}}: for operators and the account's own keys. */
+    public Map<String, Object> get(@Header("acct") String account) {
+        return view(jdbc.queryForMap("SELECT id, name, created_at FROM accounts WHERE id = ?", account));
+    }
+
+    /** {@code PATCH /api/v1/accounts/{acct}}: the account's name (operators only; its id never changes). */
+    public Map<String, Object> update(@Header("acct") String account, @Body byte[] body, Exchange exchange)
+            throws IOException {
+        ApiAccess.requireOperator(exchange);
+        // the name is all there is to change, so it is required (null included)
+        UpdateAccount request = bodies.read(body, UpdateAccount.class);
+        jdbc.update("UPDATE accounts SET name = ? WHERE id = ?", validName(request.name()), account);
+        return get(account);
+    }
+
+    private static String validName(String name) {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw ProblemException.badRequest("'name' is required (1 to 200 characters).");
+        }
+        return name;
+    }
+
+    private static Map<String, Object> view(Map<String, Object> row) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("name", row.get("name"));
+        view.put("createdAt", Views.instant(row.get("created_at")));
+        return view;
+    }
+
     public Map<String, Object> create(@Body byte[] body, Exchange exchange) throws IOException {
         ApiAccess.requireOperator(exchange);
         CreateAccount request = bodies.read(body, CreateAccount.class);
-        if (request.name() == null || request.name().isBlank() || request.name().length() > 200) {
-            throw ProblemException.badRequest("'name' is required (1 to 200 characters).");
-        }
+        validName(request.name());
         String id = request.id() == null ? Ids.next("acct") : request.id();
         if (!ACCOUNT_ID.matcher(id).matches()) {
             throw ProblemException.badRequest(

@@ -91,9 +91,11 @@ class ApiBadInputTest extends HookpostTest {
                 continue;
             }
             Object body = op.hasBody() ? op.example() : "";
-            String unknown = path(op).replace("/accounts/" + account + "/", "/accounts/no-such-account/");
+            // the account's own path (/accounts/{acct}) too
+            String ownAccount = "/accounts/" + java.util.regex.Pattern.quote(account) + "(?=/|$)";
+            String unknown = path(op).replaceFirst(ownAccount, "/accounts/no-such-account");
             assertProblem(operator.send(op.method(), unknown, body, Map.of()), 404, "No account");
-            String foreign = path(op).replace("/accounts/" + account + "/", "/accounts/" + other + "/");
+            String foreign = path(op).replaceFirst(ownAccount, "/accounts/" + other);
             assertProblem(accountAdmin.send(op.method(), foreign, body, Map.of()), 404, "No account");
         }
         assertThat(snapshot()).isEqualTo(before);

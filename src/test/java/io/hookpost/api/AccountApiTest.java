@@ -1,0 +1,72 @@
+package io.hookpost.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Operators list accounts and rename them; an account's own keys read their account and nothing more. */
+class AccountApiTest extends HookpostTest {
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("data").forEach(account -> ids.add(account.get("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void operators_list_accounts_newest_first_a_page_at_a_time() {
+        String second = "second-" + account;
+        String third = "third-" + account;
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Second", "id", second)).status()).isEqualTo(201);
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Third", "id", third)).status()).isEqualTo(201);
+
+        Api.Response page = operator.get("/api/v1/accounts?limit=2");
+        assertThat(page.status()).as(page.text()).isEqualTo(200);
+        assertThat(ids(page.json())).containsExactly(third, second);
+        JsonNode newest = page.json().get("data").get(0);
+        assertThat(newest.get("name").asText()).isEqualTo("Third");
+        assertThat(newest.get("createdAt").asText()).isEqualTo(
+                operator.get("/api/v1/accounts/" + third).json().get("createdAt").asText());
+        JsonNode next = operator.get("/api/v1/accounts?limit=1&cursor=" + page.json().get("nextCursor").asText())
+                .json();
+        assertThat(ids(next)).containsExactly(account);
+        assertThat(count("SELECT COUNT(*) FROM accounts")).isGreaterThan(3);
+    }
+
+    @Test
+    void an_operator_renames_an_account_and_its_own_key_reads_it_but_may_not_rename_or_list() {
+        Api admin = operator.withKey(operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of())
+                .json().get("key").asText());
+        Api.Response own = admin.get("/api/v1/accounts/" + account);
+        assertThat(own.status()).as(own.text()).isEqualTo(200);
+        assertThat(own.json().get("id").asText()).isEqualTo(account);
+        assertThat(own.json().get("name").asText()).isEqualTo("Test " + account);
+
+        Api.Response renamed = operator.patch("/api/v1/accounts/" + account, Map.of("name", "Acme Corporation"));
+        assertThat(renamed.status()).as(renamed.text()).isEqualTo(200);
+        assertThat(renamed.json().get("name").asText()).isEqualTo("Acme Corporation");
+        assertThat(renamed.json().get("id").asText()).isEqualTo(account);
+        assertThat(db.queryForObject("SELECT name FROM accounts WHERE id = ?", String.class, account))
+                .isEqualTo("Acme Corporation");
+        assertThat(admin.get("/api/v1/accounts/" + account).json().get("name").asText()).isEqualTo("Acme Corporation");
+
+        assertProblem(admin.patch("/api/v1/accounts/" + account, Map.of("name", "Mine now")), 403, "operator");
+        assertProblem(admin.get("/api/v1/accounts"), 403, "operator");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of()), 400, "'name'");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", " ")), 400, "'name'");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", "x".repeat(201))), 400, "'name'");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("id", "other")), 400, "id");
+        assertThat(db.queryForObject("SELECT name FROM accounts WHERE id = ?", String.class, account))
+                .isEqualTo("Acme Corporation");
+
+        String session = operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of()).json()
+                .get("token").asText();
+        assertProblem(operator.withKey(session).get("/api/v1/accounts/" + account), 403, "portal session");
+    }
+}
