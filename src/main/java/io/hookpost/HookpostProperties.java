@@ -112,7 +112,12 @@ public record HookpostProperties(
     }
 
     /** {@code remembered}: how many accounts known to exist are kept in memory (accounts are never deleted). */
-    public record Accounts(@Min(1) int maxEndpoints, @Min(0) int remembered) {
+    /**
+     * {@code remembered} accounts known to exist are kept in memory for {@code rememberedFor}: a deleted account is
+     * refused by the other instances within that time (the one that deleted it forgets it at once).
+     */
+    public record Accounts(@Min(1) int maxEndpoints, @Min(0) int remembered,
+                           @NotNull @DurationMin(millis = 1) Duration rememberedFor) {
     }
 
     /**

@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Accounts (operators create the tenants) and their API keys. */
 @Component("accountApi")
@@ -33,9 +34,14 @@ public class AccountApi {
     private final RequestBodies bodies;
     private final ApiKeys keys;
     private final boolean adminTokenSet;
+    private final Accounts accounts;
+    private final String opsAccount;
 
-    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys, HookpostProperties properties) {
+    public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys, Accounts accounts,
+                      HookpostProperties properties) {
         this.jdbc = jdbc;
+        this.accounts = accounts;
+        this.opsAccount = properties.ops().accountId();
         this.bodies = bodies;
         this.keys = keys;
         String token = properties.security().adminToken();
@@ -103,7 +109,7 @@ public class AccountApi {
     public Map<String, Object> list(@Header("limit") String limit, @Header("cursor") String cursor,
                                     Exchange exchange) {
         ApiAccess.requireOperator(exchange);
-        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts WHERE 1 = 1"),
+        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts WHERE deleted_at IS NULL"),
                 new java.util.ArrayList<>(), "", Paging.cursor(cursor), Paging.limit(limit), AccountApi::view);
     }
 
@@ -120,6 +126,38 @@ public class AccountApi {
         UpdateAccount request = bodies.read(body, UpdateAccount.class);
         jdbc.update("UPDATE accounts SET name = ? WHERE id = ?", validName(request.name()), account);
         return get(account);
+    }
+
+    /**
+     * {@code DELETE /api/v1/accounts/{acct}} (operators only): the account answers 404 from now on, its keys and
+     * portal sessions 401, its provider callbacks 404, and events for it on the queue are refused; its endpoints are
+     * deleted and the deliveries not yet made discarded (an attempt under way still ends). The rest of its data is
+     * erased by the next history purge ({@code AccountErasure}); its id is never given to another account.
+     */
+    @Transactional
+    public void delete(@Header("acct") String account, Exchange exchange) {
+        ApiAccess.requireOperator(exchange);
+        if (account.equals(opsAccount)) {
+            throw ProblemException.conflict("'" + account + "' is Hookpost's operations account"
+                    + " (hookpost.ops.account-id), where endpoint.disabled and other operational events go; it is"
+                    + " not deleted.");
+        }
+        // the row lock orders this against another DELETE and against a rename
+        if (jdbc.queryForList("SELECT id FROM accounts WHERE id = ? AND deleted_at IS NULL FOR UPDATE", String.class,
+                account).isEmpty()) {
+            throw ProblemException.notFound("No account '" + account + "'.");
+        }
+        OffsetDateTime now = Views.now();
+        jdbc.update("UPDATE accounts SET deleted_at = ? WHERE id = ?", now, account);
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", now, account);
+        jdbc.update("UPDATE provider_connections SET deleted_at = ? WHERE account_id = ? AND deleted_at IS NULL", now,
+                account);
+        jdbc.update("UPDATE endpoints SET deleted_at = ?, active = FALSE, updated_at = ? WHERE account_id = ?"
+                + " AND deleted_at IS NULL", now, now, account);
+        // the leases stay: the erasure waits for an attempt under way to end before it deletes its delivery
+        jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, updated_at = ?"
+                + " WHERE account_id = ? AND status IN ('pending', 'held')", now, account);
+        accounts.forget(account);
     }
 
     private static String validName(String name) {
@@ -145,6 +183,10 @@ public class AccountApi {
         if (!ACCOUNT_ID.matcher(id).matches()) {
             throw ProblemException.badRequest(
                     "'id' may hold letters, digits, '_' and '-' (at most 64), starting with a letter or digit.");
+        }
+        if (!jdbc.queryForList("SELECT id FROM accounts WHERE id = ? AND deleted_at IS NOT NULL", String.class, id)
+                .isEmpty()) {
+            throw ProblemException.conflict("Account '" + id + "' was deleted; an account's id is not used again.");
         }
         OffsetDateTime now = Views.now();
         jdbc.update("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)", id, request.name(), now);

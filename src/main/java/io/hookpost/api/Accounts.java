@@ -7,10 +7,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether an account exists: asked by every API request that names one and by the fan-out for every event. Accounts
- * are never deleted, so a yes stays true and is remembered (up to {@code hookpost.accounts.remembered}, the least
- * recently asked leave first); a no is asked of the database every time, so an account another node has just created
- * is found at once.
+ * Whether an account exists (and is not deleted): asked by every API request that names one and by the fan-out for
+ * every event. A yes is remembered (up to {@code hookpost.accounts.remembered}, the least recently asked leave first)
+ * for {@code remembered-for}: an account deleted here is forgotten at once, one deleted through another instance once
+ * that time has passed. A no is asked of the database every time, so an account another node has just created is found
+ * at once.
  */
 @Component("accounts")
 public class Accounts {
@@ -19,7 +20,8 @@ public class Accounts {
 
     public Accounts(JdbcTemplate jdbc, HookpostProperties properties) {
         this.jdbc = jdbc;
-        this.known = Caffeine.newBuilder().maximumSize(properties.accounts().remembered()).build();
+        this.known = Caffeine.newBuilder().maximumSize(properties.accounts().remembered())
+                .expireAfterWrite(properties.accounts().rememberedFor()).build();
     }
 
     public boolean exists(String id) {
@@ -29,11 +31,17 @@ public class Accounts {
         if (known.getIfPresent(id) != null) {
             return true;
         }
-        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ?", Integer.class, id);
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ? AND deleted_at IS NULL",
+                Integer.class, id);
         if (n == null || n == 0) {
             return false;
         }
         known.put(id, Boolean.TRUE);
         return true;
+    }
+
+    /** The account was deleted: no longer remembered as existing. */
+    public void forget(String id) {
+        known.invalidate(id);
     }
 }
