@@ -2,6 +2,8 @@ package io.hookpost.api;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +29,7 @@ public class AccountApi {
     public record UpdateAccount(String name) {
     }
 
-    public record CreateApiKey(String description) {
+    public record CreateApiKey(String description, String expiresAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -87,12 +89,19 @@ public class AccountApi {
     }
 
     private Map<String, Object> issue(String account, byte[] body) throws IOException {
-        CreateApiKey request = body == null || body.length == 0 ? new CreateApiKey(null)
+        CreateApiKey request = body == null || body.length == 0 ? new CreateApiKey(null, null)
                 : bodies.read(body, CreateApiKey.class);
         if (request.description() != null && request.description().length() > 200) {
             throw ProblemException.badRequest("'description' may be at most 200 characters.");
         }
-        ApiKeys.Issued issued = keys.issueKey(account, request.description());
+        OffsetDateTime expiresAt = request.expiresAt() == null ? null
+                : EndpointApi.timestamp("expiresAt", request.expiresAt()).withOffsetSameInstant(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.MICROS);
+        if (expiresAt != null && !expiresAt.isAfter(Views.now())) {
+            throw ProblemException.badRequest("'expiresAt' must be in the future (or left out: the key does not"
+                    + " expire).");
+        }
+        ApiKeys.Issued issued = keys.issueKey(account, request.description(), expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", issued.id());
         view.put("key", issued.key());
@@ -101,7 +110,8 @@ public class AccountApi {
         view.put("description", request.description());
         view.put("scope", "full");
         view.put("createdAt", DateTimeFormatter.ISO_INSTANT.format(issued.createdAt()));
-        view.put("expiresAt", null);
+        view.put("expiresAt", expiresAt == null ? null : DateTimeFormatter.ISO_INSTANT.format(expiresAt));
+        view.put("lastUsedAt", null);
         return view;
     }
 

@@ -3,6 +3,7 @@ package io.hookpost.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.hookpost.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,6 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
 /** Bearer keys: issued once in clear, stored only as SHA-256 (they are 256-bit random, no slow hash needed). */
 @Component
 public class ApiKeys {
+    /** How exact a key's {@code lastUsedAt} is: recorded when the last recorded use is older than this. */
+    static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private final JdbcTemplate jdbc;
 
     public ApiKeys(JdbcTemplate jdbc) {
@@ -32,18 +39,20 @@ public class ApiKeys {
 
     /** Issues a key; {@code accountId} null makes an operator key. Returns the key in clear, once. */
     public String issue(String accountId, String description) {
-        return issueKey(accountId, description).key();
+        return issueKey(accountId, description, null).key();
     }
 
-    public Issued issueKey(String accountId, String description) {
-        return insert(accountId == null ? "hpo_" : "hpk_", accountId, description, Principal.Scope.FULL, null);
+    /** A key that may do all its account's admin may (every account's, for an operator key), until {@code expiresAt}. */
+    public Issued issueKey(String accountId, String description, OffsetDateTime expiresAt) {
+        return insert(accountId == null ? "hpo_" : "hpk_", accountId, description, Principal.Scope.FULL, expiresAt);
     }
 
     /** A key of the account's portal: it stops working at {@code expiresAt} and may do only what {@code scope} lets. */
     public Issued issuePortalKey(String accountId, Principal.Scope scope, OffsetDateTime expiresAt) {
         // the account's sessions that have ended go as a new one starts: a dashboard asks for a link per visit, and
         // the table holds no more of them than are live
-        jdbc.update("DELETE FROM api_keys WHERE account_id = ? AND expires_at <= ?", accountId, Views.now());
+        jdbc.update("DELETE FROM api_keys WHERE account_id = ? AND scope IS NOT NULL AND expires_at <= ?", accountId,
+                Views.now());
         return insert("hpp_", accountId, "portal session", scope, expiresAt);
     }
 
@@ -59,14 +68,35 @@ public class ApiKeys {
         return issued;
     }
 
-    /** The principal a key stands for, if it is a live key (not revoked, not expired). */
+    /**
+     * The principal a key stands for, if it is a live key (not revoked, not expired). Its use is recorded to the
+     * minute ({@link #LAST_USED_PRECISION}): a write a minute at most per key, not one per request.
+     */
     public Optional<Principal> lookup(String key) {
-        List<Principal> found = jdbc.query(
-                "SELECT account_id, scope, expires_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
-                        + " AND (expires_at IS NULL OR expires_at > ?)",
-                (rs, i) -> new Principal(rs.getString(1), Principal.Scope.of(rs.getString(2)),
-                        rs.getObject(3, OffsetDateTime.class)), hash(key), Views.now());
-        return found.stream().findFirst();
+        OffsetDateTime now = Views.now();
+        List<Live> found = jdbc.query("SELECT id, account_id, scope, expires_at, last_used_at FROM api_keys"
+                        + " WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+                (rs, i) -> new Live(rs.getString(1), rs.getObject(5, OffsetDateTime.class),
+                        new Principal(rs.getString(2), Principal.Scope.of(rs.getString(3)),
+                                rs.getObject(4, OffsetDateTime.class))), hash(key), now);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Live live = found.get(0);
+        OffsetDateTime recordedSince = now.minus(LAST_USED_PRECISION);
+        if (live.lastUsed() == null || live.lastUsed().isBefore(recordedSince)) {
+            try {
+                jdbc.update("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL"
+                        + " OR last_used_at < ?)", now, live.id(), recordedSince);
+            } catch (DataAccessException e) {
+                // a note for the key list, not worth failing the request for (a lock wait, say)
+                LOG.debug("Key {}: its last use not recorded: {}", live.id(), e.toString());
+            }
+        }
+        return Optional.of(live.principal());
+    }
+
+    private record Live(String id, OffsetDateTime lastUsed, Principal principal) {
     }
 
     /**
@@ -75,7 +105,7 @@ public class ApiKeys {
      */
     public Map<String, Object> live(String accountId, Paging.Cursor from, int limit) {
         StringBuilder sql = new StringBuilder("SELECT id, account_id, key_prefix, description, scope, created_at,"
-                + " expires_at FROM api_keys WHERE " + (accountId == null ? "account_id IS NULL" : "account_id = ?")
+                + " expires_at, last_used_at FROM api_keys WHERE " + (accountId == null ? "account_id IS NULL" : "account_id = ?")
                 + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)");
         List<Object> args = new ArrayList<>();
         if (accountId != null) {
@@ -95,6 +125,7 @@ public class ApiKeys {
         view.put("scope", scope == Principal.Scope.FULL ? "full" : scope.column());
         view.put("createdAt", Views.instant(row.get("created_at")));
         view.put("expiresAt", Views.instant(row.get("expires_at")));
+        view.put("lastUsedAt", Views.instant(row.get("last_used_at")));
         return view;
     }
 

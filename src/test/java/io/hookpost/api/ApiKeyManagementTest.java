@@ -52,6 +52,9 @@ class ApiKeyManagementTest extends HookpostTest {
         assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
         JsonNode foreign = issue(operator, "/api/v1/accounts/" + other + "/api-keys", "theirs");
 
+        operator.get(keysPath()).json().get("data").forEach(key ->
+                assertThat(key.get("lastUsedAt").isNull()).as("not used yet: " + key).isTrue());
+        java.time.Instant beforeUse = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Api.Response listed = ciKey.get(keysPath());
         assertThat(listed.status()).as(listed.text()).isEqualTo(200);
         assertThat(ids(listed.json())).containsExactly(sessionId, ops.get("id").asText(), ci.get("id").asText());
@@ -63,6 +66,11 @@ class ApiKeyManagementTest extends HookpostTest {
         assertThat(first.get("createdAt").asText()).isEqualTo(ci.get("createdAt").asText());
         assertThat(first.get("expiresAt").isNull()).isTrue();
         assertThat(first.has("key")).isFalse();
+        // the use that asked is recorded, to the minute: the next one within the minute writes nothing
+        String lastUsed = first.get("lastUsedAt").asText();
+        assertThat(java.time.Instant.parse(lastUsed)).isBetween(beforeUse, java.time.Instant.now());
+        assertThat(listed.json().get("data").get(1).get("lastUsedAt").isNull()).as("ops not used yet").isTrue();
+        assertThat(ciKey.get(keysPath()).json().get("data").get(2).get("lastUsedAt").asText()).isEqualTo(lastUsed);
         JsonNode sessionKey = listed.json().get("data").get(0);
         assertThat(sessionKey.get("scope").asText()).isEqualTo("portal");
         assertThat(sessionKey.get("expiresAt").asText()).isEqualTo(link.json().get("expiresAt").asText());
@@ -112,6 +120,33 @@ class ApiKeyManagementTest extends HookpostTest {
         assertThat(opsKey.delete(keysPath() + "/" + ops.get("id").asText()).status()).isEqualTo(204);
         assertProblem(opsKey.get(keysPath()), 401, "not valid");
         assertThat(ids(operator.get(keysPath()).json())).isEmpty();
+    }
+
+    @Test
+    void a_key_issued_with_an_expiry_works_until_then_and_is_listed_no_more_after() {
+        String expiresAt = java.time.Instant.now().plus(java.time.Duration.ofDays(30))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Api.Response issued = operator.post(keysPath(), Map.of("description", "contractor", "expiresAt", expiresAt));
+        assertThat(issued.status()).as(issued.text()).isEqualTo(201);
+        assertThat(issued.json().get("expiresAt").asText()).isEqualTo(expiresAt);
+        Api contractor = operator.withKey(issued.json().get("key").asText());
+        assertThat(contractor.get("/api/v1/accounts/" + account + "/endpoints").status()).isEqualTo(200);
+        JsonNode listed = operator.get(keysPath()).json().get("data").get(0);
+        assertThat(listed.get("expiresAt").asText()).isEqualTo(expiresAt);
+        assertThat(listed.get("scope").asText()).isEqualTo("full");
+
+        // its time comes
+        db.update("UPDATE api_keys SET expires_at = ? WHERE id = ?",
+                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusSeconds(1),
+                issued.json().get("id").asText());
+        assertProblem(contractor.get("/api/v1/accounts/" + account + "/endpoints"), 401, "not valid");
+        assertThat(ids(operator.get(keysPath()).json())).isEmpty();
+
+        int keys = count("SELECT COUNT(*) FROM api_keys");
+        assertProblem(operator.post(keysPath(), Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
+        assertProblem(operator.post(keysPath(), Map.of("expiresAt", "next week")), 400, "expiresAt");
+        assertProblem(operator.post("/api/v1/api-keys", Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
+        assertThat(count("SELECT COUNT(*) FROM api_keys")).isEqualTo(keys);
     }
 
     @Test

@@ -44,7 +44,8 @@ class UnmatchedRequestsTest extends HookpostTest {
         String endpoints = "/api/v1/accounts/" + account + "/endpoints";
         assertProblem(operator.send("PUT", endpoints, Map.of("url", "https://example.com/hook"), Map.of()), 405,
                 "Method Not Allowed", "PUT is not allowed on " + endpoints);
-        assertProblem(operator.get("/api/v1/accounts"), 405, "Method Not Allowed", "GET is not allowed on /api/v1/accounts");
+        assertProblem(operator.delete("/api/v1/accounts"), 405, "Method Not Allowed",
+                "DELETE is not allowed on /api/v1/accounts");
         assertProblem(operator.send("PUT", "/inbound/email-status/prv_x", "{}", Map.of()), 405,
                 "Method Not Allowed", "PUT is not allowed on /inbound/email-status/prv_x");
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).isZero();
