@@ -111,7 +111,6 @@ public record HookpostProperties(
         }
     }
 
-    /** {@code remembered}: how many accounts known to exist are kept in memory (accounts are never deleted). */
     /**
      * {@code remembered} accounts known to exist are kept in memory for {@code rememberedFor}: a deleted account is
      * refused by the other instances within that time (the one that deleted it forgets it at once).

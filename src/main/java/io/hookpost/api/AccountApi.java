@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -119,8 +120,9 @@ public class AccountApi {
     public Map<String, Object> list(@Header("limit") String limit, @Header("cursor") String cursor,
                                     Exchange exchange) {
         ApiAccess.requireOperator(exchange);
-        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts WHERE deleted_at IS NULL"),
-                new java.util.ArrayList<>(), "", Paging.cursor(cursor), Paging.limit(limit), AccountApi::view);
+        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts"
+                + " WHERE deleted_at IS NULL"), new ArrayList<>(), "", Paging.cursor(cursor), Paging.limit(limit),
+                AccountApi::view);
     }
 
     /** {@code GET /api/v1/accounts/{acct}}: for operators and the account's own keys. */

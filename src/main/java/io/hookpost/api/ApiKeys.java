@@ -42,7 +42,7 @@ public class ApiKeys {
         return issueKey(accountId, description, null).key();
     }
 
-    /** A key that may do all its account's admin may (every account's, for an operator key), until {@code expiresAt}. */
+    /** A key that may do all its account's admin may (an operator key: every account), until {@code expiresAt}. */
     public Issued issueKey(String accountId, String description, OffsetDateTime expiresAt) {
         return insert(accountId == null ? "hpo_" : "hpk_", accountId, description, Principal.Scope.FULL, expiresAt);
     }
@@ -105,7 +105,8 @@ public class ApiKeys {
      */
     public Map<String, Object> live(String accountId, Paging.Cursor from, int limit) {
         StringBuilder sql = new StringBuilder("SELECT id, account_id, key_prefix, description, scope, created_at,"
-                + " expires_at, last_used_at FROM api_keys WHERE " + (accountId == null ? "account_id IS NULL" : "account_id = ?")
+                + " expires_at, last_used_at FROM api_keys WHERE "
+                + (accountId == null ? "account_id IS NULL" : "account_id = ?")
                 + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)");
         List<Object> args = new ArrayList<>();
         if (accountId != null) {

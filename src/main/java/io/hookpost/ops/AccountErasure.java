@@ -1,5 +1,6 @@
 package io.hookpost.ops;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -38,10 +39,13 @@ public class AccountErasure {
     private final NamedParameterJdbcTemplate named;
     private final TransactionTemplate transaction;
     private final int batch;
-    private final java.time.Duration lease;
+    private final Duration lease;
+    private final HookpostMetrics metrics;
 
-    public AccountErasure(JdbcTemplate jdbc, TransactionTemplate transaction, HookpostProperties properties) {
+    public AccountErasure(JdbcTemplate jdbc, TransactionTemplate transaction, HookpostProperties properties,
+                          HookpostMetrics metrics) {
         this.jdbc = jdbc;
+        this.metrics = metrics;
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.transaction = transaction;
         this.batch = properties.history().purgeBatch();
@@ -121,10 +125,14 @@ public class AccountErasure {
         return false;
     }
 
-    /** Counts what a batch deleted; whether it deleted anything (then another batch follows). */
-    private static boolean add(Map<String, Integer> erased, String kind, int rows) {
+    /**
+     * Counts what a batch deleted (in the log's tally and in the retention's metric, hookpost.history.deleted); whether
+     * it deleted anything (then another batch follows).
+     */
+    private boolean add(Map<String, Integer> erased, String kind, int rows) {
         if (rows > 0) {
             erased.merge(kind, rows, Integer::sum);
+            metrics.historyDeleted(kind, rows);
         }
         return rows > 0;
     }

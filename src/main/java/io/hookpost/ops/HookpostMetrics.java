@@ -89,7 +89,7 @@ public class HookpostMetrics {
         eventIngested(event == null ? null : String.valueOf(event.get("source")));
     }
 
-    /** Rows of one kind (see {@link #HISTORY_KINDS}) the history retention deleted. */
+    /** Rows of one kind (see {@link #HISTORY_KINDS}) the history retention or an account's erasure deleted. */
     public void historyDeleted(String kind, long rows) {
         Counter counter = historyDeleted.get(kind);
         if (counter != null && rows > 0) {
@@ -139,8 +139,8 @@ public class HookpostMetrics {
 
     private Counter historyDeleted(String kind) {
         return Counter.builder("hookpost.history.deleted")
-                .description("Rows the history retention deleted, by kind: deliveries, attempts, events, callbacks,"
-                        + " message_statuses, endpoints (deleted ones)")
+                .description("Rows the history retention deleted, and the erasure of deleted accounts, by kind:"
+                        + " deliveries, attempts, events, callbacks, message_statuses, endpoints (deleted ones)")
                 .tag("kind", kind)
                 .register(registry);
     }

@@ -18,6 +18,7 @@ import io.hookpost.support.Api;
 import io.hookpost.support.Hmac;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver.Reply;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +32,8 @@ class AccountDeletionTest extends HookpostTest {
 
     @Autowired
     ProducerTemplate camel;
+    @Autowired
+    MeterRegistry metrics;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -165,8 +168,11 @@ class AccountDeletionTest extends HookpostTest {
         eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 1_001,
                 "every event recorded");
         assertThat(operator.delete("/api/v1/accounts/" + account).status()).isEqualTo(204);
+        double counted = metrics.get("hookpost.history.deleted").tag("kind", "events").counter().count();
         erase();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+        assertThat(metrics.get("hookpost.history.deleted").tag("kind", "events").counter().count() - counted)
+                .as("the erased events counted as the retention's are").isGreaterThanOrEqualTo(1_001);
     }
 
     @Test
