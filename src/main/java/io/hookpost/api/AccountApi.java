@@ -169,7 +169,7 @@ public class AccountApi {
         // the leases stay: the erasure waits for an attempt under way to end before it deletes its delivery
         jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, updated_at = ?"
                 + " WHERE account_id = ? AND status IN ('pending', 'held')", now, account);
-        accounts.forget(account);
+        accounts.deleting(account);
     }
 
     private static String validName(String name) {

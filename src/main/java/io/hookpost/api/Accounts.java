@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.hookpost.HookpostProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Whether an account exists (and is not deleted): asked by every API request that names one and by the fan-out for
@@ -17,11 +19,18 @@ import org.springframework.stereotype.Component;
 public class Accounts {
     private final JdbcTemplate jdbc;
     private final Cache<String, Boolean> known;
+    /**
+     * Accounts deleted through this instance. A yes read from the database just before a deletion committed may be
+     * remembered just after it; this wins over it (an account is never undeleted, so it is kept as long as there is
+     * room).
+     */
+    private final Cache<String, Boolean> deleted;
 
     public Accounts(JdbcTemplate jdbc, HookpostProperties properties) {
         this.jdbc = jdbc;
         this.known = Caffeine.newBuilder().maximumSize(properties.accounts().remembered())
                 .expireAfterWrite(properties.accounts().rememberedFor()).build();
+        this.deleted = Caffeine.newBuilder().maximumSize(properties.accounts().remembered()).build();
     }
 
     public boolean exists(String id) {
@@ -29,7 +38,7 @@ public class Accounts {
             return false;
         }
         if (known.getIfPresent(id) != null) {
-            return true;
+            return deleted.getIfPresent(id) == null;
         }
         Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ? AND deleted_at IS NULL",
                 Integer.class, id);
@@ -37,11 +46,28 @@ public class Accounts {
             return false;
         }
         known.put(id, Boolean.TRUE);
-        return true;
+        return deleted.getIfPresent(id) == null;
     }
 
-    /** The account was deleted: no longer remembered as existing. */
-    public void forget(String id) {
+    /**
+     * The account's deletion is being committed: from the commit on, it does not exist here (a rolled back deletion
+     * changes nothing).
+     */
+    public void deleting(String id) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    forget(id);
+                }
+            });
+        } else {
+            forget(id);
+        }
+    }
+
+    private void forget(String id) {
+        deleted.put(id, Boolean.TRUE);
         known.invalidate(id);
     }
 }

@@ -3,7 +3,6 @@ package io.hookpost.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,8 +23,6 @@ import org.springframework.transaction.annotation.Transactional;
 /** Bearer keys: issued once in clear, stored only as SHA-256 (they are 256-bit random, no slow hash needed). */
 @Component
 public class ApiKeys {
-    /** How exact a key's {@code lastUsedAt} is: recorded when the last recorded use is older than this. */
-    static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private final JdbcTemplate jdbc;
 
@@ -70,7 +67,7 @@ public class ApiKeys {
 
     /**
      * The principal a key stands for, if it is a live key (not revoked, not expired). Its use is recorded to the
-     * minute ({@link #LAST_USED_PRECISION}): a write a minute at most per key, not one per request.
+     * minute (the minute it began): a write a minute at most per key, not one per request.
      */
     public Optional<Principal> lookup(String key) {
         OffsetDateTime now = Views.now();
@@ -83,11 +80,11 @@ public class ApiKeys {
             return Optional.empty();
         }
         Live live = found.get(0);
-        OffsetDateTime recordedSince = now.minus(LAST_USED_PRECISION);
-        if (live.lastUsed() == null || live.lastUsed().isBefore(recordedSince)) {
+        OffsetDateTime minute = now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        if (live.lastUsed() == null || live.lastUsed().isBefore(minute)) {
             try {
                 jdbc.update("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL"
-                        + " OR last_used_at < ?)", now, live.id(), recordedSince);
+                        + " OR last_used_at < ?)", minute, live.id(), minute);
             } catch (DataAccessException e) {
                 // a note for the key list, not worth failing the request for (a lock wait, say)
                 LOG.debug("Key {}: its last use not recorded: {}", live.id(), e.toString());
@@ -143,25 +140,33 @@ public class ApiKeys {
     }
 
     /**
-     * Revokes an operator key, but not the last one while no {@code hookpost.security.admin-token} is set: nobody could
-     * use the API until a restart generated a new one. The live operator keys are locked first, so two revocations at
+     * Revokes an operator key, but not the last live one that does not expire while no
+     * {@code hookpost.security.admin-token} is set: nobody could use the API once the others expired (a start
+     * generates a key only when no live one is left). The live operator keys are locked first, so two revocations at
      * once cannot each leave the other's key as the last.
      */
     @Transactional
     public void revokeOperatorKey(String keyId, boolean adminTokenSet) {
-        List<String> live = jdbc.queryForList(
-                "SELECT id FROM api_keys WHERE account_id IS NULL AND revoked_at IS NULL FOR UPDATE", String.class);
-        if (!live.contains(keyId)) {
+        OffsetDateTime now = Views.now();
+        List<Map<String, Object>> live = jdbc.queryForList("SELECT id, expires_at FROM api_keys"
+                + " WHERE account_id IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
+                + " FOR UPDATE", now);
+        if (live.stream().noneMatch(key -> keyId.equals(key.get("id")))) {
             if (count("SELECT COUNT(*) FROM api_keys WHERE id = ? AND account_id IS NULL", keyId) == 0) {
                 throw ProblemException.notFound("No operator key '" + keyId + "'.");
             }
+            // expired: marked revoked too; revoked already: unchanged
+            jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, keyId);
             return;
         }
-        if (live.size() == 1 && !adminTokenSet) {
-            throw ProblemException.conflict("'" + keyId + "' is the last operator key: issue another"
-                    + " (POST /api/v1/api-keys) before revoking it, or set hookpost.security.admin-token.");
+        boolean anotherLasts = live.stream()
+                .anyMatch(key -> !keyId.equals(key.get("id")) && key.get("expires_at") == null);
+        if (!anotherLasts && !adminTokenSet) {
+            throw ProblemException.conflict("'" + keyId + "' is the last operator key that does not expire: issue"
+                    + " another (POST /api/v1/api-keys, without expiresAt) before revoking it, or set"
+                    + " hookpost.security.admin-token.");
         }
-        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", Views.now(), keyId);
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", now, keyId);
     }
 
     private int count(String sql, Object... args) {
@@ -170,8 +175,9 @@ public class ApiKeys {
     }
 
     public boolean anyOperatorKey() {
-        Integer n = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM api_keys WHERE account_id IS NULL AND revoked_at IS NULL", Integer.class);
+        // an expired one is none: a start after every operator key expired generates one
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM api_keys WHERE account_id IS NULL AND revoked_at IS NULL"
+                + " AND (expires_at IS NULL OR expires_at > ?)", Integer.class, Views.now());
         return n != null && n > 0;
     }
 

@@ -72,7 +72,13 @@ public class ApiRequestFilter extends OncePerRequestFilter {
             FilterProblems.write(request, response, 413, "Content Too Large", tooLarge());
             return;
         }
-        if (contentType != null && declaresUtf8(contentType) && !isUtf8(body)) {
+        if (contentType != null && !declaresUtf8(contentType)) {
+            // read as UTF-8 whatever it says, its other characters became U+FFFD: refused rather than changed
+            FilterProblems.write(request, response, 415, "Unsupported Media Type",
+                    "JSON is sent as UTF-8 (RFC 8259): send the body in UTF-8, with no charset or charset=utf-8.");
+            return;
+        }
+        if (!isUtf8(body)) {
             // Camel would fail reading it (a 500); JSON between systems is UTF-8 (RFC 8259)
             FilterProblems.write(request, response, 400, "Bad Request",
                     "The request body is not valid UTF-8: JSON is sent as UTF-8 (RFC 8259).");

@@ -7,11 +7,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookpost.support.Api;
@@ -160,6 +165,42 @@ class AccountDeletionTest extends HookpostTest {
                 OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), account);
         erase();
         assertThat(rowsOf(account).values()).containsOnly(0);
+    }
+
+    @Test
+    void an_account_deleted_while_requests_for_it_run_stays_deleted() throws Exception {
+        // requests that read the account just before its deletion committed remembered it as existing (audit: 6 of
+        // 12 tries, for the minute of hookpost.accounts.remembered-for)
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String doomed = "doomed-" + round + "-" + account;
+                assertThat(operator.post("/api/v1/accounts", Map.of("name", "Doomed", "id", doomed)).status())
+                        .isEqualTo(201);
+                AtomicBoolean stop = new AtomicBoolean();
+                List<Future<?>> readers = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    readers.add(threads.submit(() -> {
+                        while (!stop.get()) {
+                            operator.get("/api/v1/accounts/" + doomed);
+                        }
+                    }));
+                }
+                Thread.sleep(50);
+                assertThat(operator.delete("/api/v1/accounts/" + doomed).status()).isEqualTo(204);
+                stop.set(true);
+                for (Future<?> reader : readers) {
+                    reader.get();
+                }
+                assertProblem(operator.get("/api/v1/accounts/" + doomed), 404, "No account");
+                assertProblem(operator.post("/api/v1/accounts/" + doomed + "/events",
+                        Map.of("type", "host.offline", "data", Map.of())), 404, "No account");
+                assertProblem(operator.post("/api/v1/accounts/" + doomed + "/endpoints",
+                        Map.of("url", receiver.url("/zombie"))), 404, "No account");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

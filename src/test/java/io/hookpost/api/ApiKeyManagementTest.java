@@ -54,7 +54,7 @@ class ApiKeyManagementTest extends HookpostTest {
 
         operator.get(keysPath()).json().get("data").forEach(key ->
                 assertThat(key.get("lastUsedAt").isNull()).as("not used yet: " + key).isTrue());
-        java.time.Instant beforeUse = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant beforeUse = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
         Api.Response listed = ciKey.get(keysPath());
         assertThat(listed.status()).as(listed.text()).isEqualTo(200);
         assertThat(ids(listed.json())).containsExactly(sessionId, ops.get("id").asText(), ci.get("id").asText());
@@ -66,9 +66,10 @@ class ApiKeyManagementTest extends HookpostTest {
         assertThat(first.get("createdAt").asText()).isEqualTo(ci.get("createdAt").asText());
         assertThat(first.get("expiresAt").isNull()).isTrue();
         assertThat(first.has("key")).isFalse();
-        // the use that asked is recorded, to the minute: the next one within the minute writes nothing
+        // the use that asked is recorded, to the minute (the minute it began): the next one within it writes nothing
         String lastUsed = first.get("lastUsedAt").asText();
-        assertThat(java.time.Instant.parse(lastUsed)).isBetween(beforeUse, java.time.Instant.now());
+        assertThat(java.time.Instant.parse(lastUsed)).isBetween(beforeUse, java.time.Instant.now())
+                .isEqualTo(java.time.Instant.parse(lastUsed).truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
         assertThat(listed.json().get("data").get(1).get("lastUsedAt").isNull()).as("ops not used yet").isTrue();
         assertThat(ciKey.get(keysPath()).json().get("data").get(2).get("lastUsedAt").asText()).isEqualTo(lastUsed);
         JsonNode sessionKey = listed.json().get("data").get(0);
@@ -188,12 +189,24 @@ class ApiKeyManagementTest extends HookpostTest {
             assertThat(operator.delete("/api/v1/api-keys/" + key.get("id").asText()).status()).isEqualTo(204);
         }
         String alone = issue(operator, "/api/v1/api-keys", "only").get("id").asText();
+        // another that expires is no stand-in: once it expired nobody could use the API (audit)
+        Api.Response expiring = operator.post("/api/v1/api-keys", Map.of("description", "for a day",
+                "expiresAt", java.time.Instant.now().plus(java.time.Duration.ofDays(1)).toString()));
+        assertThat(expiring.status()).as(expiring.text()).isEqualTo(201);
         assertThatThrownBy(() -> apiKeys.revokeOperatorKey(alone, false))
                 .isInstanceOfSatisfying(ProblemException.class, e -> {
                     assertThat(e.status()).isEqualTo(409);
                     assertThat(e.getMessage()).contains("last operator key");
                 });
         assertThat(count("SELECT COUNT(*) FROM api_keys WHERE id = ? AND revoked_at IS NULL", alone)).isEqualTo(1);
+        // and a start after the last one expired generates one (AdminTokenBootstrap asks anyOperatorKey)
+        assertThat(apiKeys.anyOperatorKey()).isTrue();
+        db.update("UPDATE api_keys SET expires_at = ? WHERE account_id IS NULL AND revoked_at IS NULL",
+                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusSeconds(1));
+        assertThat(apiKeys.anyOperatorKey()).isFalse();
+        db.update("UPDATE api_keys SET expires_at = NULL WHERE id = ?", alone);
+        assertThat(operator.delete("/api/v1/api-keys/" + expiring.json().get("id").asText()).status())
+                .isEqualTo(204);
         String only = alone;
 
         ExecutorService threads = Executors.newFixedThreadPool(2);

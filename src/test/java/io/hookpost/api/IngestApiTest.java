@@ -145,16 +145,27 @@ class IngestApiTest extends HookpostTest {
             gzip.finish();
             gzipped = bytes.toByteArray();
         }
-        record Case(String path, byte[] body, String encoding, int status, String detail) {
+        record Case(String path, byte[] body, String encoding, int status, String detail, String contentType) {
+            Case(String path, byte[] body, String encoding, int status, String detail) {
+                this(path, body, encoding, status, detail, "application/json");
+            }
         }
+        byte[] latin1Name = "{\"name\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
         for (Case c : List.of(
                 new Case(events(), latin1, null, 400, "not valid UTF-8"),
                 new Case("/api/v1/accounts", "{\"name\":\"\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1), null, 400,
                         "not valid UTF-8"),
+                // said to be Latin-1, it was read as UTF-8 and stored as "caf\uFFFD"
+                new Case("/api/v1/accounts", latin1Name, null, 415, "UTF-8", "application/json; charset=ISO-8859-1"),
+                new Case(events(), latin1, null, 415, "UTF-8", "application/json; charset=iso-8859-1"),
+                new Case("/api/v1/accounts", latin1Name, null, 400, "not valid UTF-8", null),
                 new Case(events(), gzipped, "gzip", 415, "Content-Encoding"))) {
             var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + c.path()))
-                    .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(c.body()));
+            if (c.contentType() != null) {
+                request.header("Content-Type", c.contentType());
+            }
             if (c.encoding() != null) {
                 request.header("Content-Encoding", c.encoding());
             }
@@ -165,6 +176,7 @@ class IngestApiTest extends HookpostTest {
         }
         assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM accounts WHERE name LIKE 'caf%'")).isZero();
     }
 
     /** One header line of an HTTP/1.1 answer, without its CRLF. */
