@@ -45,10 +45,12 @@ public class DeliveryApi {
             throw ProblemException.conflict("The endpoint is disabled; enable it before retrying its deliveries.");
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // due now: the retry scheduler claims it within one poll interval (unless an attempt holds it)
+        // due now: the retry scheduler claims it within one poll interval. An attempt that holds it already ends
+        // first; retry_requested makes its failure leave the delivery due now rather than at the schedule's next
+        // step (or failed), and the next claim clears it.
         int requeued = jdbc.update("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                + " trigger_kind = CASE WHEN trigger_kind = 'test' THEN 'test' ELSE 'manual' END"
-                + " WHERE id = ? AND status <> 'discarded'", now, now, id);
+                + " trigger_kind = CASE WHEN trigger_kind = 'test' THEN 'test' ELSE 'manual' END,"
+                + " retry_requested = TRUE WHERE id = ? AND status <> 'discarded'", now, now, id);
         if (requeued == 0) {
             // deleted by the history retention (or discarded) since it was read: there is nothing to send again
             throw noDelivery(account, id);
