@@ -51,11 +51,15 @@ public class EndpointApi {
     static final int MAX_SUBSCRIPTION_ENTRIES = 100;
     /** Attempts a second an endpoint's rate limit may allow: Svix's bound (its rate limit is an unsigned 16 bits). */
     static final int MAX_RATE_LIMIT = 65_535;
+    static final int MAX_METADATA_ENTRIES = 50;
+    static final int MAX_METADATA_KEY = 100;
+    static final int MAX_METADATA_VALUE = 1000;
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
                                  List<String> retrySchedule, Integer disableAfterFailures, Integer rateLimit,
-                                 String description, Boolean active, String secret, String envelope) {
+                                 String description, Boolean active, String secret, String envelope,
+                                 Map<String, String> metadata) {
     }
 
     private final JdbcTemplate jdbc;
@@ -88,6 +92,7 @@ public class EndpointApi {
         checkDisableAfterFailures(request.disableAfterFailures());
         checkRateLimit(request.rateLimit());
         checkDescription(request.description());
+        Map<String, String> metadata = checkMetadata(request.metadata());
         String secret = request.secret();
         if (secret == null) {
             secret = WebhookSigner.newSecret();
@@ -111,13 +116,13 @@ public class EndpointApi {
         boolean active = request.active() == null || request.active();
         jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, envelope,"
                         + " signature_scheme, signature_header, secret, headers, retry_schedule, disable_after_failures,"
-                        + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                        + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at,"
+                        + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
-                active ? null : now, now, now);
+                active ? null : now, now, now, metadata.isEmpty() ? null : json.writeValueAsString(metadata));
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         view.put("secret", secret); // shown on creation; later only through GET …/secret
@@ -156,7 +161,7 @@ public class EndpointApi {
             signatureHeader = (String) row.get("signature_header");
         }
         Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
-                : checkHeaders(storedHeaders(row), signatureHeader);
+                : checkHeaders(storedMap(row, "headers"), signatureHeader);
         String envelope = present.contains("envelope") ? checkEnvelope(request.envelope()).apiName()
                 : (String) row.get("envelope");
         String schedule = present.contains("retrySchedule") ? checkSchedule(request.retrySchedule())
@@ -166,6 +171,8 @@ public class EndpointApi {
                 : (Integer) row.get("disable_after_failures");
         Integer rateLimit = present.contains("rateLimit") ? checkRateLimit(request.rateLimit())
                 : (Integer) row.get("rate_limit");
+        Map<String, String> metadata = present.contains("metadata") ? checkMetadata(request.metadata())
+                : storedMap(row, "metadata");
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
         }
@@ -175,10 +182,10 @@ public class EndpointApi {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
                         + " signature_scheme = ?, signature_header = ?, headers = ?, retry_schedule = ?,"
-                        + " disable_after_failures = ?, rate_limit = ?, updated_at = ? WHERE id = ?",
+                        + " disable_after_failures = ?, rate_limit = ?, metadata = ?, updated_at = ? WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
-                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit, now,
-                id);
+                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit,
+                metadata.isEmpty() ? null : json.writeValueAsString(metadata), now, id);
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
                     : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);
@@ -371,10 +378,11 @@ public class EndpointApi {
         return rows.get(0);
     }
 
-    private Map<String, String> storedHeaders(Map<String, Object> row) {
+    /** A column holding a JSON object of strings (headers, metadata); empty when null. */
+    private Map<String, String> storedMap(Map<String, Object> row, String column) {
         try {
-            return row.get("headers") == null ? Map.of()
-                    : json.readValue((String) row.get("headers"), new TypeReference<Map<String, String>>() { });
+            return row.get(column) == null ? Map.of()
+                    : json.readValue((String) row.get(column), new TypeReference<Map<String, String>>() { });
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -396,11 +404,12 @@ public class EndpointApi {
         view.put("signatureScheme", row.get("signature_scheme"));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
-        view.put("headers", storedHeaders(row));
+        view.put("headers", storedMap(row, "headers"));
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
         view.put("disableAfterFailures", row.get("disable_after_failures"));
         view.put("rateLimit", row.get("rate_limit"));
+        view.put("metadata", storedMap(row, "metadata"));
         view.put("active", row.get("active"));
         view.put("disabledReason", row.get("disabled_reason"));
         view.put("createdAt", Views.instant(row.get("created_at")));
@@ -457,6 +466,28 @@ public class EndpointApi {
             throw ProblemException.badRequest("'description' may be at most 1000 characters.");
         }
         return description;
+    }
+
+    /** null: none (on a PATCH, the pairs are removed); a PATCH's object replaces the pairs, as Svix's does. */
+    private static Map<String, String> checkMetadata(Map<String, String> metadata) {
+        if (metadata == null) {
+            return Map.of();
+        }
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw ProblemException.badRequest("'metadata' may hold at most " + MAX_METADATA_ENTRIES + " keys.");
+        }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            String key = entry.getKey();
+            if (key.isEmpty() || key.length() > MAX_METADATA_KEY || key.chars().anyMatch(Character::isISOControl)) {
+                throw ProblemException.badRequest("'metadata' keys are 1 to " + MAX_METADATA_KEY
+                        + " characters without control characters.");
+            }
+            if (entry.getValue() == null || entry.getValue().length() > MAX_METADATA_VALUE) {
+                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be a string of at most "
+                        + MAX_METADATA_VALUE + " characters.");
+            }
+        }
+        return metadata;
     }
 
     private static String checkSecret(String secret) {

@@ -92,6 +92,56 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void metadata_is_shown_back_replaced_by_a_patch_removed_by_null_and_never_sent_to_the_receiver() throws Exception {
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/tagged"),
+                "metadata", Map.of("crmId", "acc-42", "integration", "SIEM connector")));
+        String id = created.get("id").asText();
+        String path = endpoints() + "/" + id;
+        assertThat(created.get("metadata")).isEqualTo(JSON.valueToTree(
+                Map.of("crmId", "acc-42", "integration", "SIEM connector")));
+        assertThat(operator.get(path).json().get("metadata").get("crmId").asText()).isEqualTo("acc-42");
+        assertThat(operator.get(endpoints()).json().get(0).get("metadata").get("integration").asText())
+                .isEqualTo("SIEM connector");
+
+        publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        Received post = receiver.next(WAIT);
+        assertThat(post.bodyText()).doesNotContain("acc-42");
+        assertThat(post.headers().toString()).doesNotContain("acc-42").doesNotContain("crmId");
+
+        assertThat(operator.patch(path, Map.of("description", "kept")).json().get("metadata").size())
+                .as("a patch without metadata keeps it").isEqualTo(2);
+        JsonNode replaced = operator.patch(path, Map.of("metadata", Map.of("team", "ops"))).json();
+        assertThat(replaced.get("metadata")).as("a patch's object replaces every pair")
+                .isEqualTo(JSON.valueToTree(Map.of("team", "ops")));
+        assertThat(db.queryForObject("SELECT metadata FROM endpoints WHERE id = ?", String.class, id))
+                .isEqualTo("{\"team\":\"ops\"}");
+
+        Map<String, Object> before = db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id);
+        Map<String, String> tooMany = new java.util.TreeMap<>();
+        java.util.stream.IntStream.range(0, 51).forEach(i -> tooMany.put("k" + i, "v"));
+        assertProblem(operator.patch(path, Map.of("metadata", tooMany)), 400, "at most 50 keys");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("", "v"))), 400, "keys are 1 to 100 characters");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k".repeat(101), "v"))), 400, "keys are 1 to 100");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k\n", "v"))), 400, "without control characters");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", "v".repeat(1001)))), 400,
+                "'metadata' value of 'k' must be a string of at most 1000 characters");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", 5))), 400, "metadata");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", Map.of("nested", "v")))), 400, "metadata");
+        assertProblem(operator.patch(path, Map.of("metadata", "crm")), 400, "metadata");
+        Map<String, Object> nullValue = new HashMap<>();
+        nullValue.put("k", null);
+        assertProblem(operator.patch(path, Map.of("metadata", nullValue)), 400, "'metadata' value of 'k'");
+        assertThat(db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id)).as("nothing changed").isEqualTo(before);
+
+        Map<String, Object> remove = new HashMap<>();
+        remove.put("metadata", null);
+        assertThat(operator.patch(path, remove).json().get("metadata").size()).isZero();
+        assertThat(db.queryForObject("SELECT metadata FROM endpoints WHERE id = ?", String.class, id)).isNull();
+        assertThat(createEndpoint(Map.of("url", receiver.url("/plain"))).get("metadata").size())
+                .as("none given: {}").isZero();
+    }
+
+    @Test
     void an_endpoint_subscribed_to_nothing_in_particular_gets_every_event_of_its_account() throws Exception {
         JsonNode all = createEndpoint(Map.of("url", receiver.url("/all")));
         assertThat(all.get("eventTypes")).extracting(JsonNode::asText).containsExactly("*");
