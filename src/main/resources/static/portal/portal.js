@@ -108,7 +108,7 @@ function fail(error) {
   say(error.message, true);
 }
 
-function signOut(text) {
+function signOut(text, isError = true) {
   sessionStorage.removeItem(STORE);
   session = null;
   current = null;
@@ -116,8 +116,9 @@ function signOut(text) {
   view++;
   $('#who').hidden = true;
   $('#nav').hidden = true;
+  $('#sign-out').hidden = true;
   show('#sign-in');
-  say(text, true);
+  say(text, isError);
 }
 
 /** Moves to another view (a hash route), saying something there. */
@@ -998,6 +999,14 @@ function wire() {
     say('');
     begin();
   });
+  $('#sign-out').addEventListener('click', () => {
+    const button = $('#sign-out');
+    button.disabled = true;
+    // a portal session's key is revoked; an API key signed in with is only forgotten here (the API answers 409)
+    api('DELETE', '/api/v1/session').catch(() => null)
+      .then(() => signOut('You are signed out.', false))
+      .finally(() => { button.disabled = false; });
+  });
   $('#add-endpoint').addEventListener('click', () => navigate('#/new'));
   $('#edit-endpoint').addEventListener('click', () => {
     if (current) {
@@ -1119,6 +1128,7 @@ function begin() {
       $('#who').hidden = false;
     }
     $('#nav').hidden = false;
+    $('#sign-out').hidden = false;
     for (const node of document.querySelectorAll('[data-writes]')) {
       node.hidden = session.readOnly;
     }

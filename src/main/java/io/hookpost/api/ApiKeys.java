@@ -75,7 +75,7 @@ public class ApiKeys {
                         + " WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
                 (rs, i) -> new Live(rs.getString(1), rs.getObject(5, OffsetDateTime.class),
                         new Principal(rs.getString(2), Principal.Scope.of(rs.getString(3)),
-                                rs.getObject(4, OffsetDateTime.class))), hash(key), now);
+                                rs.getObject(4, OffsetDateTime.class), rs.getString(1))), hash(key), now);
         if (found.isEmpty()) {
             return Optional.empty();
         }

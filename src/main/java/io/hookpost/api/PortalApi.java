@@ -69,6 +69,7 @@ public class PortalApi {
     public Map<String, Object> session(Exchange exchange) {
         Principal principal = exchange.getProperty(Principal.PROPERTY, Principal.class);
         Map<String, Object> view = new LinkedHashMap<>();
+        view.put("keyId", principal.keyId());
         view.put("accountId", principal.accountId());
         view.put("operator", principal.operator());
         view.put("portal", principal.portalSession());
@@ -76,5 +77,21 @@ public class PortalApi {
         view.put("expiresAt", principal.expiresAt() == null ? null
                 : DateTimeFormatter.ISO_INSTANT.format(principal.expiresAt()));
         return view;
+    }
+
+    /**
+     * {@code DELETE /api/v1/session}: a portal session signs out, its key revoked at once (the page's "Sign out").
+     * Any other key is refused: a client that meant to revoke its API key says which one.
+     */
+    public void end(Exchange exchange) {
+        Principal principal = exchange.getProperty(Principal.PROPERTY, Principal.class);
+        if (!principal.portalSession()) {
+            throw ProblemException.conflict("Only a portal session ends this way. "
+                    + (principal.keyId() == null ? "The admin token is configuration, not a key."
+                    : "This is an API key ('" + principal.keyId() + "'): revoke it with DELETE "
+                    + (principal.operator() ? "/api/v1/api-keys/" : "/api/v1/accounts/" + principal.accountId()
+                    + "/api-keys/") + principal.keyId() + "."));
+        }
+        keys.revoke(principal.accountId(), principal.keyId());
     }
 }

@@ -7,9 +7,9 @@ import java.util.Objects;
  * Who called: an operator (every account), one account's admin, or a session of that account's portal (a key that
  * expires and reaches only what the portal page does; read-only ones change nothing).
  */
-public record Principal(String accountId, Scope scope, OffsetDateTime expiresAt) {
+public record Principal(String accountId, Scope scope, OffsetDateTime expiresAt, String keyId) {
     public static final String PROPERTY = "hookpost.principal";
-    public static final Principal OPERATOR = new Principal(null, Scope.FULL, null);
+    public static final Principal OPERATOR = new Principal(null, Scope.FULL, null, null);
 
     /** What a key may do; stored in {@code api_keys.scope} by {@link #column()} (NULL for a full key). */
     public enum Scope {

@@ -161,6 +161,30 @@ class PortalAccessTest extends HookpostTest {
     }
 
     @Test
+    void a_portal_session_signs_out_and_its_key_is_refused_at_once_while_an_api_key_is_told_how_to_revoke_itself() {
+        for (boolean readOnly : List.of(false, true)) {
+            JsonNode link = link(operator, Map.of("readOnly", readOnly));
+            Api session = operator.withKey(keyOf(link));
+            assertThat(session.get("/api/v1/session").json().get("keyId").asText()).isEqualTo(link.get("id").asText());
+            Api.Response ended = session.delete("/api/v1/session");
+            assertThat(ended.status()).as(ended.text()).isEqualTo(204);
+            assertThat(session.get("/api/v1/session").status()).as("read only: " + readOnly).isEqualTo(401);
+            assertThat(session.get(accountPath("/endpoints")).status()).isEqualTo(401);
+            assertThat(db.queryForObject("SELECT revoked_at FROM api_keys WHERE id = ?", java.time.OffsetDateTime.class,
+                    link.get("id").asText())).isNotNull();
+            assertThat(session.delete("/api/v1/session").status()).as("signed out already").isEqualTo(401);
+        }
+
+        JsonNode issued = operator.post(accountPath("/api-keys"), Map.of()).json();
+        Api admin = operator.withKey(issued.get("key").asText());
+        assertProblem(admin.delete("/api/v1/session"), 409,
+                "revoke it with DELETE /api/v1/accounts/" + account + "/api-keys/" + issued.get("id").asText());
+        assertThat(admin.get(accountPath("/endpoints")).status()).as("the API key still works").isEqualTo(200);
+        assertProblem(operator.delete("/api/v1/session"), 409, "Only a portal session ends this way");
+        assertThat(operator.get("/api/v1/session").status()).isEqualTo(200);
+    }
+
+    @Test
     void bad_lifetimes_are_refused_and_issue_no_key() {
         int keys = count("SELECT COUNT(*) FROM api_keys");
         // hookpost.portal.max-session-ttl: 7 days

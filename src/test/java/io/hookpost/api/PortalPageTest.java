@@ -743,6 +743,32 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void an_admin_signs_out_and_the_link_opens_the_portal_no_more() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/left"), "description", "left")).get("id").asText();
+        Api.Response link = operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of());
+        String url = link.json().get("url").asText();
+        chrome.get("about:blank");
+        chrome.get(url);
+        eventually(() -> endpointRowText(id).contains("left"), "the endpoint to be listed");
+
+        click("#sign-out");
+        eventually(() -> shown("#sign-in") && find("#message").getText().equals("You are signed out."),
+                "the page to say the admin is signed out");
+        assertThat(find("#message").getAttribute("class")).as("not shown as an error").doesNotContain("error");
+        assertThat(shown("#endpoints-view") || shown("#nav") || shown("#sign-out")).isFalse();
+        assertThat(db.queryForObject("SELECT revoked_at FROM api_keys WHERE id = ?", java.time.OffsetDateTime.class,
+                link.json().get("id").asText())).as("the session's key revoked").isNotNull();
+        chrome.navigate().refresh();
+        eventually(() -> shown("#sign-in"), "the sign-in form after a reload");
+        assertThat(shown("#endpoints-view")).isFalse();
+
+        chrome.get("about:blank");
+        chrome.get(url);
+        eventually(() -> shown("#sign-in") && find("#message").getText().contains("session has ended"),
+                "the link to open the portal no more");
+    }
+
+    @Test
     void a_read_only_link_shows_no_changes_and_no_secret_and_an_expired_one_asks_for_a_new_link() throws Exception {
         String id = createEndpoint(Map.of("url", receiver.url("/watched"), "description", "watched"))
                 .get("id").asText();
