@@ -173,8 +173,12 @@ public class AccountApi {
     }
 
     private static String validName(String name) {
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw ProblemException.badRequest("'name' is required (1 to 200 characters).");
+        if (name == null || name.isBlank()) {
+            throw ProblemException.badRequest("'name' is required (1 to 200 characters, not only spaces).");
+        }
+        if (name.length() > 200) {
+            throw ProblemException.badRequest("'name' may be at most 200 characters; this one has " + name.length()
+                    + ".");
         }
         return name;
     }

@@ -60,9 +60,10 @@ public class ApiAccess implements Processor {
         if (principal.portalSession()) {
             Set<String> allowed = principal.scope() == Principal.Scope.PORTAL ? PORTAL_ROUTES : READ_ONLY_PORTAL_ROUTES;
             if (!allowed.contains(exchange.getFromRouteId())) {
-                throw new ProblemException(403, "Forbidden", principal.scope() == Principal.Scope.PORTAL
-                        ? "A portal session may manage endpoints and look at events and deliveries only."
-                        : "A read-only portal session may only look.");
+                // a read-only session is told it may only look when the page itself could do it
+                throw new ProblemException(403, "Forbidden", PORTAL_ROUTES.contains(exchange.getFromRouteId())
+                        ? "A read-only portal session may only look."
+                        : "A portal session may manage endpoints and look at events and deliveries only.");
             }
         }
 

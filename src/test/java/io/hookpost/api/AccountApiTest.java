@@ -59,8 +59,10 @@ class AccountApiTest extends HookpostTest {
         assertProblem(admin.patch("/api/v1/accounts/" + account, Map.of("name", "Mine now")), 403, "operator");
         assertProblem(admin.get("/api/v1/accounts"), 403, "operator");
         assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of()), 400, "'name'");
-        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", " ")), 400, "'name'");
-        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", "x".repeat(201))), 400, "'name'");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", " ")), 400,
+                "'name' is required");
+        assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", "x".repeat(201))), 400,
+                "'name' may be at most 200 characters; this one has 201.");
         assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("id", "other")), 400, "id");
         assertThat(db.queryForObject("SELECT name FROM accounts WHERE id = ?", String.class, account))
                 .isEqualTo("Acme Corporation");

@@ -144,6 +144,9 @@ class PortalAccessTest extends HookpostTest {
                 403, "read-only");
         assertProblem(viewer.post(accountPath("/endpoints/" + endpoint + "/test"), Map.of()), 403, "read-only");
         assertProblem(viewer.delete(accountPath("/endpoints/" + endpoint)), 403, "read-only");
+        // what the page never does is refused for what it is, not because the session only looks
+        assertProblem(viewer.get(accountPath("/api-keys")), 403,
+                "A portal session may manage endpoints and look at events and deliveries only.");
         assertThat(operator.get(accountPath("/endpoints/" + endpoint)).json().get("description").asText())
                 .isEqualTo("kept");
         assertThat(receiver.takeAll()).isEmpty();
