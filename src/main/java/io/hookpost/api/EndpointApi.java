@@ -25,7 +25,9 @@ import io.hookpost.outbound.RetrySchedule;
 import io.hookpost.outbound.SignatureScheme;
 import io.hookpost.outbound.SsrfGuard;
 import io.hookpost.outbound.WebhookSigner;
+import io.hookpost.ops.OpsEvents;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -78,7 +80,8 @@ public class EndpointApi {
     }
 
     @Transactional
-    public Map<String, Object> create(@Header("acct") String account, @Body byte[] body) throws IOException {
+    public Map<String, Object> create(@Header("acct") String account, @Body byte[] body, Exchange exchange)
+            throws IOException {
         CreateEndpoint request = bodies.read(body, CreateEndpoint.class);
         String url = checkUrl(request.url());
         List<String> types = checkTypes(request.eventTypes());
@@ -125,6 +128,7 @@ public class EndpointApi {
                 active ? null : now, now, now, metadata.isEmpty() ? null : json.writeValueAsString(metadata));
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
+        exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.created");
         view.put("secret", secret); // shown on creation; later only through GET …/secret
         return view;
     }
@@ -136,7 +140,7 @@ public class EndpointApi {
      */
     @Transactional
     public Map<String, Object> update(@Header("acct") String account, @Header("endpointId") String id,
-                                      @Body byte[] body) throws IOException {
+                                      @Body byte[] body, Exchange exchange) throws IOException {
         Map<String, Object> row = row(account, id, true);
         CreateEndpoint request = bodies.read(body, CreateEndpoint.class);
         Set<String> present = new LinkedHashSet<>();
@@ -203,6 +207,7 @@ public class EndpointApi {
                         + " AND active = TRUE", PAUSED, now, id);
             }
         }
+        exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.updated");
         return get(account, id);
     }
 
@@ -258,9 +263,13 @@ public class EndpointApi {
     }
 
     /** Re-enables an endpoint (after auto-disable or a pause) with a fresh failure count. */
-    public Map<String, Object> enable(@Header("acct") String account, @Header("endpointId") String id) {
-        row(account, id, true);
+    public Map<String, Object> enable(@Header("acct") String account, @Header("endpointId") String id,
+                                      Exchange exchange) {
+        boolean wasActive = Boolean.TRUE.equals(row(account, id, true).get("active"));
         activate(id, OffsetDateTime.now(ZoneOffset.UTC));
+        if (!wasActive) {
+            exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.enabled");
+        }
         return get(account, id);
     }
 
@@ -324,12 +333,17 @@ public class EndpointApi {
 
     /** Deletes the endpoint; its pending and held deliveries are discarded, its history kept. */
     @Transactional
-    public void delete(@Header("acct") String account, @Header("endpointId") String id) {
-        row(account, id, true);
+    public void delete(@Header("acct") String account, @Header("endpointId") String id, Exchange exchange) {
+        Map<String, Object> row = row(account, id, true);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET deleted_at = ?, active = FALSE, updated_at = ? WHERE id = ?", now, now, id);
         jdbc.update("UPDATE deliveries SET status = 'discarded', next_attempt_at = NULL, lease_owner = NULL,"
                 + " lease_until = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'held')", now, id);
+        exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.deleted");
+        Map<String, Object> gone = view(row);
+        gone.put("active", false);
+        gone.put("updatedAt", Views.instant(now));
+        exchange.setProperty(OpsEvents.ENDPOINT_GONE, gone);
     }
 
     /** Whether this is an event type such as {@code host.offline}, a wildcard such as {@code host.*}, or {@code *}. */

@@ -11,10 +11,13 @@ import io.hookpost.HookpostProperties;
 import io.hookpost.outbound.DeliveryProperties;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
 /**
- * Operational events for the operator: {@code endpoint.disabled} and {@code delivery.exhausted}. They are
+ * Operational events for the operator: {@code endpoint.disabled} and {@code delivery.exhausted}, and an account's
+ * endpoint {@code endpoint.created}, {@code .updated}, {@code .enabled} (after being disabled) and {@code .deleted}
+ * over the API or the portal (as Svix's operational webhooks). They are
  * events of the ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
  * that account's endpoints, delivered, signed and retried like any other. Their ids are derived from what
  * happened, so a repeat is deduplicated. Nothing is emitted about the ops account's own deliveries, so a
@@ -22,6 +25,10 @@ import org.springframework.stereotype.Component;
  */
 @Component("opsEvents")
 public class OpsEvents {
+    /** Exchange property: the endpoint change an API request made ({@code endpoint.created} …), if any. */
+    public static final String ENDPOINT_CHANGE = "hookpost.endpointChange";
+    /** Exchange property: a deleted endpoint as it was (the DELETE answers no body). */
+    public static final String ENDPOINT_GONE = "hookpost.endpointGone";
     private final ObjectMapper json;
     private final String opsAccount;
 
@@ -65,12 +72,45 @@ public class OpsEvents {
         return message("delivery.exhausted", "delivery.exhausted:" + plan.get("delivery_id") + ":" + plan.get("attempts"), data);
     }
 
+    /**
+     * Queue message for the endpoint change an API request made (body: the endpoint as the API shows it, or for a
+     * delete the property {@link #ENDPOINT_GONE}), or null when it made none or it is the ops account's own.
+     */
+    public byte[] endpointChanged(@Body Object answer, @Header("acct") String account, Exchange exchange)
+            throws JsonProcessingException {
+        String type = exchange.getProperty(ENDPOINT_CHANGE, String.class);
+        if (type == null || opsAccount.equals(account)) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> endpoint = (Map<String, Object>) (answer instanceof Map<?, ?> ? answer
+                : exchange.getProperty(ENDPOINT_GONE, Map.class));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("accountId", account);
+        data.put("endpointId", endpoint.get("id"));
+        data.put("url", endpoint.get("url"));
+        data.put("description", endpoint.get("description"));
+        data.put("active", endpoint.get("active"));
+        data.put("disabledReason", endpoint.get("disabledReason"));
+        data.put("metadata", endpoint.get("metadata"));
+        data.put("updatedAt", endpoint.get("updatedAt"));
+        // one event per change: a repeat of the same message (a redelivered send) is a no-op
+        Map<String, Object> event = event(type, type + ":" + endpoint.get("id") + ":" + endpoint.get("updatedAt"),
+                data);
+        event.put("timestamp", endpoint.get("updatedAt"));
+        return json.writeValueAsBytes(event);
+    }
+
     private byte[] message(String type, String id, Map<String, Object> data) throws JsonProcessingException {
+        return json.writeValueAsBytes(event(type, id, data));
+    }
+
+    private Map<String, Object> event(String type, String id, Map<String, Object> data) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("account", opsAccount);
         event.put("id", id);
         event.put("type", type);
         event.put("data", data);
-        return json.writeValueAsBytes(event);
+        return event;
     }
 }
