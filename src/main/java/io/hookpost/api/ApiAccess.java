@@ -25,15 +25,15 @@ public class ApiAccess implements Processor {
      * What the account portal's page does (the routes' ids in api.camel.yaml; the REST DSL runs each in its route), all
      * a portal session may do: a leaked link must not mint keys, publish events or read provider credentials.
      */
-    private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "end-session", "list-event-types", "get-event-type",
-            "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries", "get-delivery",
-            "list-delivery-attempts", "list-events", "get-event", "get-endpoint-secret", "create-endpoint",
-            "update-endpoint", "delete-endpoint", "rotate-secret", "test-endpoint", "enable-endpoint",
-            "recover-endpoint", "retry-delivery");
+    private static final Set<String> PORTAL_ROUTES = Set.of("get-session", "end-session", "list-event-types",
+            "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries",
+            "get-delivery", "list-delivery-attempts", "list-events", "get-event", "get-endpoint-secret",
+            "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret", "test-endpoint",
+            "enable-endpoint", "recover-endpoint", "retry-delivery");
     /** A read-only session's share of those: looking only (and signing out), and not at the signing secret. */
     private static final Set<String> READ_ONLY_PORTAL_ROUTES = Set.of("get-session", "end-session",
-            "list-event-types", "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries",
-            "get-delivery", "list-delivery-attempts", "list-events", "get-event");
+            "list-event-types", "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats",
+            "list-deliveries", "get-delivery", "list-delivery-attempts", "list-events", "get-event");
     private final ApiKeys keys;
     private final Accounts accounts;
     private final byte[] adminToken;
