@@ -206,10 +206,12 @@ public record HookpostProperties(
      * console is off (every request 401). {@code /actuator/prometheus} needs the same credentials unless
      * {@code metricsPublic}. Gauges read from the database and the backlog health check are at most
      * {@code gaugeRefresh} old, and a health check waits at most {@code healthTimeout} for the database.
+     * {@code delivery.failing} is emitted at a delivery's failed attempt number {@code failingAfterAttempts} (0: never).
      */
     public record Ops(@NotEmpty String accountId, String consoleUser, String consolePassword, boolean metricsPublic,
                       @NotNull @DurationMin(millis = 1) Duration gaugeRefresh,
-                      @NotNull @DurationMin(millis = 1) Duration healthTimeout, @Valid @NotNull Backlog backlog) {
+                      @NotNull @DurationMin(millis = 1) Duration healthTimeout, @Min(0) int failingAfterAttempts,
+                      @Valid @NotNull Backlog backlog) {
 
         @ConstructorBinding
         public Ops {
@@ -219,7 +221,7 @@ public record HookpostProperties(
 
         /** Just the ops account: the console off, the built-in defaults for the rest (tests that build properties by hand). */
         public Ops(String accountId) {
-            this(accountId, null, null, false, Duration.ofSeconds(5), Duration.ofSeconds(3),
+            this(accountId, null, null, false, Duration.ofSeconds(5), Duration.ofSeconds(3), 4,
                     new Backlog(Duration.ofMinutes(5), 1000));
         }
 

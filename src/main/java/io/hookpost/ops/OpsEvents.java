@@ -15,10 +15,10 @@ import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
 /**
- * Operational events for the operator: {@code endpoint.disabled} and {@code delivery.exhausted}, and an account's
- * endpoint {@code endpoint.created}, {@code .updated}, {@code .enabled} (after being disabled) and {@code .deleted}
- * over the API or the portal (as Svix's operational webhooks). They are
- * events of the ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
+ * Operational events for the operator (as Svix's operational webhooks): {@code endpoint.disabled},
+ * {@code delivery.failing} and {@code delivery.exhausted}, and an account's {@code endpoint.created}, {@code .updated},
+ * {@code .enabled} (after being disabled) and {@code .deleted} over the API or the portal. They are events of the
+ * ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
  * that account's endpoints, delivered, signed and retried like any other. Their ids are derived from what
  * happened, so a repeat is deduplicated. Nothing is emitted about the ops account's own deliveries, so a
  * failing admin webhook cannot feed on itself.
@@ -55,6 +55,25 @@ public class OpsEvents {
         data.put("disabledAt", DateTimeFormatter.ISO_INSTANT.format(at));
         return message("endpoint.disabled", "endpoint.disabled:" + attempt.get("endpoint_id") + ":"
                 + at.toInstant().toEpochMilli(), data);
+    }
+
+    /**
+     * Queue message for a delivery that has failed {@code hookpost.ops.failing-after-attempts} times (body: the failed
+     * attempt), or null: a warning ahead of {@code delivery.exhausted}, once per delivery.
+     */
+    public byte[] deliveryFailing(@Body Map<String, Object> attempt) throws JsonProcessingException {
+        if (opsAccount.equals(attempt.get("account_id"))) {
+            return null;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("accountId", attempt.get("account_id"));
+        data.put("endpointId", attempt.get("endpoint_id"));
+        data.put("deliveryId", attempt.get("delivery_id"));
+        data.put("url", attempt.get("request_url"));
+        data.put("attempts", attempt.get("attempt_number"));
+        data.put("lastResponseStatus", attempt.get("response_status"));
+        data.put("lastError", attempt.get("error"));
+        return message("delivery.failing", "delivery.failing:" + attempt.get("delivery_id"), data);
     }
 
     /** Queue message for a delivery whose schedule ran out (body: the plan of delivery-failed), or null. */

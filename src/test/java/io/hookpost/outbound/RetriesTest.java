@@ -156,6 +156,35 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void a_delivery_failing_for_the_fourth_time_tells_the_admin_once_before_its_schedule_runs_out() throws Exception {
+        TestReceiver admin = adminWebhook("delivery.failing", "delivery.exhausted");
+        receiver.answer(r -> Reply.status(503));
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/failing"),
+                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s"))).get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        for (int n = 0; n < 6; n++) {
+            receiver.next(WAIT);
+        }
+        eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the schedule runs out");
+
+        // the two may come in either order: the admin webhook takes more than one at a time
+        Map<String, JsonNode> told = new java.util.HashMap<>();
+        for (int n = 0; n < 2; n++) {
+            JsonNode event = opsEventAbout(admin, "deliveryId", delivery(eventId));
+            told.put(event.get("type").asText(), event);
+        }
+        assertThat(told).containsOnlyKeys("delivery.failing", "delivery.exhausted");
+        JsonNode failing = told.get("delivery.failing");
+        assertThat(failing.path("data").path("attempts").asInt()).isEqualTo(4);
+        assertThat(failing.path("data").path("endpointId").asText()).isEqualTo(endpointId);
+        assertThat(failing.path("data").path("accountId").asText()).isEqualTo(account);
+        assertThat(failing.path("data").path("lastResponseStatus").asInt()).isEqualTo(503);
+        assertThat(failing.path("data").path("url").asText()).isEqualTo(receiver.url("/failing"));
+        assertThat(admin.drain(Duration.ofMillis(1500)).stream().map(Received::bodyText)
+                .filter(body -> body.contains(delivery(eventId)))).as("once each").isEmpty();
+    }
+
+    @Test
     void a_failed_delivery_of_a_deleted_endpoint_is_not_retried_and_the_answer_says_why() throws Exception {
         receiver.answer(r -> Reply.status(500));
         JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/gone"), "retrySchedule", List.of("0s")));
