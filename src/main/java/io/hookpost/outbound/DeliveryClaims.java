@@ -97,6 +97,7 @@ public class DeliveryClaims {
         exchange.setProperty(EventReader.EVENT_ID, delivery.get("event_id"));
         exchange.setProperty(DeliveryProperties.ENDPOINT_ID, delivery.get("endpoint_id"));
         exchange.setProperty(DeliveryProperties.CLAIM_UNTIL, DeliveryRequest.toOffsetDateTime(delivery.get("lease_until")));
+        exchange.setProperty(DeliveryProperties.RETRY_REQUESTED, Boolean.TRUE.equals(delivery.get("retry_requested")));
     }
 
     /** A claim the UPDATE won, added to the batch handed to the deliver route once the batch has committed. */

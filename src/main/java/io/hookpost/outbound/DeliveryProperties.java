@@ -17,6 +17,11 @@ public final class DeliveryProperties {
     public static final String CLAIM_UNTIL = "hookpost.claimUntil";
     /** The endpoint of the loaded delivery (for the log lines about it, see DeliveryLogContext). */
     public static final String ENDPOINT_ID = "hookpost.endpointId";
+    /**
+     * Whether a manual retry was asked for before this attempt (as loaded): the attempt is that retry, and the request
+     * is taken (take-retry-request) so that its failure does not add another.
+     */
+    public static final String RETRY_REQUESTED = "hookpost.retryRequested";
     /** Whether the attempt's answer was a 2xx (set with the attempt's outcome by AttemptCapture). */
     public static final String SUCCEEDED = "hookpost.succeeded";
 

@@ -34,6 +34,24 @@ class ManualRetryTest extends HookpostTest {
         retryAskedForDuringAttempt(List.of("1h"), 1, 200);
     }
 
+    @Test
+    void a_retry_asked_for_while_a_retry_waits_in_memory_is_that_retry_and_not_one_more() throws Exception {
+        receiver.answer(r -> Reply.status(500));
+        // 3 s: under hookpost.delivery.in-process-max-delay, so the second attempt waits in memory, holding the lease
+        createEndpoint(Map.of("url", receiver.url("/waiting"), "retrySchedule", List.of("3s")));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        receiver.next(WAIT);
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        Api.Response retry = operator.post("/api/v1/accounts/" + account + "/deliveries/" + deliveryId + "/retry",
+                Map.of());
+        assertThat(retry.status()).as(retry.text()).isEqualTo(202);
+
+        assertThat(receiver.next(WAIT).header("webhook-id")).as("the retry waiting in memory").isEqualTo(deliveryId);
+        eventually(() -> "failed".equals(deliveriesOf(eventId).get(0).get("status")), "the schedule runs out");
+        assertThat(receiver.drain(Duration.ofMillis(2500))).as("no third attempt").isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId)).isEqualTo(2);
+    }
+
     /**
      * Holds the given attempt at the receiver, asks for a manual retry while it is held, then lets it answer with
      * the given status. A failed held attempt is followed by the retry at once, answered 200; a successful one is
