@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.outbound.Envelope;
+import io.hookpost.outbound.EventReader;
 import io.hookpost.outbound.PayloadFilter;
 import io.hookpost.outbound.PreviousSecrets;
 import io.hookpost.outbound.RetrySchedule;
@@ -490,14 +491,22 @@ public class EndpointApi {
         if (metadata.size() > MAX_METADATA_ENTRIES) {
             throw ProblemException.badRequest("'metadata' may hold at most " + MAX_METADATA_ENTRIES + " keys.");
         }
+        // lengths in characters (code points), as a client counts them, not Java's UTF-16 units
         for (Map.Entry<String, String> entry : metadata.entrySet()) {
             String key = entry.getKey();
-            if (key.isEmpty() || key.length() > MAX_METADATA_KEY || key.chars().anyMatch(Character::isISOControl)) {
+            int keyLength = key.codePointCount(0, key.length());
+            if (keyLength == 0 || keyLength > MAX_METADATA_KEY || key.chars().anyMatch(Character::isISOControl)
+                    || EventReader.hasLoneSurrogate(key)) {
                 throw ProblemException.badRequest("'metadata' keys are 1 to " + MAX_METADATA_KEY
                         + " characters without control characters.");
             }
-            if (entry.getValue() == null || entry.getValue().length() > MAX_METADATA_VALUE) {
-                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be a string of at most "
+            String value = entry.getValue();
+            if (value == null) {
+                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be a string"
+                        + " (to remove a key, send the object without it).");
+            }
+            if (value.codePointCount(0, value.length()) > MAX_METADATA_VALUE || EventReader.hasLoneSurrogate(value)) {
+                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be text of at most "
                         + MAX_METADATA_VALUE + " characters.");
             }
         }

@@ -257,7 +257,8 @@ public class EventReader {
         return false;
     }
 
-    private static boolean hasLoneSurrogate(String text) {
+    /** Whether the text holds half of a surrogate pair alone (JSON's "\ud800"): no character, not storable as UTF-8. */
+    public static boolean hasLoneSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {

@@ -124,14 +124,25 @@ class EndpointManagementTest extends HookpostTest {
         assertProblem(operator.patch(path, Map.of("metadata", Map.of("k".repeat(101), "v"))), 400, "keys are 1 to 100");
         assertProblem(operator.patch(path, Map.of("metadata", Map.of("k\n", "v"))), 400, "without control characters");
         assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", "v".repeat(1001)))), 400,
-                "'metadata' value of 'k' must be a string of at most 1000 characters");
+                "'metadata' value of 'k' must be text of at most 1000 characters");
+        // half a surrogate pair is no character (and not storable as UTF-8)
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", "\uD800"))), 400, "'metadata' value of 'k'");
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of("\uDC00", "v"))), 400, "'metadata' keys");
         assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", 5))), 400, "metadata");
         assertProblem(operator.patch(path, Map.of("metadata", Map.of("k", Map.of("nested", "v")))), 400, "metadata");
         assertProblem(operator.patch(path, Map.of("metadata", "crm")), 400, "metadata");
         Map<String, Object> nullValue = new HashMap<>();
         nullValue.put("k", null);
-        assertProblem(operator.patch(path, Map.of("metadata", nullValue)), 400, "'metadata' value of 'k'");
+        assertProblem(operator.patch(path, Map.of("metadata", nullValue)), 400,
+                "'metadata' value of 'k' must be a string");
         assertThat(db.queryForMap("SELECT * FROM endpoints WHERE id = ?", id)).as("nothing changed").isEqualTo(before);
+
+        // characters, not UTF-16 units: 100 emoji make a key of 100 characters
+        String emoji = "\uD83D\uDE00";
+        Map<String, String> wide = Map.of(emoji.repeat(100), emoji.repeat(1000));
+        assertThat(operator.patch(path, Map.of("metadata", wide)).json().get("metadata"))
+                .isEqualTo(JSON.valueToTree(wide));
+        assertProblem(operator.patch(path, Map.of("metadata", Map.of(emoji.repeat(101), "v"))), 400, "'metadata' keys");
 
         Map<String, Object> remove = new HashMap<>();
         remove.put("metadata", null);
