@@ -65,14 +65,10 @@ public class OpsEvents {
         if (opsAccount.equals(attempt.get("account_id"))) {
             return null;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("accountId", attempt.get("account_id"));
-        data.put("endpointId", attempt.get("endpoint_id"));
-        data.put("deliveryId", attempt.get("delivery_id"));
+        Map<String, Object> data = aboutDelivery(attempt.get("account_id"), attempt.get("endpoint_id"),
+                attempt.get("delivery_id"), attempt.get("attempt_number"), attempt.get("response_status"),
+                attempt.get("error"));
         data.put("url", attempt.get("request_url"));
-        data.put("attempts", attempt.get("attempt_number"));
-        data.put("lastResponseStatus", attempt.get("response_status"));
-        data.put("lastError", attempt.get("error"));
         return message("delivery.failing", "delivery.failing:" + attempt.get("delivery_id"), data);
     }
 
@@ -81,14 +77,22 @@ public class OpsEvents {
         if (opsAccount.equals(plan.get("account_id"))) {
             return null;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("accountId", plan.get("account_id"));
-        data.put("endpointId", plan.get("endpoint_id"));
-        data.put("deliveryId", plan.get("delivery_id"));
-        data.put("attempts", plan.get("attempts"));
-        data.put("lastResponseStatus", plan.get("last_status"));
-        data.put("lastError", plan.get("last_error"));
+        Map<String, Object> data = aboutDelivery(plan.get("account_id"), plan.get("endpoint_id"),
+                plan.get("delivery_id"), plan.get("attempts"), plan.get("last_status"), plan.get("last_error"));
         return message("delivery.exhausted", "delivery.exhausted:" + plan.get("delivery_id") + ":" + plan.get("attempts"), data);
+    }
+
+    /** The data delivery.failing and delivery.exhausted share. */
+    private static Map<String, Object> aboutDelivery(Object account, Object endpoint, Object delivery, Object attempts,
+                                                     Object lastStatus, Object lastError) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("accountId", account);
+        data.put("endpointId", endpoint);
+        data.put("deliveryId", delivery);
+        data.put("attempts", attempts);
+        data.put("lastResponseStatus", lastStatus);
+        data.put("lastError", lastError);
+        return data;
     }
 
     /**
