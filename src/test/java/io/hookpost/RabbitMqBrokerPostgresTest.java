@@ -40,6 +40,7 @@ class RabbitMqBrokerPostgresTest {
     private static TestReceiver receiver;
     private static Api api;
     private String account;
+    private String endpointId;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
@@ -79,6 +80,7 @@ class RabbitMqBrokerPostgresTest {
         Api.Response endpoint = api.post("/api/v1/accounts/" + account + "/endpoints",
                 Map.of("url", receiver.url("/" + account)));
         assertThat(endpoint.status()).as(endpoint.text()).isEqualTo(201);
+        endpointId = endpoint.json().get("id").asText();
         receiver.takeAll();
     }
 
@@ -161,6 +163,13 @@ class RabbitMqBrokerPostgresTest {
     void an_event_whose_fan_out_keeps_failing_is_tried_again_after_a_growing_delay_and_delivered_once_mended()
             throws Exception {
         try (Connection db = POSTGRES.connect(); Statement sql = db.createStatement()) {
+            // the endpoint's creation queued endpoint.created for the admin webhooks: recorded before the trigger,
+            // so that the test's event is the only one refused
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!recorded(sql, "endpoint.created:" + endpointId + ":%")) {
+                assertThat(System.nanoTime()).as("endpoint.created recorded").isLessThan(deadline);
+                Thread.sleep(100);
+            }
             sql.execute("CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS"
                     + " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$");
             sql.execute("CREATE TRIGGER refuse_events BEFORE INSERT ON events FOR EACH ROW"
@@ -180,5 +189,12 @@ class RabbitMqBrokerPostgresTest {
                 .filter(line -> line.contains("refused by the test"))
                 .toList();
         assertThat(failures).as("the fan-out's failures while the database refused the event").hasSizeBetween(2, 5);
+    }
+
+    private static boolean recorded(Statement sql, String idPattern) throws java.sql.SQLException {
+        try (java.sql.ResultSet found = sql.executeQuery("SELECT COUNT(*) FROM events WHERE id LIKE '"
+                + idPattern.replace("'", "''") + "'")) {
+            return found.next() && found.getLong(1) > 0;
+        }
     }
 }
