@@ -203,9 +203,12 @@ public class EndpointApi {
         if (present.contains("active")) {
             if (request.active()) {
                 activate(id, now);
-            } else {
-                jdbc.update("UPDATE endpoints SET active = FALSE, disabled_reason = ?, disabled_at = ? WHERE id = ?"
-                        + " AND active = TRUE", PAUSED, now, id);
+            } else if (jdbc.update("UPDATE endpoints SET active = FALSE, disabled_reason = ?, disabled_at = ? WHERE id = ?"
+                        + " AND active = TRUE", PAUSED, now, id) == 1) {
+                // as an auto-disable does (hold-pending-deliveries): what was not yet sent waits for a recover, as
+                // what comes while it is paused does, and an attempt under way still ends and is recorded
+                jdbc.update("UPDATE deliveries SET status = 'held', lease_owner = NULL, lease_until = NULL,"
+                        + " updated_at = ? WHERE endpoint_id = ? AND status = 'pending'", now, id);
             }
         }
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.updated");

@@ -185,6 +185,33 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void pausing_an_endpoint_holds_its_deliveries_waiting_for_a_retry_until_they_are_recovered() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(r -> calls.incrementAndGet() == 1 ? Reply.status(500) : Reply.ok());
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/paused"), "retrySchedule", List.of("1h")))
+                .get("id").asText();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        receiver.next(WAIT);
+        eventually(() -> deliveryRow(eventId).get("next_attempt_at") != null
+                && ((Number) deliveryRow(eventId).get("attempts")).intValue() == 1, "its retry is an hour away");
+
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.patch(path, Map.of("active", false)).status()).isEqualTo(200);
+        assertThat(deliveryRow(eventId).get("status")).as("held by the pause, as an auto-disable holds it")
+                .isEqualTo("held");
+        assertThat(operator.patch(path, Map.of("active", true)).status()).isEqualTo(200);
+        db.update("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", start, delivery(eventId));
+        assertThat(receiver.drain(Duration.ofMillis(1500))).as("not sent by resuming").isEmpty();
+        assertThat(deliveryRow(eventId).get("status")).isEqualTo("held");
+
+        Api.Response recovered = operator.post(path + "/recover", Map.of("since", start.toString()));
+        assertThat(recovered.json().get("recovered").asInt()).as(recovered.text()).isEqualTo(1);
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(delivery(eventId));
+        eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the recover delivers it");
+    }
+
+    @Test
     void a_failed_delivery_of_a_deleted_endpoint_is_not_retried_and_the_answer_says_why() throws Exception {
         receiver.answer(r -> Reply.status(500));
         JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/gone"), "retrySchedule", List.of("0s")));
