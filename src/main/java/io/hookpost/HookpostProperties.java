@@ -206,8 +206,8 @@ public record HookpostProperties(
      * console is off (every request 401). {@code /actuator/prometheus} needs the same credentials unless
      * {@code metricsPublic}. Gauges read from the database and the backlog health check are at most
      * {@code gaugeRefresh} old, and a health check waits at most {@code healthTimeout} for the database.
-     * {@code delivery.failing} is emitted at a delivery's failed attempt number {@code failingAfterAttempts}
-     * (0: never).
+     * {@code delivery.failing} is emitted at a delivery's failed attempt number {@code failingAfterAttempts}, and
+     * {@code delivery.recovered} when such a delivery gets through (0: neither).
      */
     public record Ops(@NotEmpty String accountId, String consoleUser, String consolePassword, boolean metricsPublic,
                       @NotNull @DurationMin(millis = 1) Duration gaugeRefresh,

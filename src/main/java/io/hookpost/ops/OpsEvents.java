@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Operational events for the operator (as Svix's operational webhooks): {@code endpoint.disabled},
- * {@code delivery.failing} and {@code delivery.exhausted}, and an account's {@code endpoint.created}, {@code .updated},
+ * {@code delivery.failing}, {@code delivery.recovered} and {@code delivery.exhausted}, and an account's {@code endpoint.created}, {@code .updated},
  * {@code .enabled} (after being disabled) and {@code .deleted} over the API or the portal. They are events of the
  * ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
  * that account's endpoints, delivered, signed and retried like any other. Their ids are derived from what
@@ -31,10 +31,12 @@ public class OpsEvents {
     public static final String ENDPOINT_GONE = "hookpost.endpointGone";
     private final ObjectMapper json;
     private final String opsAccount;
+    private final int failingAfterAttempts;
 
     public OpsEvents(ObjectMapper json, HookpostProperties properties) {
         this.json = json;
         this.opsAccount = properties.ops().accountId();
+        this.failingAfterAttempts = properties.ops().failingAfterAttempts();
     }
 
     /** Queue message for an endpoint just disabled (body: the attempt row with its failure facts), or null. */
@@ -72,6 +74,28 @@ public class OpsEvents {
         return message("delivery.failing", "delivery.failing:" + attempt.get("delivery_id"), data);
     }
 
+    /**
+     * Whether a successful attempt (body) may end a delivery the operator was told was failing: it comes after the
+     * attempt that tells ({@code hookpost.ops.failing-after-attempts}). Asked of every success, so it reads no database:
+     * the route then looks for that attempt's failure.
+     */
+    public boolean mayHaveRecovered(@Body Map<String, Object> attempt) {
+        return failingAfterAttempts > 0 && ((Number) attempt.get("attempt_number")).intValue() > failingAfterAttempts
+                && !opsAccount.equals(attempt.get("account_id"));
+    }
+
+    /**
+     * Queue message for a delivery that got through after {@code delivery.failing} was told of it (body: the successful
+     * attempt), as Svix's {@code message.attempt.recovered}: once per delivery.
+     */
+    public byte[] deliveryRecovered(@Body Map<String, Object> attempt) throws JsonProcessingException {
+        Map<String, Object> data = aboutDelivery(attempt.get("account_id"), attempt.get("endpoint_id"),
+                attempt.get("delivery_id"), attempt.get("attempt_number"), attempt.get("response_status"), null);
+        data.put("url", attempt.get("request_url"));
+        data.put("trigger", attempt.get("trigger_kind"));
+        return message("delivery.recovered", "delivery.recovered:" + attempt.get("delivery_id"), data);
+    }
+
     /** Queue message for a delivery whose schedule ran out (body: the plan of delivery-failed), or null. */
     public byte[] deliveryExhausted(@Body Map<String, Object> plan) throws JsonProcessingException {
         if (opsAccount.equals(plan.get("account_id"))) {
@@ -82,7 +106,7 @@ public class OpsEvents {
         return message("delivery.exhausted", "delivery.exhausted:" + plan.get("delivery_id") + ":" + plan.get("attempts"), data);
     }
 
-    /** The data delivery.failing and delivery.exhausted share. */
+    /** The data delivery.failing, delivery.recovered and delivery.exhausted share. */
     private static Map<String, Object> aboutDelivery(Object account, Object endpoint, Object delivery, Object attempts,
                                                      Object lastStatus, Object lastError) {
         Map<String, Object> data = new LinkedHashMap<>();

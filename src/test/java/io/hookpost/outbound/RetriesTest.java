@@ -185,6 +185,47 @@ class RetriesTest extends HookpostTest {
     }
 
     @Test
+    void a_delivery_the_admin_was_told_was_failing_tells_once_that_it_got_through_and_one_that_never_failed_so_long_nothing()
+            throws Exception {
+        TestReceiver admin = adminWebhook("delivery.failing", "delivery.recovered");
+        AtomicInteger late = new AtomicInteger();
+        AtomicInteger early = new AtomicInteger();
+        // five failures then a 200 for one delivery; three failures then a 200 for the other
+        receiver.answer(r -> r.path().equals("/late") ? (late.incrementAndGet() <= 5 ? Reply.status(503) : Reply.ok())
+                : (early.incrementAndGet() <= 3 ? Reply.status(503) : Reply.ok()));
+        String lateEndpoint = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of("host.late"),
+                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s", "0s"))).get("id").asText();
+        createEndpoint(Map.of("url", receiver.url("/early"), "eventTypes", List.of("host.early"),
+                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s", "0s")));
+        String lateEvent = publish(Map.of("type", "host.late", "data", Map.of()));
+        String earlyEvent = publish(Map.of("type", "host.early", "data", Map.of()));
+        for (int n = 0; n < 10; n++) {
+            receiver.next(WAIT);
+        }
+        eventually(() -> "delivered".equals(deliveryRow(lateEvent).get("status"))
+                && "delivered".equals(deliveryRow(earlyEvent).get("status")), "both delivered in the end");
+
+        Map<String, JsonNode> told = new java.util.HashMap<>();
+        for (int n = 0; n < 2; n++) {
+            JsonNode event = opsEventAbout(admin, "deliveryId", delivery(lateEvent));
+            told.put(event.get("type").asText(), event);
+        }
+        assertThat(told).containsOnlyKeys("delivery.failing", "delivery.recovered");
+        JsonNode recovered = told.get("delivery.recovered").path("data");
+        assertThat(recovered.path("attempts").asInt()).isEqualTo(6);
+        assertThat(recovered.path("endpointId").asText()).isEqualTo(lateEndpoint);
+        assertThat(recovered.path("accountId").asText()).isEqualTo(account);
+        assertThat(recovered.path("lastResponseStatus").asInt()).isEqualTo(200);
+        assertThat(recovered.path("url").asText()).isEqualTo(receiver.url("/late"));
+        assertThat(admin.drain(Duration.ofMillis(1500)).stream().map(Received::bodyText)
+                .filter(body -> body.contains(delivery(lateEvent)) || body.contains(delivery(earlyEvent))))
+                .as("once, and nothing of the delivery that got through at its fourth attempt").isEmpty();
+        assertThat(db.queryForObject("SELECT COUNT(*) FROM events WHERE account_id = ? AND type = 'delivery.recovered'"
+                + " AND id LIKE ?", Integer.class, properties.ops().accountId(), "%:" + delivery(earlyEvent)))
+                .as("nothing recorded of the one that got through at its fourth attempt").isZero();
+    }
+
+    @Test
     void pausing_an_endpoint_holds_its_deliveries_waiting_for_a_retry_until_they_are_recovered() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         receiver.answer(r -> calls.incrementAndGet() == 1 ? Reply.status(500) : Reply.ok());
