@@ -57,14 +57,7 @@ public class EventTypeApi {
 
     /** The catalog by name; archived types only with {@code includeArchived=true}. */
     public List<Map<String, Object>> list(@Header("includeArchived") String includeArchived) {
-        boolean archivedToo;
-        if (includeArchived == null || includeArchived.equals("false")) {
-            archivedToo = false;
-        } else if (includeArchived.equals("true")) {
-            archivedToo = true;
-        } else {
-            throw ProblemException.badRequest("'includeArchived' is true or false.");
-        }
+        boolean archivedToo = flag("includeArchived", includeArchived);
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM event_types"
                 + (archivedToo ? "" : " WHERE archived_at IS NULL") + " ORDER BY name");
         List<Map<String, Object>> views = new ArrayList<>(rows.size());
@@ -151,12 +144,32 @@ public class EventTypeApi {
     /**
      * {@code DELETE}: archives the type: it leaves the list and the portal, its events are still accepted and delivered
      * (Svix refuses them; Hookpost takes any type, catalogued or not, so archiving only takes it out of sight), and
-     * {@code PATCH {"archived": false}} brings it back. Archiving an archived type changes nothing.
+     * {@code PATCH {"archived": false}} brings it back. Archiving an archived type changes nothing. With
+     * {@code expunge=true} (as Svix's) the type leaves the catalog for good, archived or not: its schema and example
+     * are gone and its name can be created afresh; its events, and endpoints' subscriptions to it, stay as they are.
      */
-    public void archive(@Header("typeName") String name, Exchange exchange) {
+    public void archive(@Header("typeName") String name, @Header("expunge") String expunge, Exchange exchange) {
         ApiAccess.requireOperator(exchange);
+        boolean forGood = flag("expunge", expunge);
         row(name, false);
-        jdbc.update("UPDATE event_types SET archived_at = ? WHERE name = ? AND archived_at IS NULL", Views.now(), name);
+        if (forGood) {
+            jdbc.update("DELETE FROM event_types WHERE name = ?", name);
+            schemas.forget(name);
+        } else {
+            jdbc.update("UPDATE event_types SET archived_at = ? WHERE name = ? AND archived_at IS NULL", Views.now(),
+                    name);
+        }
+    }
+
+    /** A query parameter that is true or false (absent: false); 400 otherwise. */
+    private static boolean flag(String name, String value) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ProblemException.badRequest("'" + name + "' is true or false.");
     }
 
     private Map<String, Object> row(String name, boolean lock) {

@@ -280,6 +280,43 @@ class EventTypeApiTest extends HookpostTest {
     }
 
     @Test
+    void an_expunged_type_leaves_the_catalog_for_good_with_its_schema_and_its_name_can_be_created_again()
+            throws Exception {
+        String name = type("agent.gone");
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("host"));
+        assertThat(operator.post(TYPES, Map.of("name", name, "category", "Gone " + account, "schema", schema,
+                "example", Map.of("host", "web-1"))).status()).isEqualTo(201);
+        assertThat(operator.delete(TYPES + "/" + name).status()).as("archived first: either may be expunged")
+                .isEqualTo(204);
+        createEndpoint(Map.of("url", receiver.url("/by-name"), "eventTypes", List.of(name)));
+        createEndpoint(Map.of("url", receiver.url("/by-category"), "categories", List.of("Gone " + account)));
+
+        assertProblem(operator.delete(TYPES + "/" + name + "?expunge=yes"), 400, "'expunge' is true or false");
+        assertProblem(operator.withKey(keys.issue(account, "admin")).delete(TYPES + "/" + name + "?expunge=true"), 403,
+                "operator");
+        assertThat(typesNamed(name)).as("refusals change nothing").isEqualTo(1);
+
+        assertThat(operator.delete(TYPES + "/" + name + "?expunge=true").status()).isEqualTo(204);
+        assertThat(typesNamed(name)).isZero();
+        assertProblem(operator.get(TYPES + "/" + name), 404, "No event type");
+        assertThat(names(operator.get(TYPES + "?includeArchived=true"))).doesNotContain(name);
+        assertProblem(operator.delete(TYPES + "/" + name + "?expunge=true"), 404, "No event type");
+
+        // its schema no longer checks its events; a subscription by name still gets them, one through the category
+        // it no longer has does not
+        String eventId = publish(Map.of("type", name, "data", Map.of("n", 1)));
+        assertThat(receiver.next(WAIT).path()).isEqualTo("/by-name");
+        assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
+        assertThat(deliveriesOf(eventId)).hasSize(1);
+
+        Api.Response again = operator.post(TYPES, Map.of("name", name, "category", "Back " + account));
+        assertThat(again.status()).as(again.text()).isEqualTo(201);
+        assertThat(again.json().get("schema").isNull()).isTrue();
+        assertThat(again.json().get("archivedAt").isNull()).isTrue();
+        assertThat(names(operator.get(TYPES))).contains(name);
+    }
+
+    @Test
     void a_patch_racing_an_archive_never_undoes_it() throws Exception {
         String name = type("race");
         assertThat(operator.post(TYPES, Map.of("name", name)).status()).isEqualTo(201);
