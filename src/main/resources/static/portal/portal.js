@@ -390,6 +390,7 @@ function showEndpoint(id) {
     current = null;
     show(null);
     $('#recover-form').reset();
+    $('#replay-missing-form').reset();
     resetTestForm();
     $('#failed-attempts-only').checked = false;
   }
@@ -677,6 +678,16 @@ function busy(button, endpoint, work) {
       button.disabled = false;
       window.removeEventListener('hashchange', free);
     });
+}
+
+/**
+ * Replays the events of a window the endpoint never got, the API's batches one after another (it does at most 10,000
+ * at a time and says where to go on); resolves to how many were replayed.
+ */
+function replayMissing(endpoint, since, replayed) {
+  return api('POST', endpointPath(endpoint, '/replay-missing'), {since}).then((answer) =>
+    answer.nextSince && stillOn(endpoint) ? replayMissing(endpoint, answer.nextSince, replayed + answer.replayed)
+      : replayed + answer.replayed);
 }
 
 /** Says what an action on this endpoint did, unless the admin has moved on to another page. */
@@ -1083,6 +1094,19 @@ function wire() {
     busy(button, endpoint, () => api('POST', endpointPath(endpoint, '/recover'), {since})
       .then((answer) => tell(endpoint, answer.recovered === 1 ? '1 delivery is being sent again.'
         : answer.recovered + ' deliveries are being sent again.'))
+      .then(() => refreshHistory(endpoint)));
+  });
+  $('#replay-missing-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const endpoint = current;
+    const button = event.target.querySelector('button');
+    if (!endpoint) {
+      return;
+    }
+    const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
+    busy(button, endpoint, () => replayMissing(endpoint, since, 0)
+      .then((replayed) => tell(endpoint, replayed === 0 ? 'It had every event of that time it subscribes to.'
+        : replayed === 1 ? '1 event it never got is being sent.' : replayed + ' events it never got are being sent.'))
       .then(() => refreshHistory(endpoint)));
   });
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });

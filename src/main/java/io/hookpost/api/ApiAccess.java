@@ -29,7 +29,7 @@ public class ApiAccess implements Processor {
             "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats", "list-deliveries",
             "get-delivery", "list-delivery-attempts", "list-events", "get-event", "get-endpoint-secret",
             "create-endpoint", "update-endpoint", "delete-endpoint", "rotate-secret", "test-endpoint",
-            "enable-endpoint", "recover-endpoint", "retry-delivery");
+            "enable-endpoint", "recover-endpoint", "replay-missing", "retry-delivery");
     /** A read-only session's share of those: looking only (and signing out), and not at the signing secret. */
     private static final Set<String> READ_ONLY_PORTAL_ROUTES = Set.of("get-session", "end-session",
             "list-event-types", "get-event-type", "list-endpoints", "get-endpoint", "list-attempts", "endpoint-stats",

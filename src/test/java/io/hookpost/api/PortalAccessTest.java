@@ -65,6 +65,9 @@ class PortalAccessTest extends HookpostTest {
                 Map.of("description", "from the portal"));
         assertThat(changed.status()).as(changed.text()).isEqualTo(200);
         assertThat(session.get("/api/v1/event-types").status()).isEqualTo(200);
+        Api.Response replayed = session.post(accountPath("/endpoints/" + endpoint + "/replay-missing"),
+                Map.of("since", "2026-01-01T00:00:00Z"));
+        assertThat(replayed.status()).as(replayed.text()).isEqualTo(202);
 
         // and nothing else: no keys, no events, no provider credentials, no further links
         int keys = count("SELECT COUNT(*) FROM api_keys");
@@ -144,6 +147,8 @@ class PortalAccessTest extends HookpostTest {
                 403, "read-only");
         assertProblem(viewer.post(accountPath("/endpoints/" + endpoint + "/test"), Map.of()), 403, "read-only");
         assertProblem(viewer.delete(accountPath("/endpoints/" + endpoint)), 403, "read-only");
+        assertProblem(viewer.post(accountPath("/endpoints/" + endpoint + "/replay-missing"),
+                Map.of("since", "2026-01-01T00:00:00Z")), 403, "read-only");
         // what the page never does is refused for what it is, not because the session only looks
         assertProblem(viewer.get(accountPath("/api-keys")), 403,
                 "A portal session may manage endpoints and look at events and deliveries only.");

@@ -743,6 +743,32 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void an_admin_sends_an_endpoint_added_later_the_events_it_never_got_once() throws Exception {
+        String type = eventType();
+        List<String> earlier = List.of(publish(Map.of("type", type, "data", Map.of("n", 1))),
+                publish(Map.of("type", type, "data", Map.of("n", 2))));
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 2, "both recorded");
+        String id = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of(type))).get("id").asText();
+
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints a"), "the list");
+        find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
+        eventually(() -> shown("#replay-missing-form button"), "the endpoint's page");
+        find("#replay-missing-form select option[value='3600']").click();
+        click("#replay-missing-form button");
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        receiver.awaitWebhookIds(sent, 2, WAIT);
+        assertThat(sent).containsExactlyInAnyOrder((String) deliveriesOf(earlier.get(0)).get(0).get("id"),
+                (String) deliveriesOf(earlier.get(1)).get(0).get("id"));
+        eventually(() -> find("#message").getText().equals("2 events it never got are being sent."), "the page says so");
+
+        click("#replay-missing-form button");
+        eventually(() -> find("#message").getText().equals("It had every event of that time it subscribes to."),
+                "the page says there was nothing more to send");
+        assertThat(receiver.drain(java.time.Duration.ofMillis(1000))).as("nothing sent twice").isEmpty();
+    }
+
+    @Test
     void an_admin_signs_out_and_the_link_opens_the_portal_no_more() throws Exception {
         String id = createEndpoint(Map.of("url", receiver.url("/left"), "description", "left")).get("id").asText();
         Api.Response link = operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of());
@@ -779,7 +805,7 @@ class PortalPageTest extends HookpostTest {
         find("#endpoints tr[data-endpoint-id='" + id + "'] a").click();
         eventually(() -> shown("#endpoint-view") && shown("#stats dd"), "the endpoint's page");
         for (String change : List.of("#send-test", "#edit-endpoint", "#delete-endpoint", "#disable-endpoint",
-                "#secret-section")) {
+                "#secret-section", "#recover-form", "#missing-section")) {
             assertThat(shown(change)).as(change).isFalse();
         }
         // the form's addresses show what a read-only session may see there
