@@ -6,11 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
-import io.hookpost.support.TestReceiver;
+import io.hookpost.support.AdminWebhook;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,26 +19,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The operator's admin webhooks hear of every endpoint an account creates, changes, enables or deletes. */
 class EndpointChangeEventsTest extends HookpostTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TYPES = List.of("endpoint.created", "endpoint.updated", "endpoint.enabled",
             "endpoint.deleted");
     @Autowired
     HookpostProperties properties;
-    private TestReceiver admin;
-    private String adminEndpoint;
+    private AdminWebhook admin;
 
     @BeforeEach
     void adminWebhook() throws Exception {
-        admin = new TestReceiver();
-        Api.Response created = operator.post(opsPath(), Map.of("url", admin.url("/ops"), "eventTypes", TYPES,
-                "signatureScheme", "none"));
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        adminEndpoint = created.json().get("id").asText();
+        admin = new AdminWebhook(operator, properties.ops().accountId(), TYPES);
     }
 
     @AfterEach
     void removeAdminWebhook() {
-        operator.delete(opsPath() + "/" + adminEndpoint);
         admin.close();
     }
 
@@ -49,14 +41,7 @@ class EndpointChangeEventsTest extends HookpostTest {
 
     /** The next operational event about this endpoint (others' may come too: other tests' endpoints). */
     private JsonNode nextAbout(String endpointId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode event = JSON.readTree(admin.next(WAIT).body());
-            if (endpointId.equals(event.path("data").path("endpointId").asText())) {
-                return event;
-            }
-        }
-        throw new AssertionError("no operational event about " + endpointId);
+        return admin.eventAbout("endpointId", endpointId);
     }
 
     @Test
@@ -101,7 +86,7 @@ class EndpointChangeEventsTest extends HookpostTest {
         assertThat(operator.delete(path).status()).as("deleted already").isEqualTo(404);
 
         // once each, recorded as Hookpost's own events of the ops account
-        assertThat(admin.drain(Duration.ofMillis(1500)).stream().map(r -> r.bodyText())
+        assertThat(admin.drain(Duration.ofMillis(1500)).stream()
                 .filter(body -> body.contains(id))).as("no second event about it").isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND source = 'system' AND id LIKE ?",
                 properties.ops().accountId(), "%:" + id + ":%")).isEqualTo(5);
@@ -122,10 +107,10 @@ class EndpointChangeEventsTest extends HookpostTest {
         String ownId = own.json().get("id").asText();
         operator.patch(opsPath() + "/" + ownId, Map.of("description", "changed"));
         operator.delete(opsPath() + "/" + ownId);
-        assertThat(admin.drain(Duration.ofMillis(2000)).stream().map(r -> r.bodyText())
-                .filter(body -> body.contains(id) || body.contains(ownId) || body.contains(adminEndpoint)))
+        assertThat(admin.drain(Duration.ofMillis(2000)).stream()
+                .filter(body -> body.contains(id) || body.contains(ownId) || body.contains(admin.id())))
                 .as("nothing about the refused changes or the ops account's endpoints").isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND (id LIKE ? OR id LIKE ?)",
-                properties.ops().accountId(), "%:" + ownId + ":%", "%:" + adminEndpoint + ":%")).isZero();
+                properties.ops().accountId(), "%:" + ownId + ":%", "%:" + admin.id() + ":%")).isZero();
     }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
+import io.hookpost.support.AdminWebhook;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.TestReceiver;
@@ -28,20 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Retries, failure classification, auto-disable and recovery, seen by receivers and in the database. */
 class RetriesTest extends HookpostTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     @Autowired
     HookpostProperties properties;
     @Autowired
     io.micrometer.core.instrument.MeterRegistry metrics;
-    private final List<String> opsEndpoints = new ArrayList<>();
-    private TestReceiver admin;
+    private final List<AdminWebhook> admins = new ArrayList<>();
 
     @AfterEach
     void removeAdminWebhooks() {
-        opsEndpoints.forEach(id -> operator.delete("/api/v1/accounts/" + properties.ops().accountId() + "/endpoints/" + id));
-        if (admin != null) {
-            admin.close();
-        }
+        admins.forEach(AdminWebhook::close);
     }
 
     private String delivery(String eventId) {
@@ -53,25 +48,10 @@ class RetriesTest extends HookpostTest {
     }
 
     /** An admin webhook on the ops account that gets the given operational event types. */
-    private TestReceiver adminWebhook(String... types) throws Exception {
-        admin = new TestReceiver();
-        Api.Response created = operator.post("/api/v1/accounts/" + properties.ops().accountId() + "/endpoints",
-                Map.of("url", admin.url("/ops"), "eventTypes", List.of(types), "signatureScheme", "none"));
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        opsEndpoints.add(created.json().get("id").asText());
+    private AdminWebhook adminWebhook(String... types) throws Exception {
+        AdminWebhook admin = new AdminWebhook(operator, properties.ops().accountId(), List.of(types));
+        admins.add(admin);
         return admin;
-    }
-
-    /** Reads operational events until one is about the given id (other tests' events may arrive too). */
-    private JsonNode opsEventAbout(TestReceiver admin, String field, String value) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode event = JSON.readTree(admin.next(WAIT).body());
-            if (value.equals(event.path("data").path(field).asText())) {
-                return event;
-            }
-        }
-        throw new AssertionError("no operational event with " + field + "=" + value);
     }
 
     @Test
@@ -122,7 +102,7 @@ class RetriesTest extends HookpostTest {
     @Test
     void an_exhausted_schedule_marks_the_delivery_failed_tells_the_admin_and_a_manual_retry_sends_it_again()
             throws Exception {
-        TestReceiver admin = adminWebhook("delivery.exhausted");
+        AdminWebhook admin = adminWebhook("delivery.exhausted");
         receiver.answer(r -> Reply.status(500));
         createEndpoint(Map.of("url", receiver.url("/down"), "retrySchedule", List.of("0s")));
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
@@ -130,7 +110,7 @@ class RetriesTest extends HookpostTest {
         receiver.next(WAIT);
         receiver.next(WAIT);
         eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the delivery is failed");
-        JsonNode exhausted = opsEventAbout(admin, "deliveryId", delivery(eventId));
+        JsonNode exhausted = admin.eventAbout("deliveryId", delivery(eventId));
         assertThat(exhausted.get("type").asText()).isEqualTo("delivery.exhausted");
         assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, exhausted.get("id").asText()))
                 .as("recorded as Hookpost's own event").isEqualTo("system");
@@ -153,76 +133,6 @@ class RetriesTest extends HookpostTest {
         assertThat(retry.status()).as(retry.text()).isEqualTo(202);
         assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(delivery(eventId));
         eventually(() -> "delivered".equals(deliveryRow(eventId).get("status")), "the manual retry delivers");
-    }
-
-    @Test
-    void a_delivery_failing_for_the_fourth_time_tells_the_admin_once_before_its_schedule_runs_out() throws Exception {
-        TestReceiver admin = adminWebhook("delivery.failing", "delivery.exhausted");
-        receiver.answer(r -> Reply.status(503));
-        String endpointId = createEndpoint(Map.of("url", receiver.url("/failing"),
-                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s"))).get("id").asText();
-        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
-        for (int n = 0; n < 6; n++) {
-            receiver.next(WAIT);
-        }
-        eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the schedule runs out");
-
-        // the two may come in either order: the admin webhook takes more than one at a time
-        Map<String, JsonNode> told = new java.util.HashMap<>();
-        for (int n = 0; n < 2; n++) {
-            JsonNode event = opsEventAbout(admin, "deliveryId", delivery(eventId));
-            told.put(event.get("type").asText(), event);
-        }
-        assertThat(told).containsOnlyKeys("delivery.failing", "delivery.exhausted");
-        JsonNode failing = told.get("delivery.failing");
-        assertThat(failing.path("data").path("attempts").asInt()).isEqualTo(4);
-        assertThat(failing.path("data").path("endpointId").asText()).isEqualTo(endpointId);
-        assertThat(failing.path("data").path("accountId").asText()).isEqualTo(account);
-        assertThat(failing.path("data").path("lastResponseStatus").asInt()).isEqualTo(503);
-        assertThat(failing.path("data").path("url").asText()).isEqualTo(receiver.url("/failing"));
-        assertThat(admin.drain(Duration.ofMillis(1500)).stream().map(Received::bodyText)
-                .filter(body -> body.contains(delivery(eventId)))).as("once each").isEmpty();
-    }
-
-    @Test
-    void a_delivery_the_admin_was_told_was_failing_tells_once_that_it_got_through_and_one_that_never_failed_so_long_nothing()
-            throws Exception {
-        TestReceiver admin = adminWebhook("delivery.failing", "delivery.recovered");
-        AtomicInteger late = new AtomicInteger();
-        AtomicInteger early = new AtomicInteger();
-        // five failures then a 200 for one delivery; three failures then a 200 for the other
-        receiver.answer(r -> r.path().equals("/late") ? (late.incrementAndGet() <= 5 ? Reply.status(503) : Reply.ok())
-                : (early.incrementAndGet() <= 3 ? Reply.status(503) : Reply.ok()));
-        String lateEndpoint = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of("host.late"),
-                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s", "0s"))).get("id").asText();
-        createEndpoint(Map.of("url", receiver.url("/early"), "eventTypes", List.of("host.early"),
-                "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s", "0s")));
-        String lateEvent = publish(Map.of("type", "host.late", "data", Map.of()));
-        String earlyEvent = publish(Map.of("type", "host.early", "data", Map.of()));
-        for (int n = 0; n < 10; n++) {
-            receiver.next(WAIT);
-        }
-        eventually(() -> "delivered".equals(deliveryRow(lateEvent).get("status"))
-                && "delivered".equals(deliveryRow(earlyEvent).get("status")), "both delivered in the end");
-
-        Map<String, JsonNode> told = new java.util.HashMap<>();
-        for (int n = 0; n < 2; n++) {
-            JsonNode event = opsEventAbout(admin, "deliveryId", delivery(lateEvent));
-            told.put(event.get("type").asText(), event);
-        }
-        assertThat(told).containsOnlyKeys("delivery.failing", "delivery.recovered");
-        JsonNode recovered = told.get("delivery.recovered").path("data");
-        assertThat(recovered.path("attempts").asInt()).isEqualTo(6);
-        assertThat(recovered.path("endpointId").asText()).isEqualTo(lateEndpoint);
-        assertThat(recovered.path("accountId").asText()).isEqualTo(account);
-        assertThat(recovered.path("lastResponseStatus").asInt()).isEqualTo(200);
-        assertThat(recovered.path("url").asText()).isEqualTo(receiver.url("/late"));
-        assertThat(admin.drain(Duration.ofMillis(1500)).stream().map(Received::bodyText)
-                .filter(body -> body.contains(delivery(lateEvent)) || body.contains(delivery(earlyEvent))))
-                .as("once, and nothing of the delivery that got through at its fourth attempt").isEmpty();
-        assertThat(db.queryForObject("SELECT COUNT(*) FROM events WHERE account_id = ? AND type = 'delivery.recovered'"
-                + " AND id LIKE ?", Integer.class, properties.ops().accountId(), "%:" + delivery(earlyEvent)))
-                .as("nothing recorded of the one that got through at its fourth attempt").isZero();
     }
 
     @Test
@@ -272,7 +182,7 @@ class RetriesTest extends HookpostTest {
     @Test
     void consecutive_failures_disable_the_endpoint_which_then_holds_events_until_enabled_and_recovered()
             throws Exception {
-        TestReceiver admin = adminWebhook("endpoint.disabled");
+        AdminWebhook admin = adminWebhook("endpoint.disabled");
         receiver.answer(r -> Reply.status(502));
         JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/dying"), "disableAfterFailures", 3,
                 "retrySchedule", List.of("0s", "0s", "0s", "0s", "0s")));
@@ -287,7 +197,7 @@ class RetriesTest extends HookpostTest {
         Map<String, Object> disabled = db.queryForMap("SELECT * FROM endpoints WHERE id = ?", endpointId);
         assertThat(disabled.get("active")).isEqualTo(false);
         assertThat((String) disabled.get("disabled_reason")).contains("3 consecutive failed attempts");
-        JsonNode event = opsEventAbout(admin, "endpointId", endpointId);
+        JsonNode event = admin.eventAbout("endpointId", endpointId);
         assertThat(event.get("type").asText()).isEqualTo("endpoint.disabled");
         assertThat(event.path("data").path("accountId").asText()).isEqualTo(account);
         assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, event.get("id").asText()))
