@@ -209,6 +209,7 @@ public class EndpointApi {
                 // what comes while it is paused does, and an attempt under way still ends and is recorded
                 jdbc.update("UPDATE deliveries SET status = 'held', lease_owner = NULL, lease_until = NULL,"
                         + " updated_at = ? WHERE endpoint_id = ? AND status = 'pending'", now, id);
+                exchange.setProperty(OpsEvents.ENDPOINT_PAUSED, true);
             }
         }
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.updated");

@@ -1,8 +1,10 @@
 package io.hookpost.ops;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -27,6 +29,8 @@ import org.springframework.stereotype.Component;
 public class OpsEvents {
     /** Exchange property: the endpoint change an API request made ({@code endpoint.created} …), if any. */
     public static final String ENDPOINT_CHANGE = "hookpost.endpointChange";
+    /** Exchange property: the request paused an active endpoint (also an {@code endpoint.disabled}, trigger manual). */
+    public static final String ENDPOINT_PAUSED = "hookpost.endpointPaused";
     /** Exchange property: a deleted endpoint as it was (the DELETE answers no body). */
     public static final String ENDPOINT_GONE = "hookpost.endpointGone";
     private final ObjectMapper json;
@@ -55,6 +59,7 @@ public class OpsEvents {
         data.put("lastResponseStatus", attempt.get("response_status"));
         data.put("lastError", attempt.get("error"));
         data.put("disabledAt", DateTimeFormatter.ISO_INSTANT.format(at));
+        data.put("trigger", "automatic");
         return message("endpoint.disabled", "endpoint.disabled:" + attempt.get("endpoint_id") + ":"
                 + at.toInstant().toEpochMilli(), data);
     }
@@ -120,14 +125,15 @@ public class OpsEvents {
     }
 
     /**
-     * Queue message for the endpoint change an API request made (body: the endpoint as the API shows it, or for a
-     * delete the property {@link #ENDPOINT_GONE}), or null when it made none or it is the ops account's own.
+     * Queue messages for the endpoint change an API request made (body: the endpoint as the API shows it, or for a
+     * delete the property {@link #ENDPOINT_GONE}): the change, and for a pause an {@code endpoint.disabled} too (as
+     * Svix tells of an endpoint disabled by hand); none when it made no change or it is the ops account's own.
      */
-    public byte[] endpointChanged(@Body Object answer, @Header("acct") String account, Exchange exchange)
+    public List<byte[]> endpointChanged(@Body Object answer, @Header("acct") String account, Exchange exchange)
             throws JsonProcessingException {
         String type = exchange.getProperty(ENDPOINT_CHANGE, String.class);
         if (type == null || opsAccount.equals(account)) {
-            return null;
+            return List.of();
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> endpoint = (Map<String, Object>) (answer instanceof Map<?, ?> ? answer
@@ -145,7 +151,23 @@ public class OpsEvents {
         Map<String, Object> event = event(type, type + ":" + endpoint.get("id") + ":" + endpoint.get("updatedAt"),
                 data);
         event.put("timestamp", endpoint.get("updatedAt"));
-        return json.writeValueAsBytes(event);
+        if (!exchange.getProperty(ENDPOINT_PAUSED, false, Boolean.class)) {
+            return List.of(json.writeValueAsBytes(event));
+        }
+        // the pause's time is the change's (the same statement's now)
+        Map<String, Object> disabled = new LinkedHashMap<>();
+        disabled.put("accountId", account);
+        disabled.put("endpointId", endpoint.get("id"));
+        disabled.put("url", endpoint.get("url"));
+        disabled.put("reason", endpoint.get("disabledReason"));
+        disabled.put("lastResponseStatus", null);
+        disabled.put("lastError", null);
+        disabled.put("disabledAt", endpoint.get("updatedAt"));
+        disabled.put("trigger", "manual");
+        Map<String, Object> paused = event("endpoint.disabled", "endpoint.disabled:" + endpoint.get("id") + ":"
+                + Instant.parse((String) endpoint.get("updatedAt")).toEpochMilli(), disabled);
+        paused.put("timestamp", endpoint.get("updatedAt"));
+        return List.of(json.writeValueAsBytes(event), json.writeValueAsBytes(paused));
     }
 
     private byte[] message(String type, String id, Map<String, Object> data) throws JsonProcessingException {

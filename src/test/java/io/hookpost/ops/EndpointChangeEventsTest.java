@@ -85,11 +85,41 @@ class EndpointChangeEventsTest extends HookpostTest {
         assertThat(deleted.get("data").get("url").asText()).isEqualTo(receiver.url("/watched"));
         assertThat(operator.delete(path).status()).as("deleted already").isEqualTo(404);
 
-        // once each, recorded as Hookpost's own events of the ops account
+        // once each, recorded as Hookpost's own events of the ops account (and the pause's endpoint.disabled, which
+        // this admin webhook does not subscribe to)
         assertThat(admin.drain(Duration.ofMillis(1500)).stream()
                 .filter(body -> body.contains(id))).as("no second event about it").isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND source = 'system' AND id LIKE ?",
-                properties.ops().accountId(), "%:" + id + ":%")).isEqualTo(5);
+                properties.ops().accountId(), "%:" + id + ":%")).isEqualTo(6);
+    }
+
+    @Test
+    void pausing_an_endpoint_also_tells_endpoint_disabled_by_hand_once_and_resuming_or_pausing_again_does_not()
+            throws Exception {
+        try (AdminWebhook disabledOnly = new AdminWebhook(operator, properties.ops().accountId(),
+                List.of("endpoint.disabled"))) {
+            String id = createEndpoint(Map.of("url", receiver.url("/paused"))).get("id").asText();
+            String path = "/api/v1/accounts/" + account + "/endpoints/" + id;
+            JsonNode paused = operator.patch(path, Map.of("active", false)).json();
+            JsonNode told = disabledOnly.eventAbout("endpointId", id);
+            assertThat(told.get("type").asText()).isEqualTo("endpoint.disabled");
+            assertThat(told.get("timestamp").asText()).isEqualTo(paused.get("updatedAt").asText());
+            JsonNode data = told.get("data");
+            assertThat(data.get("trigger").asText()).isEqualTo("manual");
+            assertThat(data.get("accountId").asText()).isEqualTo(account);
+            assertThat(data.get("url").asText()).isEqualTo(receiver.url("/paused"));
+            assertThat(data.get("reason").asText()).isEqualTo("disabled over the API");
+            assertThat(data.get("disabledAt").asText()).isEqualTo(paused.get("updatedAt").asText());
+            assertThat(nextAbout(id).get("type").asText()).as("and the change itself").isEqualTo("endpoint.created");
+            assertThat(nextAbout(id).get("type").asText()).isEqualTo("endpoint.updated");
+
+            // a paused endpoint paused again, or resumed, is not disabled now
+            operator.patch(path, Map.of("active", false));
+            operator.patch(path, Map.of("active", true));
+            operator.patch(path, Map.of("description", "changed"));
+            assertThat(disabledOnly.drain(Duration.ofMillis(1500)).stream().filter(body -> body.contains(id)))
+                    .as("one endpoint.disabled").isEmpty();
+        }
     }
 
     @Test

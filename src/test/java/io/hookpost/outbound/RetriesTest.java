@@ -200,6 +200,7 @@ class RetriesTest extends HookpostTest {
         JsonNode event = admin.eventAbout("endpointId", endpointId);
         assertThat(event.get("type").asText()).isEqualTo("endpoint.disabled");
         assertThat(event.path("data").path("accountId").asText()).isEqualTo(account);
+        assertThat(event.path("data").path("trigger").asText()).isEqualTo("automatic");
         assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, event.get("id").asText()))
                 .as("recorded as Hookpost's own event").isEqualTo("system");
 
