@@ -681,6 +681,24 @@ function busy(button, endpoint, work) {
 }
 
 /**
+ * A form acting on the shown endpoint over a window that ends now (its select's seconds): {@code work(endpoint, since)}
+ * resolves to what to say; the endpoint's history is read again after it.
+ */
+function windowForm(form, work) {
+  $(form).addEventListener('submit', (event) => {
+    event.preventDefault();
+    const endpoint = current;
+    if (!endpoint) {
+      return;
+    }
+    const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
+    busy(event.target.querySelector('button'), endpoint, () => work(endpoint, since)
+      .then((text) => tell(endpoint, text))
+      .then(() => refreshHistory(endpoint)));
+  });
+}
+
+/**
  * Replays the events of a window the endpoint never got, the API's batches one after another (it does at most 10,000
  * at a time and says where to go on); resolves to how many were replayed.
  */
@@ -1083,32 +1101,12 @@ function wire() {
         .then(() => tell(endpoint, 'Secret rotated.'))
         .then(() => { if (stillOn(endpoint)) { $('#reveal-secret').click(); } }));
   });
-  $('#recover-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const endpoint = current;
-    const button = event.target.querySelector('button');
-    if (!endpoint) {
-      return;
-    }
-    const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
-    busy(button, endpoint, () => api('POST', endpointPath(endpoint, '/recover'), {since})
-      .then((answer) => tell(endpoint, answer.recovered === 1 ? '1 delivery is being sent again.'
-        : answer.recovered + ' deliveries are being sent again.'))
-      .then(() => refreshHistory(endpoint)));
-  });
-  $('#replay-missing-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const endpoint = current;
-    const button = event.target.querySelector('button');
-    if (!endpoint) {
-      return;
-    }
-    const since = new Date(Date.now() - Number(event.target.elements.seconds.value) * 1000).toISOString();
-    busy(button, endpoint, () => replayMissing(endpoint, since, 0)
-      .then((replayed) => tell(endpoint, replayed === 0 ? 'It had every event of that time it subscribes to.'
-        : replayed === 1 ? '1 event it never got is being sent.' : replayed + ' events it never got are being sent.'))
-      .then(() => refreshHistory(endpoint)));
-  });
+  windowForm('#recover-form', (endpoint, since) => api('POST', endpointPath(endpoint, '/recover'), {since})
+    .then((answer) => answer.recovered === 1 ? '1 delivery is being sent again.'
+      : answer.recovered + ' deliveries are being sent again.'));
+  windowForm('#replay-missing-form', (endpoint, since) => replayMissing(endpoint, since, 0)
+    .then((replayed) => replayed === 0 ? 'It had every event of that time it subscribes to.'
+      : replayed === 1 ? '1 event it never got is being sent.' : replayed + ' events it never got are being sent.'));
   $('#more-attempts').addEventListener('click', () => { if (current) { showAttempts(current).catch(fail); } });
   $('#failed-attempts-only').addEventListener('change', () => {
     if (current) {
