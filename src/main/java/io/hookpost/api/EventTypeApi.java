@@ -169,7 +169,7 @@ public class EventTypeApi {
         if (value.equals("true")) {
             return true;
         }
-        throw ProblemException.badRequest("'" + name + "' is true or false.");
+        throw ProblemException.badRequest("'" + name + "' must be true or false.");
     }
 
     private Map<String, Object> row(String name, boolean lock) {

@@ -108,6 +108,7 @@ public class OpsEvents {
         }
         Map<String, Object> data = aboutDelivery(plan.get("account_id"), plan.get("endpoint_id"),
                 plan.get("delivery_id"), plan.get("attempts"), plan.get("last_status"), plan.get("last_error"));
+        data.put("url", plan.get("url"));
         return message("delivery.exhausted", "delivery.exhausted:" + plan.get("delivery_id") + ":" + plan.get("attempts"), data);
     }
 

@@ -95,6 +95,7 @@ public class RetryPolicy {
         plan.put("attempts", attempt.get("attempt_number"));
         plan.put("last_status", attempt.get("response_status"));
         plan.put("last_error", attempt.get("error"));
+        plan.put("url", attempt.get("request_url"));
         // for the operator's log line when the schedule runs out: why, without looking the delivery up
         plan.put("last_outcome", attempt.get("response_status") != null ? "HTTP " + attempt.get("response_status")
                 : attempt.get("error"));

@@ -267,7 +267,7 @@ class EventTypeApiTest extends HookpostTest {
         Api.Response patched = operator.patch(TYPES + "/" + name, Map.of("archived", true));
         assertThat(patched.json().get("archivedAt").asText()).endsWith("Z");
 
-        assertProblem(operator.get(TYPES + "?includeArchived=yes"), 400, "'includeArchived' is true or false");
+        assertProblem(operator.get(TYPES + "?includeArchived=yes"), 400, "'includeArchived' must be true or false");
         Map<String, Object> nullArchived = new java.util.HashMap<>();
         nullArchived.put("archived", null);
         assertProblem(operator.patch(TYPES + "/" + name, nullArchived), 400, "'archived' must be true or false");
@@ -291,7 +291,7 @@ class EventTypeApiTest extends HookpostTest {
         createEndpoint(Map.of("url", receiver.url("/by-name"), "eventTypes", List.of(name)));
         createEndpoint(Map.of("url", receiver.url("/by-category"), "categories", List.of("Gone " + account)));
 
-        assertProblem(operator.delete(TYPES + "/" + name + "?expunge=yes"), 400, "'expunge' is true or false");
+        assertProblem(operator.delete(TYPES + "/" + name + "?expunge=yes"), 400, "'expunge' must be true or false");
         assertProblem(operator.withKey(keys.issue(account, "admin")).delete(TYPES + "/" + name + "?expunge=true"), 403,
                 "operator");
         assertThat(typesNamed(name)).as("refusals change nothing").isEqualTo(1);

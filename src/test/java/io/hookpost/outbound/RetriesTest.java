@@ -116,6 +116,7 @@ class RetriesTest extends HookpostTest {
                 .as("recorded as Hookpost's own event").isEqualTo("system");
         assertThat(exhausted.path("data").path("attempts").asInt()).isEqualTo(2);
         assertThat(exhausted.path("data").path("lastResponseStatus").asInt()).isEqualTo(500);
+        assertThat(exhausted.path("data").path("url").asText()).isEqualTo(receiver.url("/down"));
         assertThat(receiver.drain(Duration.ofMillis(1000))).isEmpty();
 
         // a manual retry of a delivery whose schedule ran out is one attempt: failing, it goes back to failed without
