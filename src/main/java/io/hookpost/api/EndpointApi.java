@@ -203,8 +203,8 @@ public class EndpointApi {
         if (present.contains("active")) {
             if (request.active()) {
                 activate(id, now);
-            } else if (jdbc.update("UPDATE endpoints SET active = FALSE, disabled_reason = ?, disabled_at = ? WHERE id = ?"
-                        + " AND active = TRUE", PAUSED, now, id) == 1) {
+            } else if (jdbc.update("UPDATE endpoints SET active = FALSE, disabled_reason = ?, disabled_at = ?"
+                        + " WHERE id = ? AND active = TRUE", PAUSED, now, id) == 1) {
                 // as an auto-disable does (hold-pending-deliveries): what was not yet sent waits for a recover, as
                 // what comes while it is paused does, and an attempt under way still ends and is recorded
                 jdbc.update("UPDATE deliveries SET status = 'held', lease_owner = NULL, lease_until = NULL,"

@@ -18,8 +18,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Operational events for the operator (as Svix's operational webhooks): {@code endpoint.disabled},
- * {@code delivery.failing}, {@code delivery.recovered} and {@code delivery.exhausted}, and an account's {@code endpoint.created}, {@code .updated},
- * {@code .enabled} (after being disabled) and {@code .deleted} over the API or the portal. They are events of the
+ * {@code delivery.failing}, {@code delivery.recovered} and {@code delivery.exhausted}, and an account's
+ * {@code endpoint.created}, {@code .updated}, {@code .enabled} (after being disabled) and {@code .deleted} over the API
+ * or the portal. They are events of the
  * ops account ({@code hookpost.ops.account-id}), so the operator's admin webhooks are simply
  * that account's endpoints, delivered, signed and retried like any other. Their ids are derived from what
  * happened, so a repeat is deduplicated. Nothing is emitted about the ops account's own deliveries, so a
@@ -51,17 +52,24 @@ public class OpsEvents {
         @SuppressWarnings("unchecked")
         Map<String, Object> delivery = exchange.getProperty(DeliveryProperties.DELIVERY, Map.class);
         OffsetDateTime at = (OffsetDateTime) attempt.get("now");
+        return json.writeValueAsBytes(endpointDisabled(attempt.get("account_id"), attempt.get("endpoint_id"),
+                delivery == null ? null : delivery.get("url"), attempt.get("disable_reason"),
+                attempt.get("response_status"), attempt.get("error"), at.toInstant(), "automatic"));
+    }
+
+    /** An {@code endpoint.disabled} event: by its failures ({@code automatic}) or paused by hand ({@code manual}). */
+    private Map<String, Object> endpointDisabled(Object account, Object endpointId, Object url, Object reason,
+                                                 Object lastStatus, Object lastError, Instant at, String trigger) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("accountId", attempt.get("account_id"));
-        data.put("endpointId", attempt.get("endpoint_id"));
-        data.put("url", delivery == null ? null : delivery.get("url"));
-        data.put("reason", attempt.get("disable_reason"));
-        data.put("lastResponseStatus", attempt.get("response_status"));
-        data.put("lastError", attempt.get("error"));
+        data.put("accountId", account);
+        data.put("endpointId", endpointId);
+        data.put("url", url);
+        data.put("reason", reason);
+        data.put("lastResponseStatus", lastStatus);
+        data.put("lastError", lastError);
         data.put("disabledAt", DateTimeFormatter.ISO_INSTANT.format(at));
-        data.put("trigger", "automatic");
-        return message("endpoint.disabled", "endpoint.disabled:" + attempt.get("endpoint_id") + ":"
-                + at.toInstant().toEpochMilli(), data);
+        data.put("trigger", trigger);
+        return event("endpoint.disabled", "endpoint.disabled:" + endpointId + ":" + at.toEpochMilli(), data);
     }
 
     /**
@@ -81,8 +89,8 @@ public class OpsEvents {
 
     /**
      * Whether a successful attempt (body) may end a delivery the operator was told was failing: it comes after the
-     * attempt that tells ({@code hookpost.ops.failing-after-attempts}). Asked of every success, so it reads no database:
-     * the route then looks for that attempt's failure.
+     * attempt that tells ({@code hookpost.ops.failing-after-attempts}). Asked of every success, so it reads no
+     * database: the route then looks for that attempt's failure.
      */
     public boolean mayHaveRecovered(@Body Map<String, Object> attempt) {
         return failingAfterAttempts > 0 && ((Number) attempt.get("attempt_number")).intValue() > failingAfterAttempts
@@ -156,17 +164,9 @@ public class OpsEvents {
             return List.of(json.writeValueAsBytes(event));
         }
         // the pause's time is the change's (the same statement's now)
-        Map<String, Object> disabled = new LinkedHashMap<>();
-        disabled.put("accountId", account);
-        disabled.put("endpointId", endpoint.get("id"));
-        disabled.put("url", endpoint.get("url"));
-        disabled.put("reason", endpoint.get("disabledReason"));
-        disabled.put("lastResponseStatus", null);
-        disabled.put("lastError", null);
-        disabled.put("disabledAt", endpoint.get("updatedAt"));
-        disabled.put("trigger", "manual");
-        Map<String, Object> paused = event("endpoint.disabled", "endpoint.disabled:" + endpoint.get("id") + ":"
-                + Instant.parse((String) endpoint.get("updatedAt")).toEpochMilli(), disabled);
+        Map<String, Object> paused = endpointDisabled(account, endpoint.get("id"), endpoint.get("url"),
+                endpoint.get("disabledReason"), null, null, Instant.parse((String) endpoint.get("updatedAt")),
+                "manual");
         paused.put("timestamp", endpoint.get("updatedAt"));
         return List.of(json.writeValueAsBytes(event), json.writeValueAsBytes(paused));
     }

@@ -748,7 +748,8 @@ class PortalPageTest extends HookpostTest {
         List<String> earlier = List.of(publish(Map.of("type", type, "data", Map.of("n", 1))),
                 publish(Map.of("type", type, "data", Map.of("n", 2))));
         eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 2, "both recorded");
-        String id = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of(type))).get("id").asText();
+        String id = createEndpoint(Map.of("url", receiver.url("/late"), "eventTypes", List.of(type)))
+                .get("id").asText();
 
         openPortal(Map.of());
         eventually(() -> shown("#endpoints a"), "the list");
@@ -760,7 +761,8 @@ class PortalPageTest extends HookpostTest {
         receiver.awaitWebhookIds(sent, 2, WAIT);
         assertThat(sent).containsExactlyInAnyOrder((String) deliveriesOf(earlier.get(0)).get(0).get("id"),
                 (String) deliveriesOf(earlier.get(1)).get(0).get("id"));
-        eventually(() -> find("#message").getText().equals("2 events it never got are being sent."), "the page says so");
+        eventually(() -> find("#message").getText().equals("2 events it never got are being sent."),
+                "the page says so");
 
         click("#replay-missing-form button");
         eventually(() -> find("#message").getText().equals("It had every event of that time it subscribes to."),

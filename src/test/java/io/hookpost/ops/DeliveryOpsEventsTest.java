@@ -72,7 +72,7 @@ class DeliveryOpsEventsTest extends HookpostTest {
     }
 
     @Test
-    void a_delivery_the_admin_was_told_was_failing_tells_once_that_it_got_through_and_one_that_never_failed_so_long_nothing()
+    void a_delivery_told_as_failing_tells_once_that_it_got_through_and_one_that_never_failed_so_long_nothing()
             throws Exception {
         AdminWebhook admin = adminWebhook("delivery.failing", "delivery.recovered");
         AtomicInteger late = new AtomicInteger();
