@@ -191,9 +191,17 @@ function events(endpoint) {
 }
 
 function status(endpoint) {
-  return endpoint.active
+  const shown = endpoint.active
     ? element('span', 'Active', 'status-active')
     : element('span', endpoint.disabledReason ? 'Disabled: ' + endpoint.disabledReason : 'Paused', 'status-disabled');
+  if (!endpoint.failingSince) {
+    return shown;
+  }
+  const failures = endpoint.consecutiveFailures;
+  const both = element('span');
+  both.append(shown, ' ', element('span', 'failing since ' + when(endpoint.failingSince) + ' (' + failures
+    + (failures === 1 ? ' failed attempt' : ' failed attempts in a row') + ')', 'failed status-failing'));
+  return both;
 }
 
 // --- the list of endpoints -------------------------------------------------------------------------------------

@@ -280,7 +280,7 @@ public class EndpointApi {
 
     private void activate(String id, OffsetDateTime now) {
         jdbc.update("UPDATE endpoints SET active = TRUE, disabled_reason = NULL, disabled_at = NULL,"
-                + " failure_streak = 0, updated_at = ? WHERE id = ?", now, id);
+                + " failure_streak = 0, failing_since = NULL, updated_at = ? WHERE id = ?", now, id);
     }
 
     private void subscribe(String id, List<String> types, List<String> categories) {
@@ -431,6 +431,9 @@ public class EndpointApi {
         view.put("metadata", storedMap(row, "metadata"));
         view.put("active", row.get("active"));
         view.put("disabledReason", row.get("disabled_reason"));
+        view.put("disabledAt", Views.instant(row.get("disabled_at")));
+        view.put("consecutiveFailures", row.get("failure_streak"));
+        view.put("failingSince", Views.instant(row.get("failing_since")));
         view.put("createdAt", Views.instant(row.get("created_at")));
         view.put("updatedAt", Views.instant(row.get("updated_at")));
         return view;

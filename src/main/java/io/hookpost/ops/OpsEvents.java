@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.outbound.DeliveryProperties;
+import io.hookpost.outbound.DeliveryRequest;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -32,6 +33,8 @@ public class OpsEvents {
     public static final String ENDPOINT_CHANGE = "hookpost.endpointChange";
     /** Exchange property: the request paused an active endpoint (also an {@code endpoint.disabled}, trigger manual). */
     public static final String ENDPOINT_PAUSED = "hookpost.endpointPaused";
+    /** Header: when the endpoint just disabled began failing, as the database has it. */
+    public static final String FAILING_SINCE = "hookpostFailingSince";
     /** Exchange property: a deleted endpoint as it was (the DELETE answers no body). */
     public static final String ENDPOINT_GONE = "hookpost.endpointGone";
     private final ObjectMapper json;
@@ -52,14 +55,21 @@ public class OpsEvents {
         @SuppressWarnings("unchecked")
         Map<String, Object> delivery = exchange.getProperty(DeliveryProperties.DELIVERY, Map.class);
         OffsetDateTime at = (OffsetDateTime) attempt.get("now");
+        // read by the route (read-failing-since) once the endpoint is disabled
+        Object failingSince = exchange.getMessage().getHeader(FAILING_SINCE);
         return json.writeValueAsBytes(endpointDisabled(attempt.get("account_id"), attempt.get("endpoint_id"),
                 delivery == null ? null : delivery.get("url"), attempt.get("disable_reason"),
-                attempt.get("response_status"), attempt.get("error"), at.toInstant(), "automatic"));
+                attempt.get("response_status"), attempt.get("error"), at.toInstant(), "automatic",
+                failingSince == null ? at : failingSince));
     }
 
-    /** An {@code endpoint.disabled} event: by its failures ({@code automatic}) or paused by hand ({@code manual}). */
+    /**
+     * An {@code endpoint.disabled} event: by its failures ({@code automatic}) or paused by hand ({@code manual});
+     * {@code failSince} (as Svix's) when its current run of failed attempts began, null if its last attempt succeeded.
+     */
     private Map<String, Object> endpointDisabled(Object account, Object endpointId, Object url, Object reason,
-                                                 Object lastStatus, Object lastError, Instant at, String trigger) {
+                                                 Object lastStatus, Object lastError, Instant at, String trigger,
+                                                 Object failSince) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("accountId", account);
         data.put("endpointId", endpointId);
@@ -69,6 +79,9 @@ public class OpsEvents {
         data.put("lastError", lastError);
         data.put("disabledAt", DateTimeFormatter.ISO_INSTANT.format(at));
         data.put("trigger", trigger);
+        OffsetDateTime since = failSince instanceof String text ? OffsetDateTime.parse(text)
+                : DeliveryRequest.toOffsetDateTime(failSince);
+        data.put("failSince", since == null ? null : DateTimeFormatter.ISO_INSTANT.format(since));
         return event("endpoint.disabled", "endpoint.disabled:" + endpointId + ":" + at.toEpochMilli(), data);
     }
 
@@ -166,7 +179,7 @@ public class OpsEvents {
         // the pause's time is the change's (the same statement's now)
         Map<String, Object> paused = endpointDisabled(account, endpoint.get("id"), endpoint.get("url"),
                 endpoint.get("disabledReason"), null, null, Instant.parse((String) endpoint.get("updatedAt")),
-                "manual");
+                "manual", endpoint.get("failingSince"));
         paused.put("timestamp", endpoint.get("updatedAt"));
         return List.of(json.writeValueAsBytes(event), json.writeValueAsBytes(paused));
     }

@@ -216,6 +216,8 @@ class PortalPageTest extends HookpostTest {
         eventually(() -> shown("#failed-deliveries tr[data-delivery-id='" + deliveryId + "']"),
                 "the failed delivery to be listed");
         assertThat(find("#failed-deliveries tr[data-delivery-id='" + deliveryId + "']").getText()).contains("HTTP 500");
+        assertThat(find("#endpoint-details").getText()).as("its run of failures beside its status")
+                .contains("Active failing since ", " (2 failed attempts in a row)");
         click("#failed-deliveries tr[data-delivery-id='" + deliveryId + "'] button");
         Received retried = receiver.next(WAIT);
         assertThat(retried.header("webhook-id")).isEqualTo(deliveryId);

@@ -53,6 +53,9 @@ class DeliveryOpsEventsTest extends HookpostTest {
             receiver.next(WAIT);
         }
         eventually(() -> "failed".equals(deliveryRow(eventId).get("status")), "the schedule runs out");
+        JsonNode endpoint = operator.get("/api/v1/accounts/" + account + "/endpoints/" + endpointId).json();
+        assertThat(endpoint.get("consecutiveFailures").asInt()).isEqualTo(6);
+        assertThat(endpoint.get("failingSince").isTextual()).as(endpoint.toString()).isTrue();
 
         // the two may come in either order: the admin webhook takes more than one at a time
         Map<String, JsonNode> told = new java.util.HashMap<>();
@@ -104,6 +107,9 @@ class DeliveryOpsEventsTest extends HookpostTest {
         assertThat(recovered.path("accountId").asText()).isEqualTo(account);
         assertThat(recovered.path("lastResponseStatus").asInt()).isEqualTo(200);
         assertThat(recovered.path("url").asText()).isEqualTo(receiver.url("/late"));
+        JsonNode endpoint = operator.get("/api/v1/accounts/" + account + "/endpoints/" + lateEndpoint).json();
+        assertThat(endpoint.get("consecutiveFailures").asInt()).as("its run of failures ended").isZero();
+        assertThat(endpoint.get("failingSince").isNull()).isTrue();
         assertThat(admin.drain(Duration.ofMillis(1500)).stream()
                 .filter(body -> body.contains(delivery(lateEvent)) || body.contains(delivery(earlyEvent))))
                 .as("once, and nothing of the delivery that got through at its fourth attempt").isEmpty();

@@ -110,6 +110,8 @@ class EndpointChangeEventsTest extends HookpostTest {
             assertThat(data.get("url").asText()).isEqualTo(receiver.url("/paused"));
             assertThat(data.get("reason").asText()).isEqualTo("disabled over the API");
             assertThat(data.get("disabledAt").asText()).isEqualTo(paused.get("updatedAt").asText());
+            assertThat(paused.get("disabledAt").asText()).isEqualTo(paused.get("updatedAt").asText());
+            assertThat(data.get("failSince").isNull()).as("no attempt of it failed").isTrue();
             assertThat(nextAbout(id).get("type").asText()).as("and the change itself").isEqualTo("endpoint.created");
             assertThat(nextAbout(id).get("type").asText()).isEqualTo("endpoint.updated");
 

@@ -202,6 +202,12 @@ class RetriesTest extends HookpostTest {
         assertThat(event.get("type").asText()).isEqualTo("endpoint.disabled");
         assertThat(event.path("data").path("accountId").asText()).isEqualTo(account);
         assertThat(event.path("data").path("trigger").asText()).isEqualTo("automatic");
+        JsonNode shown = operator.get("/api/v1/accounts/" + account + "/endpoints/" + endpointId).json();
+        assertThat(shown.get("consecutiveFailures").asInt()).isEqualTo(3);
+        assertThat(event.path("data").path("failSince").asText()).as("Svix's failSince: when its failures began")
+                .isEqualTo(shown.get("failingSince").asText());
+        assertThat(OffsetDateTime.parse(shown.get("failingSince").asText())).isAfter(start)
+                .isBefore(OffsetDateTime.parse(shown.get("disabledAt").asText()));
         assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, event.get("id").asText()))
                 .as("recorded as Hookpost's own event").isEqualTo("system");
 
@@ -214,6 +220,9 @@ class RetriesTest extends HookpostTest {
         receiver.answer(r -> Reply.ok());
         Api.Response enabled = operator.post("/api/v1/accounts/" + account + "/endpoints/" + endpointId + "/enable", Map.of());
         assertThat(enabled.json().get("active").asBoolean()).isTrue();
+        assertThat(enabled.json().get("consecutiveFailures").asInt()).isZero();
+        assertThat(enabled.json().get("failingSince").isNull()).isTrue();
+        assertThat(enabled.json().get("disabledAt").isNull()).isTrue();
         Api.Response recovered = operator.post("/api/v1/accounts/" + account + "/endpoints/" + endpointId + "/recover",
                 Map.of("since", start.toString()));
         assertThat(recovered.status()).as(recovered.text()).isEqualTo(202);
@@ -222,6 +231,49 @@ class RetriesTest extends HookpostTest {
                 .containsExactlyInAnyOrder(delivery(first), delivery(second));
         eventually(() -> "delivered".equals(deliveryRow(first).get("status"))
                 && "delivered".equals(deliveryRow(second).get("status")), "both held deliveries are delivered");
+    }
+
+    @Test
+    void an_endpoint_shows_when_its_run_of_failures_began_until_an_attempt_succeeds() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+        receiver.answer(r -> {
+            if (posts.incrementAndGet() == 2) {
+                try {
+                    release.await(); // the second failure waits while the test reads the first one's run
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Reply.status(500);
+        });
+        String path = "/api/v1/accounts/" + account + "/endpoints/"
+                + createEndpoint(Map.of("url", receiver.url("/flaky"), "retrySchedule", List.of("0s", "1h")))
+                .get("id").asText();
+        assertThat(operator.get(path).json().get("consecutiveFailures").asInt()).isZero();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of()));
+        String failingSince;
+        try {
+            eventually(() -> operator.get(path).json().get("consecutiveFailures").asInt() == 1, "one failure counted");
+            failingSince = operator.get(path).json().get("failingSince").asText();
+            assertThat(OffsetDateTime.parse(failingSince)).isAfter(start).isBefore(OffsetDateTime.now(ZoneOffset.UTC));
+        } finally {
+            release.countDown();
+        }
+        eventually(() -> operator.get(path).json().get("consecutiveFailures").asInt() == 2, "two failures counted");
+        JsonNode failing = operator.get(path).json();
+        assertThat(failing.get("failingSince").asText()).as("the run's start, not its latest failure")
+                .isEqualTo(failingSince);
+        assertThat(failing.get("active").asBoolean()).isTrue();
+        assertThat(failing.get("disabledAt").isNull()).isTrue();
+
+        receiver.answer(r -> Reply.ok());
+        assertThat(operator.post("/api/v1/accounts/" + account + "/deliveries/" + delivery(eventId) + "/retry",
+                Map.of()).status()).isEqualTo(202);
+        eventually(() -> operator.get(path).json().get("consecutiveFailures").asInt() == 0, "the success ends the run");
+        assertThat(operator.get(path).json().get("failingSince").isNull()).isTrue();
+        assertThat(deliveryRow(eventId).get("status")).isEqualTo("delivered");
     }
 
     @Test
