@@ -6,10 +6,13 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import org.apache.camel.Body;
@@ -24,10 +27,10 @@ import org.springframework.transaction.annotation.Transactional;
 public class AccountApi {
     static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}");
 
-    public record CreateAccount(String name, String id) {
+    public record CreateAccount(String name, String id, Map<String, String> metadata) {
     }
 
-    public record UpdateAccount(String name) {
+    public record UpdateAccount(String name, Map<String, String> metadata) {
     }
 
     public record CreateApiKey(String description, String expiresAt) {
@@ -39,10 +42,12 @@ public class AccountApi {
     private final boolean adminTokenSet;
     private final Accounts accounts;
     private final String opsAccount;
+    private final ObjectMapper json;
 
     public AccountApi(JdbcTemplate jdbc, RequestBodies bodies, ApiKeys keys, Accounts accounts,
-                      HookpostProperties properties) {
+                      HookpostProperties properties, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
         this.accounts = accounts;
         this.opsAccount = properties.ops().accountId();
         this.bodies = bodies;
@@ -120,23 +125,39 @@ public class AccountApi {
     public Map<String, Object> list(@Header("limit") String limit, @Header("cursor") String cursor,
                                     Exchange exchange) {
         ApiAccess.requireOperator(exchange);
-        return Paging.query(jdbc, new StringBuilder("SELECT id, name, created_at FROM accounts"
+        return Paging.query(jdbc, new StringBuilder("SELECT id, name, metadata, created_at FROM accounts"
                 + " WHERE deleted_at IS NULL"), new ArrayList<>(), "", Paging.cursor(cursor), Paging.limit(limit),
-                AccountApi::view);
+                this::view);
     }
 
     /** {@code GET /api/v1/accounts/{acct}}: for operators and the account's own keys. */
     public Map<String, Object> get(@Header("acct") String account) {
-        return view(jdbc.queryForMap("SELECT id, name, created_at FROM accounts WHERE id = ?", account));
+        return view(jdbc.queryForMap("SELECT id, name, metadata, created_at FROM accounts WHERE id = ?", account));
     }
 
-    /** {@code PATCH /api/v1/accounts/{acct}}: the account's name (operators only; its id never changes). */
+    /**
+     * {@code PATCH /api/v1/accounts/{acct}}: the account's name and metadata, each only when sent (operators only; its
+     * id never changes). A metadata object replaces the pairs, null removes them.
+     */
     public Map<String, Object> update(@Header("acct") String account, @Body byte[] body, Exchange exchange)
             throws IOException {
         ApiAccess.requireOperator(exchange);
-        // the name is all there is to change, so it is required (null included)
         UpdateAccount request = bodies.read(body, UpdateAccount.class);
-        jdbc.update("UPDATE accounts SET name = ? WHERE id = ?", validName(request.name()), account);
+        Set<String> present = new HashSet<>();
+        json.readTree(body).fieldNames().forEachRemaining(present::add);
+        if (present.isEmpty()) {
+            throw ProblemException.badRequest("Send 'name' or 'metadata' (or both) to change.");
+        }
+        // both checked before either changes: a refused request changes nothing
+        String name = present.contains("name") ? validName(request.name()) : null;
+        String metadata = present.contains("metadata") ? Metadata.column(json, Metadata.check(request.metadata()))
+                : null;
+        if (name != null) {
+            jdbc.update("UPDATE accounts SET name = ? WHERE id = ?", name, account);
+        }
+        if (present.contains("metadata")) {
+            jdbc.update("UPDATE accounts SET metadata = ? WHERE id = ?", metadata, account);
+        }
         return get(account);
     }
 
@@ -183,10 +204,11 @@ public class AccountApi {
         return name;
     }
 
-    private static Map<String, Object> view(Map<String, Object> row) {
+    private Map<String, Object> view(Map<String, Object> row) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", row.get("id"));
         view.put("name", row.get("name"));
+        view.put("metadata", Metadata.read(json, row.get("metadata")));
         view.put("createdAt", Views.instant(row.get("created_at")));
         return view;
     }
@@ -195,6 +217,7 @@ public class AccountApi {
         ApiAccess.requireOperator(exchange);
         CreateAccount request = bodies.read(body, CreateAccount.class);
         validName(request.name());
+        Map<String, String> metadata = Metadata.check(request.metadata());
         String id = request.id() == null ? Ids.next("acct") : request.id();
         if (!ACCOUNT_ID.matcher(id).matches()) {
             throw ProblemException.badRequest(
@@ -205,10 +228,12 @@ public class AccountApi {
             throw ProblemException.conflict("Account '" + id + "' was deleted; an account's id is not used again.");
         }
         OffsetDateTime now = Views.now();
-        jdbc.update("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)", id, request.name(), now);
+        jdbc.update("INSERT INTO accounts (id, name, metadata, created_at) VALUES (?, ?, ?, ?)", id, request.name(),
+                Metadata.column(json, metadata), now);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", id);
         view.put("name", request.name());
+        view.put("metadata", metadata);
         view.put("createdAt", DateTimeFormatter.ISO_INSTANT.format(now));
         return view;
     }

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
@@ -54,9 +53,6 @@ public class EndpointApi {
     static final int MAX_SUBSCRIPTION_ENTRIES = 100;
     /** Attempts a second an endpoint's rate limit may allow: Svix's bound (its rate limit is an unsigned 16 bits). */
     static final int MAX_RATE_LIMIT = 65_535;
-    static final int MAX_METADATA_ENTRIES = 50;
-    static final int MAX_METADATA_KEY = 100;
-    static final int MAX_METADATA_VALUE = 1000;
 
     public record CreateEndpoint(String url, List<String> eventTypes, List<String> categories, JsonNode filter,
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
@@ -96,7 +92,7 @@ public class EndpointApi {
         checkDisableAfterFailures(request.disableAfterFailures());
         checkRateLimit(request.rateLimit());
         checkDescription(request.description());
-        Map<String, String> metadata = checkMetadata(request.metadata());
+        Map<String, String> metadata = Metadata.check(request.metadata());
         String secret = request.secret();
         if (secret == null) {
             secret = WebhookSigner.newSecret();
@@ -126,7 +122,7 @@ public class EndpointApi {
                 secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
-                active ? null : now, now, now, metadata.isEmpty() ? null : json.writeValueAsString(metadata));
+                active ? null : now, now, now, Metadata.column(json, metadata));
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.created");
@@ -176,7 +172,7 @@ public class EndpointApi {
                 : (Integer) row.get("disable_after_failures");
         Integer rateLimit = present.contains("rateLimit") ? checkRateLimit(request.rateLimit())
                 : (Integer) row.get("rate_limit");
-        Map<String, String> metadata = present.contains("metadata") ? checkMetadata(request.metadata())
+        Map<String, String> metadata = present.contains("metadata") ? Metadata.check(request.metadata())
                 : storedMap(row, "metadata");
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
@@ -190,7 +186,7 @@ public class EndpointApi {
                         + " disable_after_failures = ?, rate_limit = ?, metadata = ?, updated_at = ? WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit,
-                metadata.isEmpty() ? null : json.writeValueAsString(metadata), now, id);
+                Metadata.column(json, metadata), now, id);
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
                     : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);
@@ -399,12 +395,7 @@ public class EndpointApi {
 
     /** A column holding a JSON object of strings (headers, metadata); empty when null. */
     private Map<String, String> storedMap(Map<String, Object> row, String column) {
-        try {
-            return row.get(column) == null ? Map.of()
-                    : json.readValue((String) row.get(column), new TypeReference<Map<String, String>>() { });
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Metadata.read(json, row.get(column));
     }
 
     /** The endpoint as the API shows it; the secret is shown on creation and by GET …/secret only. */
@@ -488,36 +479,6 @@ public class EndpointApi {
             throw ProblemException.badRequest("'description' may be at most 1000 characters.");
         }
         return description;
-    }
-
-    /** null: none (on a PATCH, the pairs are removed); a PATCH's object replaces the pairs, as Svix's does. */
-    private static Map<String, String> checkMetadata(Map<String, String> metadata) {
-        if (metadata == null) {
-            return Map.of();
-        }
-        if (metadata.size() > MAX_METADATA_ENTRIES) {
-            throw ProblemException.badRequest("'metadata' may hold at most " + MAX_METADATA_ENTRIES + " keys.");
-        }
-        // lengths in characters (code points), as a client counts them, not Java's UTF-16 units
-        for (Map.Entry<String, String> entry : metadata.entrySet()) {
-            String key = entry.getKey();
-            int keyLength = key.codePointCount(0, key.length());
-            if (keyLength == 0 || keyLength > MAX_METADATA_KEY || key.chars().anyMatch(Character::isISOControl)
-                    || EventReader.hasLoneSurrogate(key)) {
-                throw ProblemException.badRequest("'metadata' keys are 1 to " + MAX_METADATA_KEY
-                        + " characters without control characters.");
-            }
-            String value = entry.getValue();
-            if (value == null) {
-                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be a string"
-                        + " (to remove a key, send the object without it).");
-            }
-            if (value.codePointCount(0, value.length()) > MAX_METADATA_VALUE || EventReader.hasLoneSurrogate(value)) {
-                throw ProblemException.badRequest("'metadata' value of '" + key + "' must be text of at most "
-                        + MAX_METADATA_VALUE + " characters.");
-            }
-        }
-        return metadata;
     }
 
     private static String checkSecret(String secret) {
