@@ -24,6 +24,8 @@ public class SchemaMigrations {
         return flyway -> {
             refuseNewerSchema(flyway);
             flyway.migrate();
+            // before anything is claimed in this run
+            CrashedRunLeases.release(flyway.getConfiguration().getDataSource());
         };
     }
 
