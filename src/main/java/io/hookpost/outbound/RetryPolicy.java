@@ -3,6 +3,7 @@ package io.hookpost.outbound;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,8 @@ public class RetryPolicy {
         attempt.put("disable_after", threshold);
         attempt.put("disable_reason", gone ? "The endpoint answered 410 Gone."
                 : "Disabled after " + threshold + " consecutive failed attempts.");
-        attempt.put("now", OffsetDateTime.now(ZoneOffset.UTC));
+        // to the microsecond, as the database keeps it: endpoint.disabled then tells the times the API shows
+        attempt.put("now", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
         return attempt;
     }
 

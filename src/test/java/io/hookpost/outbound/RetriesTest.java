@@ -208,6 +208,8 @@ class RetriesTest extends HookpostTest {
                 .isEqualTo(shown.get("failingSince").asText());
         assertThat(OffsetDateTime.parse(shown.get("failingSince").asText())).isAfter(start)
                 .isBefore(OffsetDateTime.parse(shown.get("disabledAt").asText()));
+        assertThat(event.path("data").path("disabledAt").asText()).as("the time the API shows")
+                .isEqualTo(shown.get("disabledAt").asText());
         assertThat(db.queryForObject("SELECT source FROM events WHERE id = ?", String.class, event.get("id").asText()))
                 .as("recorded as Hookpost's own event").isEqualTo("system");
 
