@@ -139,6 +139,7 @@ public class AccountApi {
      * {@code PATCH /api/v1/accounts/{acct}}: the account's name and metadata, each only when sent (operators only; its
      * id never changes). A metadata object replaces the pairs, null removes them.
      */
+    @Transactional
     public Map<String, Object> update(@Header("acct") String account, @Body byte[] body, Exchange exchange)
             throws IOException {
         ApiAccess.requireOperator(exchange);
