@@ -56,16 +56,16 @@ public class OpsEvents {
         Map<String, Object> delivery = exchange.getProperty(DeliveryProperties.DELIVERY, Map.class);
         OffsetDateTime at = (OffsetDateTime) attempt.get("now");
         // read by the route (read-failing-since) once the endpoint is disabled
-        Object failingSince = exchange.getMessage().getHeader(FAILING_SINCE);
         return json.writeValueAsBytes(endpointDisabled(attempt.get("account_id"), attempt.get("endpoint_id"),
                 delivery == null ? null : delivery.get("url"), attempt.get("disable_reason"),
                 attempt.get("response_status"), attempt.get("error"), at.toInstant(), "automatic",
-                failingSince == null ? at : failingSince));
+                exchange.getMessage().getHeader(FAILING_SINCE)));
     }
 
     /**
      * An {@code endpoint.disabled} event: by its failures ({@code automatic}) or paused by hand ({@code manual});
-     * {@code failSince} (as Svix's) when its current run of failed attempts began, null if its last attempt succeeded.
+     * {@code failSince} (as Svix's) when its current run of failed attempts began, null if its last attempt succeeded:
+     * the database's timestamp for an automatic one, the API's text for a pause.
      */
     private Map<String, Object> endpointDisabled(Object account, Object endpointId, Object url, Object reason,
                                                  Object lastStatus, Object lastError, Instant at, String trigger,

@@ -17,7 +17,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The admin webhooks hear of a delivery that keeps failing, and of its getting through after all. */
+/**
+ * The admin webhooks hear of a delivery that keeps failing, and of its getting through after all, and when the failures
+ * that disabled an endpoint began.
+ */
 class DeliveryOpsEventsTest extends HookpostTest {
     @Autowired
     HookpostProperties properties;
@@ -40,6 +43,22 @@ class DeliveryOpsEventsTest extends HookpostTest {
 
     private Map<String, Object> deliveryRow(String eventId) {
         return deliveriesOf(eventId).get(0);
+    }
+
+    @Test
+    void an_endpoint_its_failures_disable_tells_the_admin_when_they_began() throws Exception {
+        AdminWebhook admin = adminWebhook("endpoint.disabled");
+        receiver.answer(r -> Reply.status(503));
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/dying"), "disableAfterFailures", 2,
+                "retrySchedule", List.of("0s", "0s"))).get("id").asText();
+        publish(Map.of("type", "host.offline", "data", Map.of()));
+        JsonNode told = admin.eventAbout("endpointId", endpointId).get("data");
+        JsonNode endpoint = operator.get("/api/v1/accounts/" + account + "/endpoints/" + endpointId).json();
+        assertThat(endpoint.get("consecutiveFailures").asInt()).isEqualTo(2);
+        assertThat(told.get("trigger").asText()).isEqualTo("automatic");
+        assertThat(told.get("failSince").asText()).as("Svix's failSince, as the database has it")
+                .isEqualTo(endpoint.get("failingSince").asText());
+        assertThat(told.get("disabledAt").asText()).isEqualTo(endpoint.get("disabledAt").asText());
     }
 
     @Test
