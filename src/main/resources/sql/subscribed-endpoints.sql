@@ -1,4 +1,4 @@
-SELECT e.id AS endpoint_id, e.active, e.filter_expression, e.envelope
+SELECT e.id AS endpoint_id, e.active, e.filter_expression, e.envelope, e.channels
 FROM endpoints e
 WHERE e.account_id = :#account_id
   AND e.deleted_at IS NULL

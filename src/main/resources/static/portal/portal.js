@@ -298,6 +298,7 @@ function openEndpointForm(endpoint, mine) {
       form.elements.url.value = endpoint.url;
       form.elements.description.value = endpoint.description || '';
       form.elements.otherTypes.value = Array.from(chosen).join(', ');
+      form.elements.channels.value = endpoint.channels.join(', ');
       form.elements.headers.value = Object.entries(endpoint.headers || {})
         .map(([name, value]) => name + ': ' + value).join('\n');
       form.elements.filter.value = endpoint.filter || '';
@@ -334,9 +335,14 @@ function saveEndpoint(event) {
     }
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
+  const channels = form.elements.channels.value.split(',').map((c) => c.trim()).filter((c) => c);
   const id = form.dataset.endpointId;
   const body = {url: form.elements.url.value.trim(), description: form.elements.description.value.trim() || null,
     eventTypes: types, categories};
+  if (channels.length > 0 || id) {
+    // on an edit, none left means none: events whatever their channels
+    body.channels = channels;
+  }
   if (Object.keys(headers).length > 0 || id) {
     // on an edit, none left means none: null puts the endpoint back to no custom headers
     body.headers = Object.keys(headers).length > 0 ? headers : null;
@@ -415,7 +421,9 @@ function showEndpoint(id) {
     const details = $('#endpoint-details');
     details.replaceChildren();
     const facts = [['Status', status(endpoint)], ['Description', endpoint.description || '—'],
-      ['Events', events(endpoint)], ['Signature', endpoint.signatureScheme],
+      ['Events', events(endpoint)],
+      ['Channels', endpoint.channels.length > 0 ? endpoint.channels.join(', ') : 'all (events whatever their channels)'],
+      ['Signature', endpoint.signatureScheme],
       ['Payload filter', endpoint.filter || 'none'],
       ['Retry schedule', endpoint.retrySchedule ? endpoint.retrySchedule.join(', ') : 'the default'],
       ['Disabled after', endpoint.disableAfterFailures
@@ -882,6 +890,9 @@ function showEvent(id) {
       details.replaceChildren();
       const facts = [['Event id', event.id], ['Timestamp', when(event.timestamp)], ['Accepted', when(event.createdAt)],
         ['Source', event.source]];
+      if (event.channels.length > 0) {
+        facts.push(['Channels', event.channels.join(', ')]);
+      }
       if (event.payloadDeletedAt) {
         facts.push(['Payload deleted', when(event.payloadDeletedAt)]);
       }

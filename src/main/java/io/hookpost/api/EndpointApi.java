@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.Envelope;
 import io.hookpost.outbound.EventReader;
 import io.hookpost.outbound.PayloadFilter;
@@ -58,7 +59,7 @@ public class EndpointApi {
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
                                  List<String> retrySchedule, Integer disableAfterFailures, Integer rateLimit,
                                  String description, Boolean active, String secret, String envelope,
-                                 Map<String, String> metadata) {
+                                 Map<String, String> metadata, List<String> channels) {
     }
 
     private final JdbcTemplate jdbc;
@@ -93,6 +94,7 @@ public class EndpointApi {
         checkRateLimit(request.rateLimit());
         checkDescription(request.description());
         Map<String, String> metadata = Metadata.check(request.metadata());
+        String channels = Channels.check(request.channels());
         String secret = request.secret();
         if (secret == null) {
             secret = WebhookSigner.newSecret();
@@ -117,12 +119,12 @@ public class EndpointApi {
         jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, envelope,"
                         + " signature_scheme, signature_header, secret, headers, retry_schedule, disable_after_failures,"
                         + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at,"
-                        + " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                        + " metadata, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secret,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
-                active ? null : now, now, now, Metadata.column(json, metadata));
+                active ? null : now, now, now, Metadata.column(json, metadata), channels);
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.created");
@@ -132,8 +134,8 @@ public class EndpointApi {
 
     /**
      * {@code PATCH}: changes only the fields present in the body; {@code null} puts a field back to its
-     * default (description, filter, envelope, headers, retrySchedule, disableAfterFailures; rateLimit to none). The
-     * secret changes only through rotate-secret.
+     * default (description, filter, envelope, headers, retrySchedule, disableAfterFailures; rateLimit, metadata and
+     * channels to none). The secret changes only through rotate-secret.
      */
     @Transactional
     public Map<String, Object> update(@Header("acct") String account, @Header("endpointId") String id,
@@ -174,6 +176,8 @@ public class EndpointApi {
                 : (Integer) row.get("rate_limit");
         Map<String, String> metadata = present.contains("metadata") ? Metadata.check(request.metadata())
                 : storedMap(row, "metadata");
+        String channels = present.contains("channels") ? Channels.check(request.channels())
+                : (String) row.get("channels");
         if (present.contains("active") && request.active() == null) {
             throw ProblemException.badRequest("'active' must be true or false.");
         }
@@ -183,10 +187,11 @@ public class EndpointApi {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
                         + " signature_scheme = ?, signature_header = ?, headers = ?, retry_schedule = ?,"
-                        + " disable_after_failures = ?, rate_limit = ?, metadata = ?, updated_at = ? WHERE id = ?",
+                        + " disable_after_failures = ?, rate_limit = ?, metadata = ?, channels = ?, updated_at = ?"
+                        + " WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit,
-                Metadata.column(json, metadata), now, id);
+                Metadata.column(json, metadata), channels, now, id);
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
                     : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);
@@ -409,6 +414,7 @@ public class EndpointApi {
                 "SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ? ORDER BY pattern", String.class, id));
         view.put("categories", jdbc.queryForList(
                 "SELECT category FROM endpoint_categories WHERE endpoint_id = ? ORDER BY category", String.class, id));
+        view.put("channels", Channels.list(row.get("channels")));
         view.put("filter", row.get("filter_expression"));
         view.put("envelope", row.get("envelope"));
         view.put("signatureScheme", row.get("signature_scheme"));

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.Envelope;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -54,6 +55,7 @@ public class HistoryApi {
         view.put("id", row.get("id"));
         view.put("type", row.get("type"));
         view.put("timestamp", Views.instant(row.get("occurred_at")));
+        view.put("channels", Channels.list(row.get("channels")));
         // the stored bytes as they are, as delivered: read into a tree, 1E+400 would come back as "Infinity"
         String payload = (String) row.get("payload");
         view.put("payload", payload == null ? null : new com.fasterxml.jackson.databind.util.RawValue(payload));
@@ -73,18 +75,19 @@ public class HistoryApi {
     }
 
     /**
-     * {@code GET …/events?type=&since=&until=&limit=&cursor=}: the account's events, newest first by when Hookpost
-     * accepted them (as Svix's message list), each with its deliveries counted by status; without the payload, which
-     * {@link #event} gives one at a time (a page of 100 events of 256 KB would be 25 MB). {@code type} is a type or a
-     * wildcard such as {@code host.*}, as an endpoint subscribes.
+     * {@code GET …/events?type=&channel=&since=&until=&limit=&cursor=}: the account's events, newest first by when
+     * Hookpost accepted them (as Svix's message list), each with its deliveries counted by status; without the payload,
+     * which {@link #event} gives one at a time (a page of 100 events of 256 KB would be 25 MB). {@code type} is a type
+     * or a wildcard such as {@code host.*}, as an endpoint subscribes; {@code channel} one of the events' channels.
      */
     public Map<String, Object> events(@Header("acct") String account, @Header("type") String type,
+                                      @Header("channel") String channel,
                                       @Header("since") String since, @Header("until") String until,
                                       @Header("limit") String limit, @Header("cursor") String cursor) {
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
-        StringBuilder sql = new StringBuilder("SELECT id, type, occurred_at, source, created_at, payload_deleted_at"
-                + " FROM events WHERE account_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT id, type, occurred_at, source, created_at, payload_deleted_at,"
+                + " channels FROM events WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(account));
         if (type != null && !type.equals("*")) {
             if (!EndpointApi.isTypeOrWildcard(type)) {
@@ -99,6 +102,15 @@ public class HistoryApi {
                 sql.append(" AND type = ?");
                 args.add(type);
             }
+        }
+        if (channel != null) {
+            // one name among the space-separated ones; of a name's characters only '_' means something to LIKE
+            if (!Channels.isName(channel)) {
+                throw ProblemException.badRequest("'channel' is a channel's name: " + Channels.NAME_RULE + "; got '"
+                        + channel + "'.");
+            }
+            sql.append(" AND ' ' || channels || ' ' LIKE ? ESCAPE '!'");
+            args.add("% " + channel.replace("_", "!_") + " %");
         }
         OffsetDateTime after = since == null ? null : EndpointApi.timestamp("since", since);
         OffsetDateTime before = until == null ? null : EndpointApi.timestamp("until", until);
@@ -125,6 +137,7 @@ public class HistoryApi {
         view.put("id", row.get("id"));
         view.put("type", row.get("type"));
         view.put("timestamp", Views.instant(row.get("occurred_at")));
+        view.put("channels", Channels.list(row.get("channels")));
         view.put("source", row.get("source"));
         view.put("createdAt", Views.instant(row.get("created_at")));
         view.put("payloadDeletedAt", Views.instant(row.get("payload_deleted_at")));

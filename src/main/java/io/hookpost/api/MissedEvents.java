@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.hookpost.Ids;
+import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.PayloadFilter;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
@@ -18,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * {@code POST …/endpoints/{endpointId}/replay-missing {since, until?}}: the account's events of that window that the
- * endpoint subscribes to now (types, categories, payload filter) and never got a delivery of (added since, subscribed
+ * endpoint subscribes to now (types, categories, channels, payload filter) and never got a delivery of (added since, subscribed
  * since, or deleted and added again) get one, due now, as Svix's "replay missing". Deliveries it had, however they
  * ended, are left alone (recover sends the failed and held ones again); test events and events whose payload was
  * deleted are not replayed. Oldest first, at most {@link #MAX_PER_REQUEST} a request: {@code nextSince} goes on.
@@ -30,7 +31,7 @@ public class MissedEvents {
     /** Events read at a time: each row may hold a payload of up to hookpost.events.max-payload-bytes. */
     private static final int CHUNK = 100;
     /** The account's events of the window, after a (created_at, id), that the endpoint subscribes to and never got. */
-    private static final String CANDIDATES = "SELECT ev.id, ev.created_at, %s AS payload FROM events ev"
+    private static final String CANDIDATES = "SELECT ev.id, ev.created_at, ev.channels, %s AS payload FROM events ev"
             + " WHERE ev.account_id = ? AND ev.created_at >= ? AND ev.created_at < ?"
             + " AND (ev.created_at > ? OR (ev.created_at = ? AND ev.id > ?))"
             + " AND ev.payload_deleted_at IS NULL AND ev.source <> 'test'"
@@ -81,7 +82,7 @@ public class MissedEvents {
         OffsetDateTime since = window.start(until);
         // locked: two replays of one endpoint at once would make the same deliveries (and a PATCH waits for it)
         List<Map<String, Object>> endpoints = jdbc.queryForList("SELECT id AS endpoint_id, active, envelope,"
-                + " filter_expression FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE",
+                + " filter_expression, channels FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE",
                 account, id);
         if (endpoints.isEmpty()) {
             throw ProblemException.notFound("No endpoint '" + id + "' in account '" + account + "'.");
@@ -104,7 +105,8 @@ public class MissedEvents {
             for (Map<String, Object> event : events) {
                 afterAt = Views.time(event.get("created_at"));
                 afterId = (String) event.get("id");
-                if (filtered && filters.select(List.of(endpoint), event).isEmpty()) {
+                if (!Channels.matches(endpoint.get("channels"), event.get("channels"))
+                        || filtered && filters.select(List.of(endpoint), event).isEmpty()) {
                     continue;
                 }
                 if (replayed + chosen.size() == MAX_PER_REQUEST) {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookpost.HookpostProperties;
@@ -31,14 +32,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads and validates events, the same rules for {@code POST …/events} and for JSON put straight on the
- * events queue: {@code {type, id?, timestamp?, data}} (plus {@code account} on the queue). Produces the
- * envelope {@code {id, type, timestamp, data}} once, so every attempt sends the same bytes.
+ * events queue: {@code {type, id?, timestamp?, data, channels?}} (plus {@code account} on the queue). Produces the
+ * envelope {@code {id, type, timestamp, data}} once, so every attempt sends the same bytes; the {@link Channels} choose
+ * endpoints and are not sent.
  */
 @Component("eventReader")
 public class EventReader {
     public static final String EVENT_ID = "hookpost.eventId";
     /** The envelope read at ingest, so the later ingest steps need not parse the message again. */
     public static final String ENVELOPE = "hookpost.envelope";
+    /** The channels read at ingest (a column's text, null for none), for the idempotency key's check. */
+    public static final String CHANNELS = "hookpost.channels";
     /** An event type's name: the catalog's rule too, so every type an event may carry can be catalogued. */
     public static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]+)*");
     public static final int TYPE_MAX = 200;
@@ -102,14 +106,16 @@ public class EventReader {
         if (node.has("account")) {
             throw ProblemException.badRequest("'account' is taken from the URL; remove it from the body.");
         }
-        ObjectNode event = normalise(node, () -> {
+        Parsed read = normalise(node, () -> {
             if (idempotencyKey != null && !idempotencyKey.isBlank()) {
                 return "evt_" + sha256Hex(account + "\n" + idempotencyKey).substring(0, 32);
             }
             return Ids.next("evt");
-        }, ProblemException::badRequest).envelope();
+        }, ProblemException::badRequest);
+        ObjectNode event = read.envelope();
         exchange.setProperty(EVENT_ID, event.get("id").asText());
         exchange.setProperty(ENVELOPE, event);
+        exchange.setProperty(CHANNELS, read.channels());
         if (!node.hasNonNull("id") && idempotencyKey != null && !idempotencyKey.isBlank()) {
             exchange.setProperty(IdempotencyKeys.KEY, idempotencyKey);
             exchange.setProperty(IdempotencyKeys.TIMESTAMP_GIVEN, node.hasNonNull("timestamp"));
@@ -117,6 +123,10 @@ public class EventReader {
         ObjectNode message = json.createObjectNode();
         message.put("account", account);
         message.setAll(event);
+        if (read.channels() != null) {
+            ArrayNode channels = message.putArray("channels");
+            Channels.list(read.channels()).forEach(channels::add);
+        }
         return json.writeValueAsBytes(message);
     }
 
@@ -169,6 +179,7 @@ public class EventReader {
         }
         row.put("source", source != null ? source : "queue");
         row.put("created_at", OffsetDateTime.now(ZoneOffset.UTC));
+        row.put("channels", read.channels());
         return row;
     }
 
@@ -270,16 +281,20 @@ public class EventReader {
         return false;
     }
 
-    /** An event's envelope and its timestamp, parsed once (the fan-out parsed it twice, a CPU cost in its profile). */
-    private record Parsed(ObjectNode envelope, Instant occurredAt) {
+    /**
+     * An event's envelope, its timestamp and its channels (a column's text, null for none), parsed once (the fan-out
+     * parsed it twice, a CPU cost in its profile).
+     */
+    private record Parsed(ObjectNode envelope, Instant occurredAt, String channels) {
     }
 
-    /** Validates {type, id?, timestamp?, data} and returns the envelope in canonical field order. */
+    /** Validates {type, id?, timestamp?, data, channels?} and returns the envelope in canonical field order. */
     private Parsed normalise(JsonNode node, java.util.function.Supplier<String> newId,
                                java.util.function.Function<String, RuntimeException> invalid) {
         node.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("type") && !f.equals("id") && !f.equals("timestamp") && !f.equals("data")) {
-                throw invalid.apply("Unknown field '" + f + "'; an event has type, id, timestamp and data.");
+            if (!f.equals("type") && !f.equals("id") && !f.equals("timestamp") && !f.equals("data")
+                    && !f.equals("channels")) {
+                throw invalid.apply("Unknown field '" + f + "'; an event has type, id, timestamp, data and channels.");
             }
         });
         JsonNode type = node.get("type");
@@ -331,7 +346,7 @@ public class EventReader {
         envelope.put("type", type.asText());
         envelope.put("timestamp", TIMESTAMP.format(occurredAt));
         envelope.set("data", data);
-        return new Parsed(envelope, occurredAt);
+        return new Parsed(envelope, occurredAt, Channels.check(node.get("channels"), invalid));
     }
 
     static String sha256Hex(String value) {

@@ -2,6 +2,8 @@ package io.hookpost.outbound;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Step {@code check-idempotency-key} of the ingest route. A repeated {@code Idempotency-Key} stands for the same
- * event, so the fan-out records it once; a key sent again with another type, data or timestamp would get a 202 for an
+ * event, so the fan-out records it once; a key sent again with another type, data, timestamp or channels would get a
+ * 202 for an
  * event that is then dropped as a repeat. That repeat gets 422 instead, as the IETF Idempotency-Key draft advises for
  * a key reused with a different payload (Stripe answers such a request with an error too). Only events already
  * recorded are compared: a repeat sent while the first is still on the queue is deduped by the fan-out as before.
@@ -33,20 +36,22 @@ public class IdempotencyKeys {
 
     public void check(@Header("acct") String account, @ExchangeProperty(KEY) String key,
                       @ExchangeProperty(TIMESTAMP_GIVEN) boolean timestampGiven,
-                      @ExchangeProperty(EventReader.ENVELOPE) ObjectNode event) throws IOException {
+                      @ExchangeProperty(EventReader.ENVELOPE) ObjectNode event,
+                      @ExchangeProperty(EventReader.CHANNELS) String channels) throws IOException {
         String id = event.get("id").asText();
-        List<String> recorded = jdbc.queryForList("SELECT payload FROM events WHERE account_id = ? AND id = ?",
-                String.class, account, id);
-        if (recorded.isEmpty() || recorded.get(0) == null) {
+        List<Map<String, Object>> recorded = jdbc.queryForList(
+                "SELECT payload, channels FROM events WHERE account_id = ? AND id = ?", account, id);
+        if (recorded.isEmpty() || recorded.get(0).get("payload") == null) {
             // not recorded yet, or its payload deleted since (nothing to compare): the fan-out drops it as a repeat
             return;
         }
-        JsonNode first = EventReader.EXACT_JSON.readTree(recorded.get(0));
+        JsonNode first = EventReader.EXACT_JSON.readTree((String) recorded.get(0).get("payload"));
         boolean same = first.get("type").equals(event.get("type")) && first.get("data").equals(event.get("data"))
-                && (!timestampGiven || first.get("timestamp").equals(event.get("timestamp")));
+                && (!timestampGiven || first.get("timestamp").equals(event.get("timestamp")))
+                && Set.copyOf(Channels.list(recorded.get(0).get("channels"))).equals(Set.copyOf(Channels.list(channels)));
         if (!same) {
             throw ProblemException.unprocessable("The Idempotency-Key '" + key + "' was used for event " + id
-                    + " with another " + (timestampGiven ? "type, data or timestamp" : "type or data")
+                    + " with another " + (timestampGiven ? "type, data, timestamp or channels" : "type, data or channels")
                     + "; a new event needs a new key.");
         }
     }

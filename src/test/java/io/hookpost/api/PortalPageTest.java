@@ -625,6 +625,48 @@ class PortalPageTest extends HookpostTest {
     }
 
     @Test
+    void an_admin_chooses_the_channels_an_endpoint_listens_on_and_it_gets_only_their_events() throws Exception {
+        String id = createEndpoint(Map.of("url", receiver.url("/channels"))).get("id").asText();
+        openPortal(Map.of());
+        eventually(() -> shown("#endpoints a"), "the list");
+        chrome.executeScript("location.hash = '#/endpoints/" + id + "'");
+        eventually(() -> find("#endpoint-details").getText().contains("all (events whatever their channels)"),
+                "no channels shown");
+        click("#edit-endpoint");
+        eventually(() -> shown("#endpoint-form input[name=channels]"), "the edit form");
+        find("#endpoint-form input[name=channels]").sendKeys("project_1, team 7");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> find("#message").getText().contains("'channels'"), "the API's reason shown");
+        assertThat(endpoint(id).get("channels")).as("nothing saved").isEmpty();
+
+        find("#endpoint-form input[name=channels]").clear();
+        find("#endpoint-form input[name=channels]").sendKeys("project_1, team_7");
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> shown("#endpoint-view") && find("#message").getText().equals("Endpoint saved."), "saved");
+        assertThat(endpoint(id).get("channels")).extracting(JsonNode::asText).containsExactly("project_1", "team_7");
+        assertThat(find("#endpoint-details").getText()).contains("project_1, team_7");
+
+        String elsewhere = publish(Map.of("type", "build.failed", "channels", List.of("project_2"), "data", Map.of()));
+        String mine = publish(Map.of("type", "build.failed", "channels", List.of("team_7", "org"), "data", Map.of()));
+        assertThat(JSON.readTree(receiver.next(WAIT).body()).get("id").asText()).isEqualTo(mine);
+        assertThat(deliveriesOf(elsewhere)).isEmpty();
+        chrome.executeScript("location.hash = '#/events/" + mine + "'");
+        eventually(() -> shown("#event-details") && find("#event-details").getText().contains("team_7, org"),
+                "the event's channels shown");
+
+        // emptied on an edit: events whatever their channels again
+        chrome.executeScript("location.hash = '#/endpoints/" + id + "/edit'");
+        eventually(() -> shown("#endpoint-form input[name=channels]")
+                && "project_1, team_7".equals(find("#endpoint-form input[name=channels]").getAttribute("value")),
+                "the form with the endpoint's channels");
+        find("#endpoint-form input[name=channels]").clear();
+        find("#endpoint-form button[type=submit]").click();
+        eventually(() -> shown("#endpoint-view")
+                && find("#endpoint-details").getText().contains("all (events whatever their channels)"), "none shown");
+        assertThat(endpoint(id).get("channels")).isEmpty();
+    }
+
+    @Test
     void while_another_endpoint_loads_nothing_of_the_one_before_is_on_the_page() throws Exception {
         String first = createEndpoint(Map.of("url", receiver.url("/first"))).get("id").asText();
         String second = createEndpoint(Map.of("url", receiver.url("/second"))).get("id").asText();

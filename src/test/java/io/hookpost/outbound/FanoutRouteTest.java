@@ -59,6 +59,7 @@ class FanoutRouteTest extends HookpostTest {
         OffsetDateTime now = OffsetDateTime.now();
         Map<String, Object> event = new java.util.HashMap<>(Map.of("account_id", account, "id", id, "type", "host.offline",
                 "occurred_at", now, "payload", "{}", "source", "queue", "created_at", now));
+        event.put("channels", null);
         event.put("deliveries", endpoints.stream().map(endpoint -> {
             Map<String, Object> delivery = new java.util.HashMap<>(Map.of("id", io.hookpost.Ids.next("msg"),
                     "account_id", account, "event_id", id, "endpoint_id", endpoint, "status", "held", "created_at", now));
@@ -138,9 +139,11 @@ class FanoutRouteTest extends HookpostTest {
         assertProblem(operator.post(events, Map.of("type", "order.paid", "data", Map.of("total", 2.20)), key),
                 422, "The Idempotency-Key 'order-77' was used for event " + first.json().get("id").asText());
         assertProblem(operator.post(events, Map.of("type", "order.refunded", "data", Map.of("total", 1.10)), key),
-                422, "another type or data");
+                422, "another type, data or channels");
+        assertProblem(operator.post(events, Map.of("type", "order.paid", "data", Map.of("total", 1.10),
+                "channels", List.of("shop_1")), key), 422, "another type, data or channels");
         assertProblem(operator.post(events, Map.of("type", "order.paid", "timestamp", "2026-01-31T12:00:00Z",
-                "data", Map.of("total", 1.10)), key), 422, "another type, data or timestamp");
+                "data", Map.of("total", 1.10)), key), 422, "another type, data, timestamp or channels");
 
         assertThat(receiver.drain(Duration.ofSeconds(1))).isEmpty();
         assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ?", account)).isEqualTo(1);
