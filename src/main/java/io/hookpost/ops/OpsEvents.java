@@ -15,6 +15,7 @@ import io.hookpost.outbound.DeliveryRequest;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,11 +39,13 @@ public class OpsEvents {
     /** Exchange property: a deleted endpoint as it was (the DELETE answers no body). */
     public static final String ENDPOINT_GONE = "hookpost.endpointGone";
     private final ObjectMapper json;
+    private final JdbcTemplate jdbc;
     private final String opsAccount;
     private final int failingAfterAttempts;
 
-    public OpsEvents(ObjectMapper json, HookpostProperties properties) {
+    public OpsEvents(ObjectMapper json, JdbcTemplate jdbc, HookpostProperties properties) {
         this.json = json;
+        this.jdbc = jdbc;
         this.opsAccount = properties.ops().accountId();
         this.failingAfterAttempts = properties.ops().failingAfterAttempts();
     }
@@ -176,10 +179,14 @@ public class OpsEvents {
         if (!exchange.getProperty(ENDPOINT_PAUSED, false, Boolean.class)) {
             return List.of(json.writeValueAsBytes(event));
         }
+        // paused while failing: what its last attempt got, as an automatic disable tells (none after a success)
+        Map<String, Object> last = endpoint.get("failingSince") == null ? Map.of() : jdbc.queryForList(
+                "SELECT response_status, error FROM attempts WHERE endpoint_id = ? AND succeeded = FALSE"
+                        + " ORDER BY created_at DESC LIMIT 1", endpoint.get("id")).stream().findFirst().orElse(Map.of());
         // the pause's time is the change's (the same statement's now)
         Map<String, Object> paused = endpointDisabled(account, endpoint.get("id"), endpoint.get("url"),
-                endpoint.get("disabledReason"), null, null, Instant.parse((String) endpoint.get("updatedAt")),
-                "manual", endpoint.get("failingSince"));
+                endpoint.get("disabledReason"), last.get("response_status"), last.get("error"),
+                Instant.parse((String) endpoint.get("updatedAt")), "manual", endpoint.get("failingSince"));
         paused.put("timestamp", endpoint.get("updatedAt"));
         return List.of(json.writeValueAsBytes(event), json.writeValueAsBytes(paused));
     }

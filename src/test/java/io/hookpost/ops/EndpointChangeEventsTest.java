@@ -125,6 +125,28 @@ class EndpointChangeEventsTest extends HookpostTest {
     }
 
     @Test
+    void pausing_a_failing_endpoint_tells_when_its_failures_began_and_what_its_last_attempt_got() throws Exception {
+        try (AdminWebhook disabledOnly = new AdminWebhook(operator, properties.ops().accountId(),
+                List.of("endpoint.disabled"))) {
+            receiver.answer(r -> io.hookpost.support.TestReceiver.Reply.status(503));
+            String id = createEndpoint(Map.of("url", receiver.url("/failing"), "retrySchedule", List.of("1h")))
+                    .get("id").asText();
+            String path = "/api/v1/accounts/" + account + "/endpoints/" + id;
+            publish(Map.of("type", "host.offline", "data", Map.of()));
+            eventually(() -> operator.get(path).json().get("consecutiveFailures").asInt() == 1, "its attempt failed");
+            JsonNode failing = operator.get(path).json();
+
+            assertThat(operator.patch(path, Map.of("active", false)).status()).isEqualTo(200);
+            JsonNode data = disabledOnly.eventAbout("endpointId", id).get("data");
+            assertThat(data.get("trigger").asText()).isEqualTo("manual");
+            assertThat(data.get("failSince").asText()).isEqualTo(failing.get("failingSince").asText());
+            assertThat(data.get("lastResponseStatus").asInt()).isEqualTo(503);
+            assertThat(data.get("lastError").isNull() ? null : data.get("lastError").asText()).isEqualTo(
+                    db.queryForObject("SELECT error FROM attempts WHERE endpoint_id = ?", String.class, id));
+        }
+    }
+
+    @Test
     void refused_changes_and_the_ops_accounts_own_endpoints_tell_nothing() throws Exception {
         String id = createEndpoint(Map.of("url", receiver.url("/kept"))).get("id").asText();
         assertThat(nextAbout(id).get("type").asText()).isEqualTo("endpoint.created");
