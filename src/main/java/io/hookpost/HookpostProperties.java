@@ -122,9 +122,11 @@ public record HookpostProperties(
     /**
      * {@code adminToken} empty means: generate one at first start and log it once. One given must not be guessable in
      * a few tries (the operator key sees every account): at least 16 characters, as generated ones have many more.
+     * {@code idempotencyWindow}: how long an API POST's Idempotency-Key stands for its first request and answer.
      */
     public record Security(@Pattern(regexp = "|.{16,}", message = "must be empty (one is generated) or at least 16"
-            + " characters long") String adminToken) {
+            + " characters long") String adminToken,
+                           @NotNull @DurationMin(seconds = 1) Duration idempotencyWindow) {
     }
 
     /**

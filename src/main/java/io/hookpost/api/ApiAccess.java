@@ -57,6 +57,10 @@ public class ApiAccess implements Processor {
         String key = authorization.substring(7).trim();
         Principal principal = resolve(key);
         exchange.setProperty(Principal.PROPERTY, principal);
+        if (exchange.getIn().getHeader(IdempotentRequests.HEADER) != null) {
+            // what a repeated request is known by and its first answer kept under: from the key, never the key itself
+            exchange.setProperty(IdempotentRequests.CALLER, IdempotentRequests.callerSecret(key));
+        }
         if (principal.portalSession()) {
             Set<String> allowed = principal.scope() == Principal.Scope.PORTAL ? PORTAL_ROUTES : READ_ONLY_PORTAL_ROUTES;
             if (!allowed.contains(exchange.getFromRouteId())) {
