@@ -1,21 +1,8 @@
 package io.hookpost;
 
-import io.hookpost.support.Postgres;
-import org.junit.jupiter.api.BeforeAll;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import io.hookpost.support.OnPostgres;
 
-/** The end-to-end story on a real PostgreSQL: the same migrations and SQL as on H2 (see {@link Postgres}). */
+/** The end-to-end story on a real PostgreSQL: the same migrations and SQL as on H2 (see {@link OnPostgres}). */
+@OnPostgres
 class EndToEndPostgresTest extends EndToEndTest {
-    static final Postgres POSTGRES = new Postgres();
-
-    @BeforeAll
-    static void requirePostgres() {
-        POSTGRES.require();
-    }
-
-    @DynamicPropertySource
-    static void postgres(DynamicPropertyRegistry registry) {
-        POSTGRES.register(registry);
-    }
 }

@@ -1,21 +1,8 @@
 package io.hookpost.outbound;
 
-import io.hookpost.support.Postgres;
-import org.junit.jupiter.api.BeforeAll;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import io.hookpost.support.OnPostgres;
 
-/** Channels on a real PostgreSQL (see {@link Postgres}): V22, the batch insert's new column, the list's LIKE. */
+/** Channels on a real PostgreSQL (see {@link OnPostgres}): V22, the batch insert's new column, the list's LIKE. */
+@OnPostgres
 class ChannelsPostgresTest extends ChannelsTest {
-    static final Postgres POSTGRES = new Postgres();
-
-    @BeforeAll
-    static void requirePostgres() {
-        POSTGRES.require();
-    }
-
-    @DynamicPropertySource
-    static void postgres(DynamicPropertyRegistry registry) {
-        POSTGRES.register(registry);
-    }
 }

@@ -13,7 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A fresh database on a real PostgreSQL server for a test class (default 127.0.0.1:5432, user postgres, trust
@@ -41,6 +40,7 @@ public final class Postgres {
     /** This class's names: the creation time in epoch seconds and 8 hex digits, or (earlier) 12 hex digits */
     private static final Pattern OURS = Pattern.compile(PREFIX + "(?:([0-9]+)_[0-9a-f]{8}|[0-9a-f]{12})");
 
+    private static Postgres ofThisJvm;
     private final String database = PREFIX + System.currentTimeMillis() / 1000 + "_"
             + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final boolean sharedJvm = Boolean.getBoolean(SHARED_JVM);
@@ -94,17 +94,26 @@ public final class Postgres {
         }
     }
 
-    /** Points the application at this database (each PostgreSQL test class runs in a JVM of its own: see pom.xml). */
-    public void register(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", this::databaseUrl);
-        registry.add("spring.datasource.username", () -> USER);
-        registry.add("spring.datasource.password", () -> PASSWORD);
+    /**
+     * The database of this JVM's test class ({@link OnPostgres}): each PostgreSQL test class runs in a JVM of its own
+     * (see pom.xml), so this is one per class.
+     */
+    public static synchronized Postgres ofThisJvm() {
+        if (ofThisJvm == null) {
+            ofThisJvm = new Postgres();
+        }
+        return ofThisJvm;
+    }
+
+    /** The settings that point the application at this database, as {@code name=value}. */
+    List<String> properties() {
+        return List.of("spring.datasource.url=" + databaseUrl(), "spring.datasource.username=" + USER,
+                "spring.datasource.password=" + PASSWORD);
     }
 
     /** The same for an application run as a process of its own ({@link HookpostProcess}). */
     public List<String> settings() {
-        return List.of("--spring.datasource.url=" + databaseUrl(), "--spring.datasource.username=" + USER,
-                "--spring.datasource.password=" + PASSWORD);
+        return properties().stream().map(setting -> "--" + setting).toList();
     }
 
     /** A connection to this class's database, for a test's own statements. */
