@@ -129,14 +129,16 @@ public class IdempotentRequests {
             return;
         }
         if (!request.equals(first.get("request_hash"))) {
-            throw ProblemException.unprocessable("The Idempotency-Key '" + key + "' was used for another request (another"
-                    + " path or body); a new request needs a new key.");
+            throw ProblemException.unprocessable("The Idempotency-Key '" + key + "' was used for another request"
+                    + " (another path or body); a new request needs a new key.");
         }
         Object status = first.get("response_status");
         if (status == null) {
             OffsetDateTime began = Views.time(first.get("created_at"));
-            if (began.isAfter(now.minus(ABANDONED_AFTER)) || jdbc.update("UPDATE idempotent_requests SET created_at = ?"
-                    + " WHERE id = ? AND created_at = ? AND response_status IS NULL", now, id, first.get("created_at")) != 1) {
+            boolean takenOver = !began.isAfter(now.minus(ABANDONED_AFTER)) && jdbc.update("UPDATE idempotent_requests"
+                    + " SET created_at = ? WHERE id = ? AND created_at = ? AND response_status IS NULL", now, id,
+                    first.get("created_at")) == 1;
+            if (!takenOver) {
                 throw inProgress(key);
             }
             exchange.setProperty(PENDING, new Pending(id, answerKey)); // its first request never finished: done now

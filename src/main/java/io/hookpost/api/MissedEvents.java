@@ -19,9 +19,9 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * {@code POST …/endpoints/{endpointId}/replay-missing {since, until?}}: the account's events of that window that the
- * endpoint subscribes to now (types, categories, channels, payload filter) and never got a delivery of (added since, subscribed
- * since, or deleted and added again) get one, due now, as Svix's "replay missing". Deliveries it had, however they
- * ended, are left alone (recover sends the failed and held ones again); test events and events whose payload was
+ * endpoint subscribes to now (types, categories, channels, payload filter) and never got a delivery of (added since,
+ * subscribed since, or deleted and added again) get one, due now, as Svix's "replay missing". Deliveries it had, however
+ * they ended, are left alone (recover sends the failed and held ones again); test events and events whose payload was
  * deleted are not replayed. Oldest first, at most {@link #MAX_PER_REQUEST} a request: {@code nextSince} goes on.
  */
 @Component("missedEvents")
@@ -82,8 +82,8 @@ public class MissedEvents {
         OffsetDateTime since = window.start(until);
         // locked: two replays of one endpoint at once would make the same deliveries (and a PATCH waits for it)
         List<Map<String, Object>> endpoints = jdbc.queryForList("SELECT id AS endpoint_id, active, envelope,"
-                + " filter_expression, channels FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL FOR UPDATE",
-                account, id);
+                + " filter_expression, channels FROM endpoints WHERE account_id = ? AND id = ? AND deleted_at IS NULL"
+                + " FOR UPDATE", account, id);
         if (endpoints.isEmpty()) {
             throw ProblemException.notFound("No endpoint '" + id + "' in account '" + account + "'.");
         }

@@ -41,8 +41,8 @@ final class CrashedRunLeases {
                         + " sent again now or when their retry is due", released);
             }
             if (unanswered > 0) {
-                LOG.info("Let go of {} Idempotency-Keys of API requests a run that did not stop gracefully was answering:"
-                        + " a repeat of such a request is done again", unanswered);
+                LOG.info("Let go of {} Idempotency-Keys of API requests a run that did not stop gracefully was"
+                        + " answering: a repeat of such a request is done again", unanswered);
             }
             return released + unanswered;
         } catch (SQLException e) {

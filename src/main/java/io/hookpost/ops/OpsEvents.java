@@ -182,7 +182,8 @@ public class OpsEvents {
         // paused while failing: what its last attempt got, as an automatic disable tells (none after a success)
         Map<String, Object> last = endpoint.get("failingSince") == null ? Map.of() : jdbc.queryForList(
                 "SELECT response_status, error FROM attempts WHERE endpoint_id = ? AND succeeded = FALSE"
-                        + " ORDER BY created_at DESC LIMIT 1", endpoint.get("id")).stream().findFirst().orElse(Map.of());
+                        + " ORDER BY created_at DESC LIMIT 1", endpoint.get("id"))
+                .stream().findFirst().orElse(Map.of());
         // the pause's time is the change's (the same statement's now)
         Map<String, Object> paused = endpointDisabled(account, endpoint.get("id"), endpoint.get("url"),
                 endpoint.get("disabledReason"), last.get("response_status"), last.get("error"),

@@ -86,7 +86,7 @@ public class Channels {
         return column == null ? List.of() : List.of(((String) column).split(" "));
     }
 
-    /** Whether an event published to {@code eventChannels} goes to an endpoint listening on {@code endpointChannels}. */
+    /** Whether an event published to {@code eventChannels} goes to an endpoint on {@code endpointChannels}. */
     public static boolean matches(Object endpointChannels, Object eventChannels) {
         if (endpointChannels == null) {
             return true;

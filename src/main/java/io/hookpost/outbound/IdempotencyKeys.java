@@ -16,9 +16,8 @@ import org.springframework.stereotype.Component;
 /**
  * Step {@code check-idempotency-key} of the ingest route. A repeated {@code Idempotency-Key} stands for the same
  * event, so the fan-out records it once; a key sent again with another type, data, timestamp or channels would get a
- * 202 for an
- * event that is then dropped as a repeat. That repeat gets 422 instead, as the IETF Idempotency-Key draft advises for
- * a key reused with a different payload (Stripe answers such a request with an error too). Only events already
+ * 202 for an event that is then dropped as a repeat. That repeat gets 422 instead, as the IETF Idempotency-Key draft
+ * advises for a key reused with a different payload (Stripe answers such a request with an error too). Only events already
  * recorded are compared: a repeat sent while the first is still on the queue is deduped by the fan-out as before.
  */
 @Component("idempotencyKeys")
@@ -48,11 +47,12 @@ public class IdempotencyKeys {
         JsonNode first = EventReader.EXACT_JSON.readTree((String) recorded.get(0).get("payload"));
         boolean same = first.get("type").equals(event.get("type")) && first.get("data").equals(event.get("data"))
                 && (!timestampGiven || first.get("timestamp").equals(event.get("timestamp")))
-                && Set.copyOf(Channels.list(recorded.get(0).get("channels"))).equals(Set.copyOf(Channels.list(channels)));
+                && Set.copyOf(Channels.list(recorded.get(0).get("channels")))
+                        .equals(Set.copyOf(Channels.list(channels)));
         if (!same) {
             throw ProblemException.unprocessable("The Idempotency-Key '" + key + "' was used for event " + id
-                    + " with another " + (timestampGiven ? "type, data, timestamp or channels" : "type, data or channels")
-                    + "; a new event needs a new key.");
+                    + " with another " + (timestampGiven ? "type, data, timestamp or channels"
+                    : "type, data or channels") + "; a new event needs a new key.");
         }
     }
 }
