@@ -4,6 +4,7 @@ import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -110,7 +111,7 @@ class DeliverRouteTest extends HookpostTest {
     }
 
     @Test
-    void a_claimed_delivery_of_a_paused_endpoint_lets_go_of_its_claim_and_goes_out_once_the_endpoint_is_resumed()
+    void a_claimed_delivery_of_a_paused_endpoint_is_held_as_its_others_were_and_goes_out_with_their_recover()
             throws Exception {
         String endpointId = createEndpoint(Map.of("url", receiver.url("/paused"))).get("id").asText();
         String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
@@ -124,11 +125,37 @@ class DeliverRouteTest extends HookpostTest {
                 deliveryId);
         camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
 
-        eventually(() -> db.queryForObject("SELECT lease_owner FROM deliveries WHERE id = ?", String.class,
-                deliveryId) == null, "the claim is let go");
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status"))
+                && deliveriesOf(eventId).get(0).get("lease_owner") == null, "held, the claim let go");
+        assertThat(deliveriesOf(eventId).get(0).get("next_attempt_at")).isNull();
+        OffsetDateTime since = OffsetDateTime.now().minusMinutes(5);
         assertThat(operator.patch(path, Map.of("active", true)).status()).isEqualTo(200);
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).as("a resume alone sends no held one").isEmpty();
+        assertThat(operator.post(path + "/recover", Map.of("since", since.toString())).json().get("recovered").asInt())
+                .isEqualTo(1);
         // not after the lease (two minutes)
         assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(deliveryId);
+    }
+
+    @Test
+    void a_claimed_delivery_of_a_deleted_endpoint_is_discarded_as_its_others_were() throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/deleted"), "retrySchedule", List.of("1h")))
+                .get("id").asText();
+        receiver.answer(r -> Reply.status(503));
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        receiver.next(WAIT);
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        eventually(() -> deliveriesOf(eventId).get(0).get("lease_owner") == null, "waiting for its retry");
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpointId).status()).isEqualTo(204);
+        // as the fan-out leaves one it planned just before the delete: pending, claimed, handed to the deliver route
+        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP,"
+                + " lease_owner = 'fanout-claim', lease_until = DATEADD('MINUTE', 2, CURRENT_TIMESTAMP) WHERE id = ?",
+                deliveryId);
+        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
+
+        eventually(() -> "discarded".equals(deliveriesOf(eventId).get(0).get("status"))
+                && deliveriesOf(eventId).get(0).get("lease_owner") == null, "discarded, the claim let go");
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
     }
 
     @Test
