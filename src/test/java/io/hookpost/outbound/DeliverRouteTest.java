@@ -110,6 +110,14 @@ class DeliverRouteTest extends HookpostTest {
         assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = ?", deliveryId)).isEqualTo(1);
     }
 
+    /** As the fan-out leaves a delivery it planned: pending, claimed, handed to the deliver route. */
+    private void handOverAsTheFanoutWould(String deliveryId) {
+        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP,"
+                + " lease_owner = 'fanout-claim', lease_until = DATEADD('MINUTE', 2, CURRENT_TIMESTAMP) WHERE id = ?",
+                deliveryId);
+        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
+    }
+
     @Test
     void a_claimed_delivery_of_a_paused_endpoint_is_held_as_its_others_were_and_goes_out_with_their_recover()
             throws Exception {
@@ -119,11 +127,7 @@ class DeliverRouteTest extends HookpostTest {
         String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
         eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "held while paused");
         String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
-        // as the fan-out leaves one it planned just before the pause: pending, claimed, handed to the deliver route
-        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP,"
-                + " lease_owner = 'fanout-claim', lease_until = DATEADD('MINUTE', 2, CURRENT_TIMESTAMP) WHERE id = ?",
-                deliveryId);
-        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
+        handOverAsTheFanoutWould(deliveryId); // planned just before the pause
 
         eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status"))
                 && deliveriesOf(eventId).get(0).get("lease_owner") == null, "held, the claim let go");
@@ -147,11 +151,7 @@ class DeliverRouteTest extends HookpostTest {
         String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
         eventually(() -> deliveriesOf(eventId).get(0).get("lease_owner") == null, "waiting for its retry");
         assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpointId).status()).isEqualTo(204);
-        // as the fan-out leaves one it planned just before the delete: pending, claimed, handed to the deliver route
-        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP,"
-                + " lease_owner = 'fanout-claim', lease_until = DATEADD('MINUTE', 2, CURRENT_TIMESTAMP) WHERE id = ?",
-                deliveryId);
-        camel.sendBody("seda:deliver", Map.of("id", deliveryId, "lease_owner", "fanout-claim"));
+        handOverAsTheFanoutWould(deliveryId); // planned just before the delete
 
         eventually(() -> "discarded".equals(deliveriesOf(eventId).get(0).get("status"))
                 && deliveriesOf(eventId).get(0).get("lease_owner") == null, "discarded, the claim let go");
