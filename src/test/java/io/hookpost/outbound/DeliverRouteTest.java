@@ -158,6 +158,48 @@ class DeliverRouteTest extends HookpostTest {
         assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
     }
 
+    /** As the fan-out leaves a delivery it planned for an endpoint with enough waiting: pending, due, unclaimed. */
+    private void leaveDueAsTheFanoutWould(String deliveryId) {
+        db.update("UPDATE deliveries SET status = 'pending', next_attempt_at = CURRENT_TIMESTAMP, lease_owner = NULL,"
+                + " lease_until = NULL WHERE id = ?", deliveryId);
+    }
+
+    @Test
+    void an_unclaimed_delivery_of_a_paused_endpoint_is_held_by_the_retry_scheduler_and_goes_out_with_a_recover()
+            throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/paused-unclaimed"))).get("id").asText();
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        assertThat(operator.patch(path, Map.of("active", false)).status()).isEqualTo(200);
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "held while paused");
+        String deliveryId = (String) deliveriesOf(eventId).get(0).get("id");
+        leaveDueAsTheFanoutWould(deliveryId); // planned just before the pause, its endpoint busy
+
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status"))
+                && deliveriesOf(eventId).get(0).get("lease_owner") == null, "held by the next poll, no claim left");
+        assertThat(deliveriesOf(eventId).get(0).get("next_attempt_at")).isNull();
+        OffsetDateTime since = OffsetDateTime.now().minusMinutes(5);
+        assertThat(operator.patch(path, Map.of("active", true)).status()).isEqualTo(200);
+        assertThat(receiver.drain(java.time.Duration.ofMillis(1500))).as("a resume alone sends no held one").isEmpty();
+        assertThat(operator.post(path + "/recover", Map.of("since", since.toString())).json().get("recovered").asInt())
+                .isEqualTo(1);
+        assertThat(receiver.next(WAIT).header("webhook-id")).isEqualTo(deliveryId);
+    }
+
+    @Test
+    void an_unclaimed_delivery_of_a_deleted_endpoint_is_discarded_by_the_retry_scheduler() throws Exception {
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/deleted-unclaimed"), "active", false))
+                .get("id").asText();
+        String eventId = publish(Map.of("type", "host.offline", "data", Map.of("n", 1)));
+        eventually(() -> "held".equals(deliveriesOf(eventId).get(0).get("status")), "held while disabled");
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/endpoints/" + endpointId).status()).isEqualTo(204);
+        leaveDueAsTheFanoutWould((String) deliveriesOf(eventId).get(0).get("id")); // planned just before the delete
+
+        eventually(() -> "discarded".equals(deliveriesOf(eventId).get(0).get("status"))
+                && deliveriesOf(eventId).get(0).get("lease_owner") == null, "discarded by the next poll");
+        assertThat(receiver.drain(java.time.Duration.ofMillis(500))).isEmpty();
+    }
+
     @Test
     void an_endpoint_slot_is_free_once_the_receiver_answered_while_the_attempt_waits_for_the_database() throws Exception {
         String endpointId = createEndpoint(Map.of("url", receiver.url("/slot"))).get("id").asText();
