@@ -1,0 +1,176 @@
+package io.hookpost.ops;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.OperatorClient;
+import io.hookpost.support.Promtool;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Prometheus alerting rules shipped in config/monitoring: Prometheus's own promtool checks and unit-tests them, and
+ * every series they read is one a running Hookpost exports, with the labels and label values they name.
+ */
+class MonitoringRulesTest extends HookpostTest {
+    private static final Path MONITORING = Path.of("config", "monitoring");
+    private static final Pattern SELECTOR = Pattern.compile("\\b(hookpost_[a-zA-Z0-9_]+)(?:\\{([^}]*)})?");
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"");
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
+    /** Labels Prometheus adds to every series it scrapes, or that other setups add (Kubernetes' pod). */
+    private static final Set<String> TARGET_LABELS = Set.of("instance", "job", "pod", "le");
+
+    @Test
+    void promtool_finds_the_rules_and_the_example_configuration_valid() throws Exception {
+        Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "check", "config", "prometheus.yaml");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("SUCCESS: " + alerts().size() + " rules found");
+    }
+
+    @Test
+    void every_alert_fires_in_the_unit_tests_as_they_say() throws Exception {
+        Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "test", "rules", "hookpost-alerts.test.yaml");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("SUCCESS");
+
+        Set<String> firedInTests = new LinkedHashSet<>();
+        for (Map<String, Object> test : list(load("hookpost-alerts.test.yaml").get("tests"))) {
+            for (Map<String, Object> check : list(test.get("alert_rule_test"))) {
+                if (!list(check.get("exp_alerts")).isEmpty()) {
+                    firedInTests.add((String) check.get("alertname"));
+                }
+            }
+        }
+        assertThat(firedInTests).as("alerts a unit test sees firing")
+                .containsExactlyInAnyOrderElementsOf(alerts().stream().map(a -> (String) a.get("alert")).toList());
+        for (Map<String, Object> alert : alerts()) {
+            assertThat(map(alert.get("labels"))).as(alert.get("alert") + "'s severity")
+                    .containsKey("severity");
+            assertThat(map(alert.get("annotations"))).as(alert.get("alert") + "'s annotations")
+                    .containsKeys("summary", "description");
+        }
+    }
+
+    @Test
+    void every_series_the_rules_read_is_exported_with_the_labels_and_values_they_name() throws Exception {
+        // inbound callbacks are counted from the first one on: one verified, one refused
+        Api.Response connection = operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", "postmark", "credentials", Map.of("username", "pm", "password", "pm-secret-1")));
+        assertThat(connection.status()).as(connection.text()).isEqualTo(201);
+        String path = connection.json().get("inboundPath").asText();
+        assertThat(postmark(path, "pm-secret-1").statusCode()).isEqualTo(200);
+        assertThat(postmark(path, "not-the-password").statusCode()).isEqualTo(401);
+        Scrape scrape = scrape();
+
+        int checked = 0;
+        for (Map<String, Object> alert : alerts()) {
+            String name = (String) alert.get("alert");
+            String expr = (String) alert.get("expr");
+            Set<String> metrics = new LinkedHashSet<>();
+            Matcher selector = SELECTOR.matcher(expr);
+            while (selector.find()) {
+                String metric = selector.group(1);
+                metrics.add(metric);
+                List<Scrape.Sample> samples = samples(scrape, metric);
+                assertThat(samples).as(name + " reads " + metric + ", which Hookpost exports").isNotEmpty();
+                checked++;
+                Matcher matcher = MATCHER.matcher(selector.group(2) == null ? "" : selector.group(2));
+                while (matcher.find()) {
+                    String label = matcher.group(1);
+                    String operator = matcher.group(2);
+                    assertThat(samples).as(name + ": " + metric + " has a label " + label)
+                            .anyMatch(s -> s.labels().containsKey(label));
+                    if (operator.equals("=") || operator.equals("!=")) {
+                        assertThat(samples).as(name + ": " + metric + " has " + label + "=\"" + matcher.group(3) + "\"")
+                                .anyMatch(s -> matcher.group(3).equals(s.labels().get(label)));
+                    }
+                }
+            }
+            Matcher grouping = GROUPING.matcher(expr);
+            while (grouping.find()) {
+                for (String label : grouping.group(1).split(",")) {
+                    String trimmed = label.trim();
+                    if (trimmed.isEmpty() || TARGET_LABELS.contains(trimmed)) {
+                        continue;
+                    }
+                    assertThat(metrics).as(name + " groups by " + trimmed + ", a label of what it reads")
+                            .anyMatch(metric -> samples(scrape, metric).stream()
+                                    .anyMatch(s -> s.labels().containsKey(trimmed)));
+                }
+            }
+        }
+        assertThat(checked).as("series read by the rules").isGreaterThanOrEqualTo(alerts().size());
+    }
+
+    @Test
+    void hookposts_own_metrics_pass_promtools_lint() throws Exception {
+        String ours = OperatorClient.basic(port, CONSOLE_USER, CONSOLE_PASSWORD).get("/actuator/prometheus").body()
+                .lines()
+                .filter(line -> line.startsWith("hookpost_") || line.startsWith("# HELP hookpost_")
+                        || line.startsWith("# TYPE hookpost_"))
+                .collect(Collectors.joining("\n", "", "\n"));
+        assertThat(ours).contains("# TYPE hookpost_deliveries_total counter");
+        Promtool.Run run = Promtool.find().run(MONITORING, ours.getBytes(StandardCharsets.UTF_8), "check", "metrics");
+        assertThat(run.output()).as("promtool's complaints").isBlank();
+        assertThat(run.exitCode()).isZero();
+    }
+
+    private HttpResponse<String> postmark(String path, String password) throws IOException, InterruptedException {
+        String basic = Base64.getEncoder().encodeToString(("pm:" + password).getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + basic)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"RecordType\":\"Delivery\",\"MessageID\":\"pm-"
+                        + password + "\",\"Recipient\":\"to@example.com\",\"DeliveredAt\":\"2026-12-07T10:00:00Z\"}"))
+                .build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A metric's samples; a histogram's are under its _bucket, _count and _sum names. */
+    private static List<Scrape.Sample> samples(Scrape scrape, String metric) {
+        return scrape.samples().stream().filter(s -> s.name().equals(metric)).toList();
+    }
+
+    private Scrape scrape() {
+        HttpResponse<String> response = OperatorClient.basic(port, CONSOLE_USER, CONSOLE_PASSWORD)
+                .get("/actuator/prometheus");
+        assertThat(response.statusCode()).isEqualTo(200);
+        return Scrape.parse(response.body());
+    }
+
+    private static List<Map<String, Object>> alerts() throws IOException {
+        return list(list(load("hookpost-alerts.yaml").get("groups")).get(0).get("rules"));
+    }
+
+    private static Map<String, Object> load(String file) throws IOException {
+        return new Yaml().load(Files.readString(MONITORING.resolve(file)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object value) {
+        return value == null ? List.of() : (List<Map<String, Object>>) value;
+    }
+}
