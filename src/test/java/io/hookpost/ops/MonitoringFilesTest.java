@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.OperatorClient;
@@ -27,12 +30,16 @@ import org.yaml.snakeyaml.Yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Prometheus alerting rules shipped in config/monitoring: Prometheus's own promtool checks and unit-tests them, and
- * every series they read is one a running Hookpost exports, with the labels and label values they name.
+ * The Prometheus alerting rules and the Grafana dashboard shipped in config/monitoring: Prometheus's own promtool checks
+ * and unit-tests the rules and parses the dashboard's queries, and every series they read is one a running Hookpost
+ * exports, with the labels and label values they name.
  */
-class MonitoringRulesTest extends HookpostTest {
+class MonitoringFilesTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path MONITORING = Path.of("config", "monitoring");
-    private static final Pattern SELECTOR = Pattern.compile("\\b(hookpost_[a-zA-Z0-9_]+)(?:\\{([^}]*)})?");
+    /** A series selector of Hookpost's own metrics or of the JVM, process and web server ones Micrometer adds. */
+    private static final Pattern SELECTOR =
+            Pattern.compile("\\b((?:hookpost|jvm|process|http_server)_[a-zA-Z0-9_]+)(?:\\{([^}]*)})?");
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"");
     private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
     /** Labels Prometheus adds to every series it scrapes, or that other setups add (Kubernetes' pod). */
@@ -71,53 +78,94 @@ class MonitoringRulesTest extends HookpostTest {
 
     @Test
     void every_series_the_rules_read_is_exported_with_the_labels_and_values_they_name() throws Exception {
-        // inbound callbacks are counted from the first one on: one verified, one refused
-        Api.Response connection = operator.post("/api/v1/accounts/" + account + "/providers",
-                Map.of("provider", "postmark", "credentials", Map.of("username", "pm", "password", "pm-secret-1")));
-        assertThat(connection.status()).as(connection.text()).isEqualTo(201);
-        String path = connection.json().get("inboundPath").asText();
-        assertThat(postmark(path, "pm-secret-1").statusCode()).isEqualTo(200);
-        assertThat(postmark(path, "not-the-password").statusCode()).isEqualTo(401);
-        Scrape scrape = scrape();
+        Scrape scrape = scrapeWithCallbacksCounted();
 
         int checked = 0;
         for (Map<String, Object> alert : alerts()) {
-            String name = (String) alert.get("alert");
-            String expr = (String) alert.get("expr");
-            Set<String> metrics = new LinkedHashSet<>();
-            Matcher selector = SELECTOR.matcher(expr);
-            while (selector.find()) {
-                String metric = selector.group(1);
-                metrics.add(metric);
-                List<Scrape.Sample> samples = samples(scrape, metric);
-                assertThat(samples).as(name + " reads " + metric + ", which Hookpost exports").isNotEmpty();
-                checked++;
-                Matcher matcher = MATCHER.matcher(selector.group(2) == null ? "" : selector.group(2));
-                while (matcher.find()) {
-                    String label = matcher.group(1);
-                    String operator = matcher.group(2);
-                    assertThat(samples).as(name + ": " + metric + " has a label " + label)
-                            .anyMatch(s -> s.labels().containsKey(label));
-                    if (operator.equals("=") || operator.equals("!=")) {
-                        assertThat(samples).as(name + ": " + metric + " has " + label + "=\"" + matcher.group(3) + "\"")
-                                .anyMatch(s -> matcher.group(3).equals(s.labels().get(label)));
-                    }
-                }
+            checked += assertReadsExportedSeries((String) alert.get("alert"), (String) alert.get("expr"), scrape);
+        }
+        assertThat(checked).as("series read by the rules").isGreaterThanOrEqualTo(alerts().size());
+    }
+
+    @Test
+    void the_dashboards_queries_are_promql_that_read_series_hookpost_exports() throws Exception {
+        JsonNode dashboard = JSON.readTree(MONITORING.resolve("hookpost-dashboard.json").toFile());
+        Map<String, String> queries = new LinkedHashMap<>();
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            assertThat(ids.add(panel.get("id").asInt())).as("panel ids are unique").isTrue();
+            for (JsonNode target : panel.path("targets")) {
+                assertThat(target.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
+                queries.put(panel.get("title").asText() + " " + target.get("refId").asText(),
+                        // Grafana's variables, as Grafana fills them in
+                        target.get("expr").asText().replace("$__rate_interval", "1m").replace("$job", "hookpost"));
             }
-            Matcher grouping = GROUPING.matcher(expr);
-            while (grouping.find()) {
-                for (String label : grouping.group(1).split(",")) {
-                    String trimmed = label.trim();
-                    if (trimmed.isEmpty() || TARGET_LABELS.contains(trimmed)) {
-                        continue;
-                    }
-                    assertThat(metrics).as(name + " groups by " + trimmed + ", a label of what it reads")
-                            .anyMatch(metric -> samples(scrape, metric).stream()
-                                    .anyMatch(s -> s.labels().containsKey(trimmed)));
+        }
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(10);
+
+        // promtool parses PromQL in rule files only: each query becomes a recording rule
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        int n = 0;
+        for (String query : queries.values()) {
+            rules.append("      - record: dashboard:query_").append(n++).append("\n        expr: ")
+                    .append(JSON.writeValueAsString(query)).append('\n');
+        }
+        Path file = Files.createTempFile("hookpost-dashboard", ".rules.yaml");
+        try {
+            Files.writeString(file, rules);
+            Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "check", "rules", file.toString());
+            assertThat(run.exitCode()).as(run.output()).isZero();
+        } finally {
+            Files.delete(file);
+        }
+
+        Scrape scrape = scrapeWithCallbacksCounted();
+        int checked = 0;
+        for (Map.Entry<String, String> query : queries.entrySet()) {
+            checked += assertReadsExportedSeries("panel " + query.getKey(), query.getValue(), scrape);
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(queries.size());
+    }
+
+    /** Every series the expression selects is in the scrape, with the labels it matches and groups by. */
+    private static int assertReadsExportedSeries(String name, String expr, Scrape scrape) {
+        int checked = 0;
+        Set<String> metrics = new LinkedHashSet<>();
+        Matcher selector = SELECTOR.matcher(expr);
+        while (selector.find()) {
+            String metric = selector.group(1);
+            metrics.add(metric);
+            List<Scrape.Sample> samples = samples(scrape, metric);
+            assertThat(samples).as(name + " reads " + metric + ", which Hookpost exports").isNotEmpty();
+            checked++;
+            Matcher matcher = MATCHER.matcher(selector.group(2) == null ? "" : selector.group(2));
+            while (matcher.find()) {
+                String label = matcher.group(1);
+                String operator = matcher.group(2);
+                if (TARGET_LABELS.contains(label)) {
+                    continue;
+                }
+                assertThat(samples).as(name + ": " + metric + " has a label " + label)
+                        .anyMatch(s -> s.labels().containsKey(label));
+                if (operator.equals("=") || operator.equals("!=")) {
+                    assertThat(samples).as(name + ": " + metric + " has " + label + "=\"" + matcher.group(3) + "\"")
+                            .anyMatch(s -> matcher.group(3).equals(s.labels().get(label)));
                 }
             }
         }
-        assertThat(checked).as("series read by the rules").isGreaterThanOrEqualTo(alerts().size());
+        Matcher grouping = GROUPING.matcher(expr);
+        while (grouping.find()) {
+            for (String label : grouping.group(1).split(",")) {
+                String trimmed = label.trim();
+                if (trimmed.isEmpty() || TARGET_LABELS.contains(trimmed)) {
+                    continue;
+                }
+                assertThat(metrics).as(name + " groups by " + trimmed + ", a label of what it reads")
+                        .anyMatch(metric -> samples(scrape, metric).stream()
+                                .anyMatch(s -> s.labels().containsKey(trimmed)));
+            }
+        }
+        return checked;
     }
 
     @Test
@@ -131,6 +179,17 @@ class MonitoringRulesTest extends HookpostTest {
         Promtool.Run run = Promtool.find().run(MONITORING, ours.getBytes(StandardCharsets.UTF_8), "check", "metrics");
         assertThat(run.output()).as("promtool's complaints").isBlank();
         assertThat(run.exitCode()).isZero();
+    }
+
+    /** A scrape after a verified and a refused callback: their counters are exported from the first one on. */
+    private Scrape scrapeWithCallbacksCounted() throws IOException, InterruptedException {
+        Api.Response connection = operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", "postmark", "credentials", Map.of("username", "pm", "password", "pm-secret-1")));
+        assertThat(connection.status()).as(connection.text()).isEqualTo(201);
+        String path = connection.json().get("inboundPath").asText();
+        assertThat(postmark(path, "pm-secret-1").statusCode()).isEqualTo(200);
+        assertThat(postmark(path, "not-the-password").statusCode()).isEqualTo(401);
+        return scrape();
     }
 
     private HttpResponse<String> postmark(String path, String password) throws IOException, InterruptedException {
