@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.api.Accounts;
+import io.hookpost.api.ApiAccess;
 import io.hookpost.api.ProblemException;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -90,6 +91,50 @@ public class EventReader {
      */
     public byte[] fromRequest(Exchange exchange, @Header("acct") String account,
                               @Header("Idempotency-Key") String idempotencyKey) throws IOException {
+        ObjectNode request = readRequest(exchange, account, idempotencyKey,
+                "'account' is taken from the URL; remove it from the body.");
+        if (!request.hasNonNull("id") && idempotencyKey != null && !idempotencyKey.isBlank()) {
+            exchange.setProperty(IdempotencyKeys.KEY, idempotencyKey);
+            exchange.setProperty(IdempotencyKeys.TIMESTAMP_GIVEN, request.hasNonNull("timestamp"));
+        }
+        return json.writeValueAsBytes(message(account, exchange.getProperty(ENVELOPE, ObjectNode.class),
+                exchange.getProperty(CHANNELS, String.class)));
+    }
+
+    /**
+     * Step {@code validate-broadcast} of the broadcast route: checks the request as {@link #fromRequest} does, for
+     * every account at once; {@link #forAccount(Map, Exchange)} then writes each account's queue message. Without
+     * an id, the one derived from the {@code Idempotency-Key} is the same whenever the broadcast is sent again, so a
+     * resend after a failure part-way reaches the accounts it missed and none twice.
+     */
+    public void fromBroadcastRequest(Exchange exchange, @Header("Idempotency-Key") String idempotencyKey)
+            throws IOException {
+        ApiAccess.requireOperator(exchange);
+        // '*' is in no account id: a broadcast's key never derives the id of an account's own event
+        readRequest(exchange, "*", idempotencyKey, "A broadcast goes to every account; remove 'account'.");
+    }
+
+    /** Step {@code address-broadcast}: the broadcast's queue message for one account (body: its row). */
+    public byte[] forAccount(@Body Map<String, Object> account, Exchange exchange) throws JsonProcessingException {
+        return json.writeValueAsBytes(message((String) account.get("id"),
+                exchange.getProperty(ENVELOPE, ObjectNode.class), exchange.getProperty(CHANNELS, String.class)));
+    }
+
+    /** The queue message of an event for an account: {account, id, type, timestamp, data, channels?}. */
+    private ObjectNode message(String account, ObjectNode event, String channels) {
+        ObjectNode message = json.createObjectNode();
+        message.put("account", account);
+        message.setAll(event);
+        if (channels != null) {
+            ArrayNode names = message.putArray("channels");
+            Channels.list(channels).forEach(names::add);
+        }
+        return message;
+    }
+
+    /** The request's event, checked, with the exchange's properties set; returns the request's JSON as sent. */
+    private ObjectNode readRequest(Exchange exchange, String idNamespace, String idempotencyKey, String noAccount)
+            throws IOException {
         byte[] body = exchange.getIn().getBody(byte[].class);
         if (body == null || body.length == 0) {
             throw ProblemException.badRequest("The request body must be a JSON event {type, id?, timestamp?, data}.");
@@ -104,11 +149,11 @@ public class EventReader {
         }
         JsonNode node = parse(body);
         if (node.has("account")) {
-            throw ProblemException.badRequest("'account' is taken from the URL; remove it from the body.");
+            throw ProblemException.badRequest(noAccount);
         }
         Parsed read = normalise(node, () -> {
             if (idempotencyKey != null && !idempotencyKey.isBlank()) {
-                return "evt_" + sha256Hex(account + "\n" + idempotencyKey).substring(0, 32);
+                return "evt_" + sha256Hex(idNamespace + "\n" + idempotencyKey).substring(0, 32);
             }
             return Ids.next("evt");
         }, ProblemException::badRequest);
@@ -116,18 +161,7 @@ public class EventReader {
         exchange.setProperty(EVENT_ID, event.get("id").asText());
         exchange.setProperty(ENVELOPE, event);
         exchange.setProperty(CHANNELS, read.channels());
-        if (!node.hasNonNull("id") && idempotencyKey != null && !idempotencyKey.isBlank()) {
-            exchange.setProperty(IdempotencyKeys.KEY, idempotencyKey);
-            exchange.setProperty(IdempotencyKeys.TIMESTAMP_GIVEN, node.hasNonNull("timestamp"));
-        }
-        ObjectNode message = json.createObjectNode();
-        message.put("account", account);
-        message.setAll(event);
-        if (read.channels() != null) {
-            ArrayNode channels = message.putArray("channels");
-            Channels.list(read.channels()).forEach(channels::add);
-        }
-        return json.writeValueAsBytes(message);
+        return (ObjectNode) node;
     }
 
     /**

@@ -100,6 +100,19 @@ class EventSchemaTest extends HookpostTest {
     }
 
     @Test
+    void events_published_or_broadcast_through_the_api_are_not_checked_again_on_the_queue() throws Exception {
+        // as when the type got its schema after the API checked and accepted them
+        for (String source : List.of("api", "broadcast")) {
+            String message = "{\"account\":\"" + account + "\",\"id\":\"" + source + "-1\",\"type\":\"" + type
+                    + "\",\"data\":{\"severity\":\"urgent\"}}";
+            producer.sendBodyAndHeader("jms:queue:hookpost.events", message.getBytes(), "hookpostSource", source);
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM events WHERE account_id = ?", account) == 2, "both recorded");
+        assertThat(db.queryForList("SELECT source FROM events WHERE account_id = ? ORDER BY source", String.class,
+                account)).containsExactly("api", "broadcast");
+    }
+
+    @Test
     void a_type_added_through_the_api_checks_the_very_next_event_even_when_events_of_it_came_before() {
         String late = account + ".scan.finished";
         Map<String, Object> before = Map.of("type", late, "data", Map.of("status", "done"));

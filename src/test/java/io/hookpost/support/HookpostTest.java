@@ -103,7 +103,7 @@ public abstract class HookpostTest {
     }
 
     /** The answer is an application/problem+json document with this status and a detail saying this. */
-    protected static void assertProblem(Api.Response response, int status, String detailPart) {
+    public static void assertProblem(Api.Response response, int status, String detailPart) {
         assertThat(response.status()).as(response.text()).isEqualTo(status);
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.json().get("status").asInt()).isEqualTo(status);

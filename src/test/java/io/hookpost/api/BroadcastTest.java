@@ -1,0 +1,146 @@
+package io.hookpost.api;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import io.hookpost.support.Api;
+import io.hookpost.support.HookpostProcess;
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver;
+import io.hookpost.support.TestReceiver.Received;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * {@code POST /api/v1/broadcast}: one event for every account, as Svix's broadcast message. Hookpost runs as its own
+ * process here, so that "every account" is this test's accounts only.
+ */
+class BroadcastTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Map<String, Object> MAINTENANCE = Map.of("type", "platform.maintenance",
+            "data", Map.of("startsAt", "2026-12-24T02:00:00Z", "minutes", 30));
+
+    @Test
+    void a_broadcast_reaches_every_accounts_subscribed_endpoints_once_with_one_event_id() throws Exception {
+        try (TestReceiver receiver = new TestReceiver();
+             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", List.of())) {
+            hookpost.start();
+            Api operator = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
+            for (String account : List.of("acme", "globex", "initech", "gone")) {
+                assertThat(operator.post("/api/v1/accounts", Map.of("id", account, "name", account)).status())
+                        .isEqualTo(201);
+            }
+            Map<String, String> secrets = new HashMap<>();
+            secrets.put("acme", endpoint(operator, "acme", receiver.url("/acme"), List.of()));
+            secrets.put("globex", endpoint(operator, "globex", receiver.url("/globex"), List.of("platform.*")));
+            endpoint(operator, "initech", receiver.url("/initech"), List.of("host.*"));  // not subscribed
+            endpoint(operator, "gone", receiver.url("/gone"), List.of());
+            assertThat(operator.delete("/api/v1/accounts/gone").status()).isEqualTo(204);
+            // the operators' own account: its endpoints are the admin webhooks
+            endpoint(operator, "hookpost-ops", receiver.url("/ops"), List.of());
+
+            Api.Response sent = operator.post("/api/v1/broadcast", MAINTENANCE, Map.of("Idempotency-Key", "maint-1"));
+            assertThat(sent.status()).as(sent.text()).isEqualTo(202);
+            String eventId = sent.json().get("id").asText();
+            assertThat(sent.json().get("accounts").asInt()).as("acme, globex and initech").isEqualTo(3);
+
+            Map<String, Received> got = broadcastPosts(receiver, 2).stream()
+                    .collect(Collectors.toMap(Received::path, r -> r));
+            assertThat(got).containsOnlyKeys("/acme", "/globex");
+            for (Map.Entry<String, Received> post : got.entrySet()) {
+                JsonNode body = JSON.readTree(post.getValue().body());
+                assertThat(body.get("id").asText()).isEqualTo(eventId);
+                assertThat(body.get("data").get("minutes").asInt()).isEqualTo(30);
+                String secret = secrets.get(post.getKey().substring(1));
+                assertThatNoException().as("signed with %s's own secret", post.getKey())
+                        .isThrownBy(() -> new Webhook(secret).verify(post.getValue().bodyText(),
+                                new HashMap<>(post.getValue().headers())));
+            }
+            JsonNode acmes = operator.get("/api/v1/accounts/acme/events/" + eventId).json();
+            assertThat(acmes.get("source").asText()).isEqualTo("broadcast");
+            JsonNode initechs = operator.get("/api/v1/accounts/initech/events/" + eventId).json();
+            assertThat(initechs.get("source").asText()).as("recorded, with no endpoint subscribed").isEqualTo("broadcast");
+            assertThat(initechs.get("deliveries")).isEmpty();
+            assertThat(operator.get("/api/v1/accounts/hookpost-ops/events/" + eventId).status()).isEqualTo(404);
+
+            // sent again with its key: answered as the first time, nothing sent twice
+            Api.Response again = operator.post("/api/v1/broadcast", MAINTENANCE, Map.of("Idempotency-Key", "maint-1"));
+            assertThat(again.status()).isEqualTo(202);
+            assertThat(again.text()).isEqualTo(sent.text());
+            assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(broadcastPosts(receiver, 0)).isEmpty();
+        }
+    }
+
+    @Test
+    void a_broadcast_sent_again_with_its_id_reaches_no_account_twice_and_bad_ones_change_nothing() throws Exception {
+        try (TestReceiver receiver = new TestReceiver();
+             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", List.of())) {
+            hookpost.start();
+            Api operator = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
+            for (String account : List.of("acme", "globex")) {
+                assertThat(operator.post("/api/v1/accounts", Map.of("id", account, "name", account)).status())
+                        .isEqualTo(201);
+                endpoint(operator, account, receiver.url("/" + account), List.of());
+            }
+            Api.Response key = operator.post("/api/v1/accounts/acme/api-keys", Map.of("description", "acme's"));
+            Api acmeAdmin = operator.withKey(key.json().get("key").asText());
+
+            HookpostTest.assertProblem(acmeAdmin.post("/api/v1/broadcast", MAINTENANCE), 403, "operator");
+            HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("data", Map.of())), 400, "'type'");
+            HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
+                    "account", "acme", "data", Map.of())), 400, "every account");
+            HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
+                    "channels", List.of("no spaces"), "data", Map.of())), 400, "");
+            assertThat(broadcastPosts(receiver, 0)).as("nothing sent for the refused ones").isEmpty();
+            assertThat(operator.get("/api/v1/accounts/acme/events").json().get("data")).isEmpty();
+
+            Map<String, Object> withId = new HashMap<>(MAINTENANCE);
+            withId.put("id", "maint-2");
+            assertThat(operator.post("/api/v1/broadcast", withId).status()).isEqualTo(202);
+            assertThat(broadcastPosts(receiver, 2)).extracting(Received::path)
+                    .containsExactlyInAnyOrder("/acme", "/globex");
+            // as after a failure part-way: the same broadcast again
+            Api.Response again = operator.post("/api/v1/broadcast", withId);
+            assertThat(again.status()).isEqualTo(202);
+            assertThat(again.json().get("id").asText()).isEqualTo("maint-2");
+            assertThat(broadcastPosts(receiver, 0)).as("each account's event recorded once").isEmpty();
+        }
+    }
+
+    /** The endpoint's secret. */
+    private static String endpoint(Api operator, String account, String url, List<String> eventTypes) {
+        Map<String, Object> request = new HashMap<>(Map.of("url", url));
+        if (!eventTypes.isEmpty()) {
+            request.put("eventTypes", eventTypes);
+        }
+        Api.Response created = operator.post("/api/v1/accounts/" + account + "/endpoints", request);
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json().get("secret").asText();
+    }
+
+    /** The broadcast's POSTs the receiver gets: {@code expected} of them, then none for another second. */
+    private static List<Received> broadcastPosts(TestReceiver receiver, int expected) throws InterruptedException {
+        List<Received> posts = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (posts.size() < expected && System.nanoTime() < deadline) {
+            Received next = receiver.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (next != null && "platform.maintenance".equals(next.header("X-Webhook-Event"))) {
+                posts.add(next);
+            }
+        }
+        receiver.drain(Duration.ofSeconds(1)).stream()
+                .filter(r -> "platform.maintenance".equals(r.header("X-Webhook-Event"))).forEach(posts::add);
+        assertThat(posts).hasSize(expected);
+        return posts;
+    }
+}
