@@ -1,0 +1,66 @@
+package io.hookpost.outbound;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.hookpost.support.HookpostTest;
+import io.hookpost.support.SignatureLibraries;
+import io.hookpost.support.TestReceiver.Received;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Hookpost signs, verified by Svix's own library and Standard Webhooks' reference one, in JavaScript, as a
+ * receiver on Node.js verifies it (the Java tests use Standard Webhooks' Java library).
+ */
+class SvixLibrariesTest extends HookpostTest {
+    private static final Map<String, String> BOTH_VERIFIED = Map.of("svix", "verified", "standardwebhooks", "verified");
+
+    @Test
+    void svix_and_standard_webhooks_javascript_libraries_verify_a_delivery() throws Exception {
+        SignatureLibraries libraries = SignatureLibraries.find();
+        String secret = createEndpoint(Map.of("url", receiver.url("/node"))).get("secret").asText();
+        // text outside ASCII and the BMP, exact decimals, nesting: the bytes signed are the bytes sent
+        publish("{\"type\":\"host.offline\",\"data\":{\"host\":\"caf\u00e9-\uD83D\uDE80\",\"load\":1.10,"
+                + "\"tags\":[\"a\",{\"b\":null}]}}");
+        Received post = receiver.next(WAIT);
+
+        assertThat(libraries.verify(secret, signatureHeaders(post), post.bodyText())).isEqualTo(BOTH_VERIFIED);
+
+        String changed = post.bodyText().replace("1.10", "1.11");
+        assertThat(libraries.verify(secret, signatureHeaders(post), changed).values())
+                .as("a body changed by one character").allMatch(verdict -> verdict.startsWith("refused"));
+        String otherSecret = createEndpoint(Map.of("url", receiver.url("/other"), "eventTypes", List.of("none.such")))
+                .get("secret").asText();
+        assertThat(libraries.verify(otherSecret, signatureHeaders(post), post.bodyText()).values())
+                .as("another endpoint's secret").allMatch(verdict -> verdict.startsWith("refused"));
+    }
+
+    @Test
+    void during_a_rotations_grace_period_both_libraries_verify_with_the_old_secret_and_the_new() throws Exception {
+        SignatureLibraries libraries = SignatureLibraries.find();
+        String endpointId = createEndpoint(Map.of("url", receiver.url("/rotating"))).get("id").asText();
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpointId;
+        String old = operator.get(path + "/secret").json().get("secret").asText();
+        assertThat(operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 3600)).status()).isEqualTo(200);
+        String fresh = operator.get(path + "/secret").json().get("secret").asText();
+        assertThat(fresh).isNotEqualTo(old);
+
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "web-1")));
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("webhook-signature").split(" ")).hasSize(2);
+
+        assertThat(libraries.verify(fresh, signatureHeaders(post), post.bodyText())).isEqualTo(BOTH_VERIFIED);
+        assertThat(libraries.verify(old, signatureHeaders(post), post.bodyText())).isEqualTo(BOTH_VERIFIED);
+    }
+
+    private static Map<String, String> signatureHeaders(Received post) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : List.of("webhook-id", "webhook-timestamp", "webhook-signature")) {
+            headers.put(name, post.header(name));
+        }
+        return headers;
+    }
+}
