@@ -1,18 +1,30 @@
-// Verifies one POST with Svix's and Standard Webhooks' own libraries, as a receiver in Node.js would.
+// Verifies one POST with the signature libraries receivers use, as a receiver in Node.js would.
 // stdin: {"secret": "whsec_…", "headers": {"webhook-id": …}, "body": "<the raw body>"}; stdout: each library's verdict.
+// A POST with webhook-* headers goes to Svix's and Standard Webhooks' libraries; one with X-Hub-Signature-256 to
+// GitHub's (Octokit's), which checks sha256=<hex HMAC-SHA256(secret, body)>.
 import { Webhook as SvixWebhook } from "svix";
 import { Webhook as StandardWebhook } from "standardwebhooks";
+import { verify as githubVerify } from "@octokit/webhooks-methods";
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const { secret, headers, body } = JSON.parse(input);
 const verdicts = {};
-for (const [name, Library] of [["svix", SvixWebhook], ["standardwebhooks", StandardWebhook]]) {
+const refused = (error) => "refused: " + (error && error.message ? error.message : "signature does not match");
+if ("x-hub-signature-256" in headers) {
   try {
-    new Library(secret).verify(body, headers);
-    verdicts[name] = "verified";
+    verdicts.octokit = (await githubVerify(secret, body, headers["x-hub-signature-256"])) ? "verified" : refused();
   } catch (error) {
-    verdicts[name] = "refused: " + error.message;
+    verdicts.octokit = refused(error);
+  }
+} else {
+  for (const [name, Library] of [["svix", SvixWebhook], ["standardwebhooks", StandardWebhook]]) {
+    try {
+      new Library(secret).verify(body, headers);
+      verdicts[name] = "verified";
+    } catch (error) {
+      verdicts[name] = refused(error);
+    }
   }
 }
 console.log(JSON.stringify(verdicts));

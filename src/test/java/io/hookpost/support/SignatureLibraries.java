@@ -14,8 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Svix's and Standard Webhooks' own JavaScript libraries ({@code svix}, {@code standardwebhooks} from npm, pinned in
- * src/test/node/package-lock.json) verifying a POST, as a receiver in Node.js would. They need Node.js and
+ * Svix's, Standard Webhooks' and GitHub's own JavaScript libraries ({@code svix}, {@code standardwebhooks},
+ * {@code @octokit/webhooks-methods} from npm, pinned in src/test/node/package-lock.json) verifying a POST, as a
+ * receiver in Node.js would. They need Node.js and
  * {@code npm ci --prefix src/test/node} (.ci/run does it): without them the tests that use them are skipped with a
  * message saying so, and fail under CI.
  */
@@ -37,7 +38,8 @@ public final class SignatureLibraries {
                     .filter(path -> new File(path).canExecute()).findFirst().orElse("");
         }
         boolean installed = Files.isDirectory(DIRECTORY.resolve("node_modules/svix"))
-                && Files.isDirectory(DIRECTORY.resolve("node_modules/standardwebhooks"));
+                && Files.isDirectory(DIRECTORY.resolve("node_modules/standardwebhooks"))
+                && Files.isDirectory(DIRECTORY.resolve("node_modules/@octokit/webhooks-methods"));
         if (node.isBlank() || !installed) {
             String problem = "The signature tests with Svix's JavaScript libraries need Node.js (found: "
                     + (node.isBlank() ? "none" : node) + "; or set HOOKPOST_TEST_NODE) and the libraries installed"
@@ -52,7 +54,8 @@ public final class SignatureLibraries {
 
     /**
      * What each library said of the POST with this secret: {@code verified}, or {@code refused: <its reason>}, by
-     * library name ({@code svix}, {@code standardwebhooks}).
+     * library name: {@code svix} and {@code standardwebhooks} for {@code webhook-*} headers, {@code octokit} for
+     * an {@code x-hub-signature-256} one.
      */
     public Map<String, String> verify(String secret, Map<String, String> headers, String body)
             throws IOException, InterruptedException {

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What Hookpost signs, verified by Svix's own library and Standard Webhooks' reference one, in JavaScript, as a
- * receiver on Node.js verifies it (the Java tests use Standard Webhooks' Java library).
+ * What Hookpost signs, verified by Svix's own library and Standard Webhooks' reference one, and a GitHub-style
+ * signature by GitHub's (Octokit's), in JavaScript, as a receiver on Node.js verifies it (the Java tests use Standard
+ * Webhooks' Java library).
  */
-class SvixLibrariesTest extends HookpostTest {
+class SignatureLibrariesTest extends HookpostTest {
     private static final Map<String, String> BOTH_VERIFIED = Map.of("svix", "verified", "standardwebhooks", "verified");
 
     @Test
@@ -54,6 +55,20 @@ class SvixLibrariesTest extends HookpostTest {
 
         assertThat(libraries.verify(fresh, signatureHeaders(post), post.bodyText())).isEqualTo(BOTH_VERIFIED);
         assertThat(libraries.verify(old, signatureHeaders(post), post.bodyText())).isEqualTo(BOTH_VERIFIED);
+    }
+
+    @Test
+    void githubs_library_verifies_a_hmac_sha256_hex_signature_in_x_hub_signature_256() throws Exception {
+        SignatureLibraries libraries = SignatureLibraries.find();
+        String secret = createEndpoint(Map.of("url", receiver.url("/github-style"),
+                "signatureScheme", "hmac-sha256-hex", "signatureHeader", "X-Hub-Signature-256")).get("secret").asText();
+        publish("{\"type\":\"host.offline\",\"data\":{\"host\":\"caf\u00e9-\uD83D\uDE80\",\"load\":1.10}}");
+        Received post = receiver.next(WAIT);
+        Map<String, String> headers = Map.of("x-hub-signature-256", post.header("X-Hub-Signature-256"));
+
+        assertThat(libraries.verify(secret, headers, post.bodyText())).isEqualTo(Map.of("octokit", "verified"));
+        assertThat(libraries.verify(secret, headers, post.bodyText().replace("1.10", "1.11")).get("octokit"))
+                .startsWith("refused");
     }
 
     private static Map<String, String> signatureHeaders(Received post) {
