@@ -75,6 +75,7 @@ public final class SignatureLibraries {
         } catch (IOException e) {
             throw new IllegalStateException("node verify.mjs printed no verdicts: " + output, e);
         }
-        return JSON.convertValue(results, JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+        return JSON.convertValue(results,
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     }
 }
