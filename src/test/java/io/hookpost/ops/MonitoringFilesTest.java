@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
+import io.hookpost.support.HookpostProcess;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.OperatorClient;
-import io.hookpost.support.Promtool;
+import io.hookpost.support.Prometheus;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -35,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exports, with the labels and label values they name.
  */
 class MonitoringFilesTest extends HookpostTest {
+    @org.springframework.beans.factory.annotation.Autowired
+    org.apache.camel.ProducerTemplate producer;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path MONITORING = Path.of("config", "monitoring");
     /** A series selector of Hookpost's own metrics or of the JVM, process and web server ones Micrometer adds. */
@@ -47,14 +50,16 @@ class MonitoringFilesTest extends HookpostTest {
 
     @Test
     void promtool_finds_the_rules_and_the_example_configuration_valid() throws Exception {
-        Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "check", "config", "prometheus.yaml");
+        Prometheus.Run run = Prometheus.find().promtool(MONITORING, new byte[0], "check", "config",
+                "prometheus.yaml");
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("SUCCESS: " + alerts().size() + " rules found");
     }
 
     @Test
     void every_alert_fires_in_the_unit_tests_as_they_say() throws Exception {
-        Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "test", "rules", "hookpost-alerts.test.yaml");
+        Prometheus.Run run = Prometheus.find().promtool(MONITORING, new byte[0], "test", "rules",
+                "hookpost-alerts.test.yaml");
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("SUCCESS");
 
@@ -113,7 +118,7 @@ class MonitoringFilesTest extends HookpostTest {
         Path file = Files.createTempFile("hookpost-dashboard", ".rules.yaml");
         try {
             Files.writeString(file, rules);
-            Promtool.Run run = Promtool.find().run(MONITORING, new byte[0], "check", "rules", file.toString());
+            Prometheus.Run run = Prometheus.find().promtool(MONITORING, new byte[0], "check", "rules", file.toString());
             assertThat(run.exitCode()).as(run.output()).isZero();
         } finally {
             Files.delete(file);
@@ -169,6 +174,57 @@ class MonitoringFilesTest extends HookpostTest {
     }
 
     @Test
+    void a_prometheus_with_the_example_configuration_scrapes_hookpost_evaluates_every_rule_and_fires_on_a_parked_event()
+            throws Exception {
+        Prometheus prometheus = Prometheus.find();
+        Path directory = Files.createTempDirectory("hookpost-prometheus");
+        // the example configuration, pointed at this Hookpost, its console password in a file, every second
+        Map<String, Object> config = load("prometheus.yaml");
+        map(config.get("global")).put("scrape_interval", "1s");
+        map(config.get("global")).put("evaluation_interval", "1s");
+        config.put("rule_files", List.of(MONITORING.resolve("hookpost-alerts.yaml").toAbsolutePath().toString()));
+        Map<String, Object> job = list(config.get("scrape_configs")).get(0);
+        map(job.get("basic_auth")).put("username", CONSOLE_USER);
+        Path password = Files.writeString(directory.resolve("console-password"), CONSOLE_PASSWORD);
+        map(job.get("basic_auth")).put("password_file", password.toString());
+        list(job.get("static_configs")).get(0).put("targets", List.of("127.0.0.1:" + port));
+        Path file = Files.writeString(directory.resolve("prometheus.yaml"), new Yaml().dump(config));
+
+        try (Prometheus.Server server = prometheus.start(file, directory, HookpostProcess.freePort())) {
+            eventually(() -> {
+                JsonNode targets = server.api("/api/v1/targets").get("activeTargets");
+                return targets.size() == 1 && "up".equals(targets.get(0).get("health").asText());
+            }, "Prometheus scraping Hookpost (job " + job.get("job_name") + ")");
+            // one scrape before the parked event and one after it: increase() over them
+            Thread.sleep(2_000);
+            producer.sendBody("jms:queue:hookpost.events", "not an event".getBytes(StandardCharsets.UTF_8));
+
+            eventually(() -> {
+                for (JsonNode alert : server.api("/api/v1/alerts").get("alerts")) {
+                    if ("HookpostInvalidEventsParked".equals(alert.at("/labels/alertname").asText())
+                            && "firing".equals(alert.get("state").asText())) {
+                        return true;
+                    }
+                }
+                return false;
+            }, "HookpostInvalidEventsParked firing");
+            List<String> evaluated = new java.util.ArrayList<>();
+            for (JsonNode group : server.api("/api/v1/rules").get("groups")) {
+                for (JsonNode rule : group.get("rules")) {
+                    assertThat(rule.get("health").asText()).as(rule.get("name") + ": " + rule.path("lastError"))
+                            .isEqualTo("ok");
+                    evaluated.add(rule.get("name").asText());
+                }
+            }
+            assertThat(evaluated).hasSize(alerts().size());
+            JsonNode up = server.api("/api/v1/query?query=up%7Bjob%3D%22hookpost%22%7D").get("result");
+            assertThat(up.get(0).at("/value/1").asText()).as("HookpostDown reads this").isEqualTo("1");
+        } finally {
+            org.springframework.util.FileSystemUtils.deleteRecursively(directory);
+        }
+    }
+
+    @Test
     void hookposts_own_metrics_pass_promtools_lint() throws Exception {
         String ours = OperatorClient.basic(port, CONSOLE_USER, CONSOLE_PASSWORD).get("/actuator/prometheus").body()
                 .lines()
@@ -176,7 +232,8 @@ class MonitoringFilesTest extends HookpostTest {
                         || line.startsWith("# TYPE hookpost_"))
                 .collect(Collectors.joining("\n", "", "\n"));
         assertThat(ours).contains("# TYPE hookpost_deliveries_total counter");
-        Promtool.Run run = Promtool.find().run(MONITORING, ours.getBytes(StandardCharsets.UTF_8), "check", "metrics");
+        Prometheus.Run run = Prometheus.find().promtool(MONITORING, ours.getBytes(StandardCharsets.UTF_8), "check",
+                "metrics");
         assertThat(run.output()).as("promtool's complaints").isBlank();
         assertThat(run.exitCode()).isZero();
     }
