@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -65,6 +66,12 @@ public class EventReader {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build();
+    /**
+     * A request's JSON: a field given twice is refused (400), as the API's other bodies are (RequestBodies); which of
+     * the two a reader took would differ between parsers. Queued messages are read as before.
+     */
+    private static final ObjectReader REQUEST_JSON = EXACT_JSON.reader()
+            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     /** Room on the queue for what a message adds to an event: its account, and an id and timestamp where none came. */
     private static final int QUEUE_OVERHEAD_BYTES = 1024;
     private final ObjectMapper json = EXACT_JSON;
@@ -111,7 +118,9 @@ public class EventReader {
             throws IOException {
         ApiAccess.requireOperator(exchange);
         // '*' is in no account id: a broadcast's key never derives the id of an account's own event
-        readRequest(exchange, "*", idempotencyKey, "A broadcast goes to every account; remove 'account'.");
+        ObjectNode request = readRequest(exchange, "*", idempotencyKey,
+                "A broadcast goes to every account; remove 'account'.");
+        exchange.setProperty(Broadcasts.TIMESTAMP_GIVEN, request.hasNonNull("timestamp"));
     }
 
     /** Step {@code address-broadcast}: the broadcast's queue message for one account (body: its row). */
@@ -273,7 +282,7 @@ public class EventReader {
     }
 
     private JsonNode parse(byte[] body) throws IOException {
-        JsonNode node = json.readTree(body);
+        JsonNode node = REQUEST_JSON.readTree(body);
         if (node == null || !node.isObject()) {
             throw ProblemException.badRequest("The request body must be a JSON object.");
         }

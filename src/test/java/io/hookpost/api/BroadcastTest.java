@@ -32,7 +32,7 @@ class BroadcastTest {
     @Test
     void a_broadcast_reaches_every_accounts_subscribed_endpoints_once_with_one_event_id() throws Exception {
         try (TestReceiver receiver = new TestReceiver();
-             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", List.of())) {
+             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", settings())) {
             hookpost.start();
             Api operator = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
             for (String account : List.of("acme", "globex", "initech", "gone")) {
@@ -84,7 +84,7 @@ class BroadcastTest {
     @Test
     void a_broadcast_sent_again_with_its_id_reaches_no_account_twice_and_bad_ones_change_nothing() throws Exception {
         try (TestReceiver receiver = new TestReceiver();
-             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", List.of())) {
+             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", settings())) {
             hookpost.start();
             Api operator = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
             for (String account : List.of("acme", "globex")) {
@@ -101,6 +101,9 @@ class BroadcastTest {
                     "account", "acme", "data", Map.of())), 400, "every account");
             HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
                     "channels", List.of("no spaces"), "data", Map.of())), 400, "");
+            HookpostTest.assertProblem(operator.post("/api/v1/broadcast",
+                    "{\"type\":\"platform.maintenance\",\"data\":{},\"type\":\"platform.other\"}"), 400,
+                    "Duplicate field 'type'");
             assertThat(broadcastPosts(receiver, 0)).as("nothing sent for the refused ones").isEmpty();
             assertThat(operator.get("/api/v1/accounts/acme/events").json().get("data")).isEmpty();
 
@@ -114,7 +117,59 @@ class BroadcastTest {
             assertThat(again.status()).isEqualTo(202);
             assertThat(again.json().get("id").asText()).isEqualTo("maint-2");
             assertThat(broadcastPosts(receiver, 0)).as("each account's event recorded once").isEmpty();
+
+            // a resend reaches an account it missed (here: one created since) with the first one's event
+            assertThat(operator.post("/api/v1/accounts", Map.of("id", "late", "name", "late")).status()).isEqualTo(201);
+            endpoint(operator, "late", receiver.url("/late"), List.of());
+            assertThat(operator.post("/api/v1/broadcast", withId).json().get("accounts").asInt()).isEqualTo(3);
+            Received late = broadcastPosts(receiver, 1).get(0);
+            assertThat(late.path()).isEqualTo("/late");
+            String first = operator.get("/api/v1/accounts/acme/events/maint-2").json().get("timestamp").asText();
+            assertThat(JSON.readTree(late.body()).get("timestamp").asText()).as("the first one's timestamp")
+                    .isEqualTo(first);
         }
+    }
+
+    @Test
+    void two_broadcasts_with_one_id_and_other_data_at_once_one_is_refused_and_every_account_holds_the_other()
+            throws Exception {
+        try (TestReceiver receiver = new TestReceiver();
+             HookpostProcess hookpost = HookpostProcess.fresh("broadcast-tests", settings())) {
+            hookpost.start();
+            Api operator = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
+            List<String> accounts = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "acct-" + i).toList();
+            for (String account : accounts) {
+                assertThat(operator.post("/api/v1/accounts", Map.of("id", account, "name", account)).status())
+                        .isEqualTo(201);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<Api.Response>> sent = new java.util.ArrayList<>();
+            for (int v = 1; v <= 2; v++) {
+                Map<String, Object> version = Map.of("type", "platform.maintenance", "id", "race", "data",
+                        Map.of("v", v));
+                sent.add(pool.submit(() -> operator.post("/api/v1/broadcast", version)));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Api.Response> answer : sent) {
+                statuses.add(answer.get().status());
+            }
+            pool.shutdown();
+            assertThat(statuses).containsExactlyInAnyOrder(202, 422);
+            int winner = statuses.get(0) == 202 ? 1 : 2;
+            for (String account : accounts) {
+                String path = "/api/v1/accounts/" + account + "/events/race";
+                HookpostTest.eventually(() -> operator.get(path).status() == 200, account + "'s event", WAIT);
+                assertThat(operator.get(path).json().at("/payload/data/v").asInt()).as(account + "'s event")
+                        .isEqualTo(winner);
+            }
+            HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
+                    "id", "race", "data", Map.of("v", 3))), 422, "another type, data");
+        }
+    }
+
+    /** Hookpost's settings beyond its embedded defaults (BroadcastPostgresTest: a PostgreSQL database of its own). */
+    protected List<String> settings() {
+        return List.of();
     }
 
     /** The endpoint's secret. */

@@ -198,6 +198,11 @@ class IngestApiTest extends HookpostTest {
         createEndpoint(Map.of("url", receiver.url("/never")));
         assertProblem(operator.post(events(), "{\"type\":"), 400, "not valid JSON");
         assertProblem(operator.post(events(), "[1,2]"), 400, "JSON object");
+        // a field given twice: which one a parser takes differs, so neither is guessed
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{},\"type\":\"a.c\"}"), 400,
+                "Duplicate field 'type'");
+        assertProblem(operator.post(events(), "{\"type\":\"a.b\",\"data\":{\"n\":1,\"n\":2}}"), 400,
+                "Duplicate field 'n'");
         assertProblem(operator.post(events(), "{\"data\":{}}"), 400, "'type' is required");
         assertProblem(operator.post(events(), "{\"type\":\"a b\",\"data\":{}}"), 400, "dot-separated parts");
         // the catalog's rule: a type an event may carry can always be catalogued and subscribed to
