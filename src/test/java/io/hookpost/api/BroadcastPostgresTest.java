@@ -5,7 +5,7 @@ import java.util.stream.Stream;
 
 import io.hookpost.support.Postgres;
 
-/** {@link BroadcastTest} with Hookpost on PostgreSQL, a fresh database for each test. */
+/** {@link BroadcastTest} with Hookpost on PostgreSQL, a fresh database of its own. */
 class BroadcastPostgresTest extends BroadcastTest {
     @Override
     protected List<String> settings() {
