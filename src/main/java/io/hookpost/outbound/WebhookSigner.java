@@ -52,13 +52,18 @@ public class WebhookSigner implements Processor {
     }
 
     /**
-     * One {@code v1,<sig>} per valid secret, space separated (rotation grace period), as Standard Webhooks
-     * verifiers accept. The key is the base64-decoded part after {@code whsec_}.
+     * One signature per valid secret, space separated (rotation grace period), as Standard Webhooks verifiers accept:
+     * {@code v1,<sig>} (HMAC-SHA256, the key the base64-decoded part after {@code whsec_}) or, for a {@code whsk_}
+     * key, {@code v1a,<sig>} (Ed25519), so a rotation from one kind to the other has both in its grace period.
      */
     public static String standardWebhooks(List<String> secrets, String msgId, long timestamp, byte[] body) {
         byte[] prefix = (msgId + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
         List<String> parts = new ArrayList<>(secrets.size());
         for (String secret : secrets) {
+            if (Ed25519Keys.isPrivateKey(secret)) {
+                parts.add("v1a," + Base64.getEncoder().encodeToString(Ed25519Keys.sign(secret, prefix, body)));
+                continue;
+            }
             Mac mac = mac(standardKey(secret));
             mac.update(prefix);
             parts.add("v1," + Base64.getEncoder().encodeToString(mac.doFinal(body)));
