@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.outbound.Channels;
+import io.hookpost.outbound.Ed25519Keys;
 import io.hookpost.outbound.Envelope;
 import io.hookpost.outbound.EventReader;
 import io.hookpost.outbound.PayloadFilter;
@@ -59,8 +60,12 @@ public class EndpointApi {
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
                                  List<String> retrySchedule, Integer disableAfterFailures, Integer rateLimit,
                                  String description, Boolean active, String secret, String envelope,
-                                 Map<String, String> metadata, List<String> channels) {
+                                 Map<String, String> metadata, List<String> channels, String keyType) {
     }
+
+    /** Key types of an endpoint's secret: shared (HMAC-SHA256, {@code v1}) or an Ed25519 key pair ({@code v1a}). */
+    static final String SYMMETRIC = "symmetric";
+    static final String ED25519 = "ed25519";
 
     private final JdbcTemplate jdbc;
     private final RequestBodies bodies;
@@ -95,12 +100,7 @@ public class EndpointApi {
         checkDescription(request.description());
         Map<String, String> metadata = Metadata.check(request.metadata());
         String channels = Channels.check(request.channels());
-        String secret = request.secret();
-        if (secret == null) {
-            secret = WebhookSigner.newSecret();
-        } else {
-            checkSecret(secret);
-        }
+        String secret = secretFor(request.secret(), request.keyType(), SYMMETRIC, scheme);
 
         // Lock the account row so two concurrent creates cannot both pass the limit.
         jdbc.queryForObject("SELECT id FROM accounts WHERE id = ? FOR UPDATE", String.class, account);
@@ -128,7 +128,7 @@ public class EndpointApi {
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.created");
-        view.put("secret", secret); // shown on creation; later only through GET …/secret
+        view.put("secret", shown(secret)); // shown on creation; later only through GET …/secret
         return view;
     }
 
@@ -144,8 +144,9 @@ public class EndpointApi {
         CreateEndpoint request = bodies.read(body, CreateEndpoint.class);
         Set<String> present = new LinkedHashSet<>();
         json.readTree(body).fieldNames().forEachRemaining(present::add);
-        if (present.contains("secret")) {
-            throw ProblemException.badRequest("'secret' cannot be patched; use POST …/endpoints/{id}/rotate-secret.");
+        if (present.contains("secret") || present.contains("keyType")) {
+            throw ProblemException.badRequest("'" + (present.contains("secret") ? "secret" : "keyType")
+                    + "' cannot be patched; use POST …/endpoints/{id}/rotate-secret.");
         }
 
         String url = present.contains("url") ? checkUrl(request.url()) : (String) row.get("url");
@@ -162,6 +163,12 @@ public class EndpointApi {
             signatureHeader = checkSignatureHeader(scheme, null);
         } else {
             signatureHeader = (String) row.get("signature_header");
+        }
+        if (scheme != current && Ed25519Keys.isPrivateKey((String) row.get("secret"))
+                && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
+            throw ProblemException.badRequest("The endpoint signs with an ed25519 key, which only standard-webhooks"
+                    + " uses (v1a signatures): rotate to a symmetric secret first (POST …/rotate-secret with"
+                    + " {\"keyType\": \"symmetric\"}), then change 'signatureScheme'.");
         }
         Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
                 : checkHeaders(storedMap(row, "headers"), signatureHeader);
@@ -221,7 +228,8 @@ public class EndpointApi {
     public Map<String, Object> secret(@Header("acct") String account, @Header("endpointId") String id) {
         Map<String, Object> row = row(account, id, false);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("secret", row.get("secret"));
+        view.put("secret", shown((String) row.get("secret")));
+        view.put("keyType", keyTypeOf((String) row.get("secret")));
         // when the last of the replaced secrets stops signing. None for a scheme that signs with the current secret
         // only, though its row may hold a previous one (rotated with a grace period by an older Hookpost, or under
         // another scheme)
@@ -233,7 +241,7 @@ public class EndpointApi {
         return view;
     }
 
-    public record RotateSecret(Long gracePeriodSeconds, String secret) {
+    public record RotateSecret(Long gracePeriodSeconds, String secret, String keyType) {
     }
 
     /**
@@ -245,7 +253,7 @@ public class EndpointApi {
     public Map<String, Object> rotateSecret(@Header("acct") String account, @Header("endpointId") String id,
                                             @Body byte[] body) throws IOException {
         Map<String, Object> row = row(account, id, true);
-        RotateSecret request = body == null || body.length == 0 ? new RotateSecret(null, null)
+        RotateSecret request = body == null || body.length == 0 ? new RotateSecret(null, null, null)
                 : bodies.read(body, RotateSecret.class);
         long grace = request.gracePeriodSeconds() == null ? 0 : request.gracePeriodSeconds();
         if (grace < 0 || grace > MAX_GRACE_SECONDS) {
@@ -258,7 +266,9 @@ public class EndpointApi {
                     + " neither secret's would verify. Rotate with 0 and let the receiver accept both secrets while"
                     + " it switches over.");
         }
-        String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
+        // without a keyType or a secret, the new secret is of the current one's type
+        String secret = secretFor(request.secret(), request.keyType(), keyTypeOf((String) row.get("secret")),
+                SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once
         jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
@@ -418,6 +428,7 @@ public class EndpointApi {
         view.put("filter", row.get("filter_expression"));
         view.put("envelope", row.get("envelope"));
         view.put("signatureScheme", row.get("signature_scheme"));
+        view.put("keyType", keyTypeOf((String) row.get("secret")));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
         view.put("headers", storedMap(row, "headers"));
@@ -487,11 +498,55 @@ public class EndpointApi {
         return description;
     }
 
-    private static String checkSecret(String secret) {
-        if (!WebhookSigner.isValidSecret(secret)) {
-            throw ProblemException.badRequest("'secret' must be whsec_ followed by the base64 of 24 to 64 bytes.");
+    /**
+     * The secret to store: the one given (checked; an ed25519 key in its stored form), or a new one of the key type
+     * asked for, or else of {@code defaultType}.
+     */
+    private static String secretFor(String given, String keyType, String defaultType, SignatureScheme scheme) {
+        if (keyType != null && !SYMMETRIC.equals(keyType) && !ED25519.equals(keyType)) {
+            throw ProblemException.badRequest("'keyType' must be symmetric (a whsec_ secret, v1 signatures) or ed25519"
+                    + " (a key pair, v1a signatures).");
+        }
+        String secret;
+        if (given != null) {
+            secret = checkSecret(given);
+            if (keyType != null && !keyType.equals(keyTypeOf(secret))) {
+                throw ProblemException.badRequest("'keyType' is " + keyType + " but 'secret' is a"
+                        + (ED25519.equals(keyType) ? " symmetric secret" : "n ed25519 key") + ".");
+            }
+        } else {
+            secret = ED25519.equals(keyType != null ? keyType : defaultType) ? Ed25519Keys.generate()
+                    : WebhookSigner.newSecret();
+        }
+        if (Ed25519Keys.isPrivateKey(secret) && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
+            throw ProblemException.badRequest("An ed25519 key signs only with signatureScheme standard-webhooks (v1a"
+                    + " signatures); " + scheme.apiName() + " takes a symmetric whsec_ secret.");
         }
         return secret;
+    }
+
+    private static String checkSecret(String secret) {
+        if (Ed25519Keys.isPrivateKey(secret)) {
+            try {
+                return Ed25519Keys.normalise(secret);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("'secret' is not an ed25519 key: " + e.getMessage() + ".");
+            }
+        }
+        if (!WebhookSigner.isValidSecret(secret)) {
+            throw ProblemException.badRequest("'secret' must be whsec_ followed by the base64 of 24 to 64 bytes, or an"
+                    + " ed25519 key: whsk_ followed by the base64 of its 32-byte seed and 32-byte public key.");
+        }
+        return secret;
+    }
+
+    static String keyTypeOf(String secret) {
+        return Ed25519Keys.isPrivateKey(secret) ? ED25519 : SYMMETRIC;
+    }
+
+    /** What a receiver verifies with: a symmetric secret itself, an ed25519 key's public half ({@code whpk_}). */
+    private static String shown(String secret) {
+        return Ed25519Keys.isPrivateKey(secret) ? Ed25519Keys.publicKey(secret) : secret;
     }
 
     /** A PATCH's null is no way back to a default here: an endpoint with neither list gets every event. */
