@@ -405,6 +405,7 @@ function showEndpoint(id) {
     show(null);
     $('#recover-form').reset();
     $('#replay-missing-form').reset();
+    $('#rotate-form').reset();
     resetTestForm();
     $('#failed-attempts-only').checked = false;
   }
@@ -423,7 +424,8 @@ function showEndpoint(id) {
     const facts = [['Status', status(endpoint)], ['Description', endpoint.description || '—'],
       ['Events', events(endpoint)],
       ['Channels', endpoint.channels.length > 0 ? endpoint.channels.join(', ') : 'all (events whatever their channels)'],
-      ['Signature', endpoint.signatureScheme],
+      ['Signature', endpoint.keyType === 'ed25519' ? endpoint.signatureScheme + ', Ed25519 (v1a)'
+        : endpoint.signatureScheme],
       ['Payload filter', endpoint.filter || 'none'],
       ['Retry schedule', endpoint.retrySchedule ? endpoint.retrySchedule.join(', ') : 'the default'],
       ['Disabled after', endpoint.disableAfterFailures
@@ -435,6 +437,8 @@ function showEndpoint(id) {
       dd.append(value instanceof Node ? value : String(value));
       details.append(element('dt', name), dd);
     }
+    // an Ed25519 endpoint's receivers verify with its public key; the private key never leaves Hookpost
+    $('#secret-title').textContent = endpoint.keyType === 'ed25519' ? 'Public key' : 'Signing secret';
     const writes = !session.readOnly;
     $('#enable-endpoint').hidden = !writes || endpoint.active;
     $('#disable-endpoint').hidden = !writes || !endpoint.active;
@@ -1112,12 +1116,15 @@ function wire() {
     event.preventDefault();
     const endpoint = current;
     const grace = Number(event.target.elements.gracePeriodSeconds.value);
+    const keyType = event.target.elements.keyType.value;
     if (!endpoint || !confirm('Rotate the signing secret of ' + endpoint.url + '? Receivers must use the new one.')) {
       return;
     }
     busy(event.target.querySelector('button'), endpoint, () =>
-      api('POST', endpointPath(endpoint, '/rotate-secret'), {gracePeriodSeconds: grace})
+      api('POST', endpointPath(endpoint, '/rotate-secret'),
+        keyType ? {gracePeriodSeconds: grace, keyType} : {gracePeriodSeconds: grace})
         .then(() => tell(endpoint, 'Secret rotated.'))
+        .then(() => refresh(endpoint))
         .then(() => { if (stillOn(endpoint)) { $('#reveal-secret').click(); } }));
   });
   windowForm('#recover-form', (endpoint, since) => api('POST', endpointPath(endpoint, '/recover'), {since})

@@ -260,6 +260,16 @@ class PortalPageTest extends HookpostTest {
         assertThat(find("#secret").getText()).isEqualTo(operator.get("/api/v1/accounts/" + account + "/endpoints/"
                 + id + "/secret").json().get("secret").asText());
 
+        // to an Ed25519 key pair: the page shows its public key, the one receivers verify v1a signatures with
+        find("#rotate-form select option[value='ed25519']").click();
+        find("#rotate-form button").click();
+        acceptConfirmation();
+        eventually(() -> find("#secret").getText().startsWith("whpk_") && find("#secret-title").getText()
+                .equals("Public key"), "the public key to be shown");
+        assertThat(find("#secret").getText()).isEqualTo(operator.get("/api/v1/accounts/" + account + "/endpoints/"
+                + id + "/secret").json().get("secret").asText());
+        assertThat(find("#endpoint-details").getText()).contains("standard-webhooks, Ed25519 (v1a)");
+
         click("#disable-endpoint");
         eventually(() -> !endpoint(id).get("active").asBoolean(), "the endpoint to be paused");
         click("#enable-endpoint");
