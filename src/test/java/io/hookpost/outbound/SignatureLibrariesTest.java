@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hookpost.support.HookpostTest;
 import io.hookpost.support.SignatureLibraries;
 import io.hookpost.support.TestReceiver.Received;
@@ -69,6 +70,30 @@ class SignatureLibrariesTest extends HookpostTest {
         assertThat(libraries.verify(secret, headers, post.bodyText())).isEqualTo(Map.of("octokit", "verified"));
         assertThat(libraries.verify(secret, headers, post.bodyText().replace("1.10", "1.11")).get("octokit"))
                 .startsWith("refused");
+    }
+
+    @Test
+    void nodes_crypto_and_tweetnacl_verify_an_ed25519_endpoints_v1a_signature_with_its_public_key() throws Exception {
+        SignatureLibraries libraries = SignatureLibraries.find();
+        JsonNode endpoint = createEndpoint(Map.of("url", receiver.url("/ed25519"), "keyType", "ed25519"));
+        String publicKey = endpoint.get("secret").asText();
+        publish("{\"type\":\"host.offline\",\"data\":{\"host\":\"caf\u00e9-\uD83D\uDE80\",\"load\":1.10}}");
+        Received post = receiver.next(WAIT);
+        Map<String, String> bothEd25519 = Map.of("node:crypto", "verified", "tweetnacl", "verified");
+
+        assertThat(libraries.verify(publicKey, signatureHeaders(post), post.bodyText())).isEqualTo(bothEd25519);
+        assertThat(libraries.verify(publicKey, signatureHeaders(post), post.bodyText().replace("1.10", "1.11"))
+                .values()).as("a body changed by one character").allMatch(verdict -> verdict.startsWith("refused"));
+
+        // rotated to a shared secret with a grace period: v1 and v1a in one header, each verified by its libraries
+        String path = "/api/v1/accounts/" + account + "/endpoints/" + endpoint.get("id").asText();
+        String shared = operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 600, "keyType", "symmetric"))
+                .json().get("secret").asText();
+        publish(Map.of("type", "host.offline", "data", Map.of("host", "web-2")));
+        Received both = receiver.next(WAIT);
+        assertThat(both.header("webhook-signature").split(" ")).hasSize(2);
+        assertThat(libraries.verify(shared, signatureHeaders(both), both.bodyText())).isEqualTo(BOTH_VERIFIED);
+        assertThat(libraries.verify(publicKey, signatureHeaders(both), both.bodyText())).isEqualTo(bothEd25519);
     }
 
     private static Map<String, String> signatureHeaders(Received post) {

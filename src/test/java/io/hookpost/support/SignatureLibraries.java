@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Svix's, Standard Webhooks' and GitHub's own JavaScript libraries ({@code svix}, {@code standardwebhooks},
  * {@code @octokit/webhooks-methods} from npm, pinned in src/test/node/package-lock.json) verifying a POST, as a
- * receiver in Node.js would. They need Node.js and
+ * receiver in Node.js would, and for Ed25519 ({@code v1a}) signatures Node's own crypto (OpenSSL) and
+ * {@code tweetnacl}. They need Node.js and
  * {@code npm ci --prefix src/test/node} (.ci/run does it): without them the tests that use them are skipped with a
  * message saying so, and fail under CI.
  */
@@ -39,7 +40,8 @@ public final class SignatureLibraries {
         }
         boolean installed = Files.isDirectory(DIRECTORY.resolve("node_modules/svix"))
                 && Files.isDirectory(DIRECTORY.resolve("node_modules/standardwebhooks"))
-                && Files.isDirectory(DIRECTORY.resolve("node_modules/@octokit/webhooks-methods"));
+                && Files.isDirectory(DIRECTORY.resolve("node_modules/@octokit/webhooks-methods"))
+                && Files.isDirectory(DIRECTORY.resolve("node_modules/tweetnacl"));
         if (node.isBlank() || !installed) {
             String problem = "The signature tests with Svix's JavaScript libraries need Node.js (found: "
                     + (node.isBlank() ? "none" : node) + "; or set HOOKPOST_TEST_NODE) and the libraries installed"
@@ -55,7 +57,8 @@ public final class SignatureLibraries {
     /**
      * What each library said of the POST with this secret: {@code verified}, or {@code refused: <its reason>}, by
      * library name: {@code svix} and {@code standardwebhooks} for {@code webhook-*} headers, {@code octokit} for
-     * an {@code x-hub-signature-256} one.
+     * an {@code x-hub-signature-256} one, {@code node:crypto} and {@code tweetnacl} for a {@code whpk_} public key
+     * (its {@code v1a} signatures).
      */
     public Map<String, String> verify(String secret, Map<String, String> headers, String body)
             throws IOException, InterruptedException {
