@@ -199,6 +199,12 @@ public class EndpointApi {
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit,
                 Metadata.column(json, metadata), channels, now, id);
+        if (scheme != current && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
+            // the old secrets' grace periods end: this scheme signs with the current secret alone (or none), and a
+            // change back to standard-webhooks must not have secrets thought gone sign again
+            jdbc.update("UPDATE endpoints SET previous_secret = NULL, previous_secret_expires_at = NULL,"
+                    + " older_secrets = NULL WHERE id = ?", id);
+        }
         if (present.contains("eventTypes") || present.contains("categories")) {
             List<String> types = present.contains("eventTypes") ? checkTypes(request.eventTypes())
                     : jdbc.queryForList("SELECT pattern FROM endpoint_event_types WHERE endpoint_id = ?", String.class, id);

@@ -11,6 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
 import io.hookpost.outbound.WebhookSigner;
 import io.hookpost.support.Api;
 import io.hookpost.support.Hmac;
@@ -337,6 +338,26 @@ class EndpointManagementTest extends HookpostTest {
         assertThatNoException().isThrownBy(() -> new Webhook(oldStandard).verify(std.bodyText(), headersOf(std)));
         Received hexPost = byPath.get("/hex");
         assertThat(hexPost.header("X-Hub-Signature-256")).isEqualTo(WebhookSigner.hex(hexSecret, hexPost.body()));
+    }
+
+    @Test
+    void a_change_to_another_signature_scheme_ends_the_old_secrets_grace_periods_for_good() throws Exception {
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/scheme-change")));
+        String path = endpoints() + "/" + created.get("id").asText();
+        String old = created.get("secret").asText();
+        String current = operator.post(path + "/rotate-secret", Map.of("gracePeriodSeconds", 3600)).json()
+                .get("secret").asText();
+
+        assertThat(operator.patch(path, Map.of("signatureScheme", "hmac-sha256-hex")).status()).isEqualTo(200);
+        assertThat(operator.patch(path, Map.of("signatureScheme", "standard-webhooks")).status()).isEqualTo(200);
+
+        assertThat(operator.get(path + "/secret").json().get("previousSecretExpiresAt").isNull()).isTrue();
+        publish(Map.of("type", "host.offline", "data", Map.of("x", 1)));
+        Received post = receiver.next(WAIT);
+        assertThat(post.header("webhook-signature").split(" ")).as("the current secret's signature alone").hasSize(1);
+        assertThatNoException().isThrownBy(() -> new Webhook(current).verify(post.bodyText(), headersOf(post)));
+        assertThatThrownBy(() -> new Webhook(old).verify(post.bodyText(), headersOf(post)))
+                .isInstanceOf(WebhookVerificationException.class);
     }
 
     @Test
