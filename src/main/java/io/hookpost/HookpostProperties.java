@@ -135,11 +135,13 @@ public record HookpostProperties(
      * before giving it back ({@link io.hookpost.ops.RedeliveryHold}).
      * {@code schemaRefresh}: how long an instance checks events of a type against the catalog's schema for it (or
      * none) as it last read it; a type added through this instance applies at once, on the others within this time.
+     * {@code broadcastPollIntervalMs}: how often broadcasts recorded and not yet sent are looked for and sent.
      */
     public record Events(@Min(1) int maxPayloadBytes, @NotEmpty String queue,
                          @NotNull @DurationMin(millis = 0) Duration redeliveryDelay,
                          @NotNull @DurationMin(millis = 0) Duration maxRedeliveryDelay,
-                         @NotNull @DurationMin(millis = 0) Duration schemaRefresh) {
+                         @NotNull @DurationMin(millis = 0) Duration schemaRefresh,
+                         @Min(50) long broadcastPollIntervalMs) {
 
         public Events {
             if (redeliveryDelay != null && maxRedeliveryDelay != null && maxRedeliveryDelay.compareTo(redeliveryDelay) < 0) {

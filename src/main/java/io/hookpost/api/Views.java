@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.outbound.DeliveryRequest;
 
 /** Shared pieces of the API's JSON views: timestamps as ISO instants, stored JSON text as JSON. */
-final class Views {
+public final class Views {
     private Views() {
     }
 
@@ -40,7 +40,7 @@ final class Views {
         return DeliveryRequest.toOffsetDateTime(value);
     }
 
-    static String instant(Object value) {
+    public static String instant(Object value) {
         OffsetDateTime time = time(value);
         return time == null ? null : DateTimeFormatter.ISO_INSTANT.format(time);
     }

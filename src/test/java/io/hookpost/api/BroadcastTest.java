@@ -66,9 +66,13 @@ class BroadcastTest {
 
             Api.Response sent = operator.post("/api/v1/broadcast", MAINTENANCE, Map.of("Idempotency-Key", "maint-1"));
             assertThat(sent.status()).as(sent.text()).isEqualTo(202);
+            assertThat(sent.json().get("status").asText()).isEqualTo("sending");
             String eventId = sent.json().get("id").asText();
-            assertThat(sent.json().get("accounts").asInt()).as("every account but the deleted and the operators'")
+            JsonNode done = sentBroadcast(eventId);
+            assertThat(done.get("accounts").asInt()).as("every account but the deleted and the operators'")
                     .isEqualTo(liveAccounts().size()).isGreaterThanOrEqualTo(3);
+            assertThat(done.get("type").asText()).isEqualTo("platform.maintenance");
+            assertThat(done.get("sentAt").asText()).isNotBlank();
 
             Map<String, Received> got = broadcastPosts(receiver, 2).stream()
                     .collect(Collectors.toMap(Received::path, r -> r));
@@ -111,6 +115,8 @@ class BroadcastTest {
             Api accountAdmin = operator.withKey(key.json().get("key").asText());
 
             HookpostTest.assertProblem(accountAdmin.post("/api/v1/broadcast", MAINTENANCE), 403, "operator");
+            HookpostTest.assertProblem(accountAdmin.get("/api/v1/broadcast/maint-2"), 403, "operator");
+            HookpostTest.assertProblem(operator.get("/api/v1/broadcast/maint-2"), 404, "no broadcast 'maint-2'");
             HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("data", Map.of())), 400, "'type'");
             HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
                     "account", "hooli", "data", Map.of())), 400, "every account");
@@ -136,8 +142,9 @@ class BroadcastTest {
             // a resend reaches an account it missed (here: one created since) with the first one's event
             assertThat(operator.post("/api/v1/accounts", Map.of("id", "late", "name", "late")).status()).isEqualTo(201);
             endpoint(operator, "late", receiver.url("/late"), List.of());
-            assertThat(operator.post("/api/v1/broadcast", withId).json().get("accounts").asInt())
-                    .isEqualTo(liveAccounts().size());
+            assertThat(operator.post("/api/v1/broadcast", withId).status()).isEqualTo(202);
+            HookpostTest.eventually(() -> operator.get("/api/v1/broadcast/maint-2").json().get("accounts").asInt()
+                    == liveAccounts().size(), "sent again, to every account", WAIT);
             Received late = broadcastPosts(receiver, 1).get(0);
             assertThat(late.path()).isEqualTo("/late");
             String first = operator.get("/api/v1/accounts/hooli/events/maint-2").json().get("timestamp").asText();
@@ -178,6 +185,40 @@ class BroadcastTest {
             HookpostTest.assertProblem(operator.post("/api/v1/broadcast", Map.of("type", "platform.maintenance",
                     "id", "race", "data", Map.of("v", 3))), 422, "another type, data");
         }
+    }
+
+    @Test
+    void a_broadcast_answered_202_reaches_every_account_after_hookpost_is_killed_at_once() throws Exception {
+        try (TestReceiver receiver = new TestReceiver()) {
+            List<String> accounts = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "crash-" + i).toList();
+            for (String account : accounts) {
+                assertThat(operator.post("/api/v1/accounts", Map.of("id", account, "name", account)).status())
+                        .isEqualTo(201);
+            }
+            for (String account : accounts.subList(0, 3)) {
+                endpoint(operator, account, receiver.url("/" + account), List.of());
+            }
+            Map<String, Object> outage = Map.of("type", "platform.maintenance", "id", "outage-1",
+                    "data", Map.of("minutes", 5));
+            assertThat(operator.post("/api/v1/broadcast", outage).status()).isEqualTo(202);
+            hookpost.kill();
+            hookpost.start();
+
+            assertThat(sentBroadcast("outage-1").get("accounts").asInt()).isEqualTo(liveAccounts().size());
+            for (String account : accounts) {
+                assertThat(operator.get("/api/v1/accounts/" + account + "/events/outage-1").status())
+                        .as(account + "'s event").isEqualTo(200);
+            }
+            assertThat(broadcastPosts(receiver, 3)).extracting(Received::path)
+                    .containsExactlyInAnyOrder("/crash-0", "/crash-1", "/crash-2");
+        }
+    }
+
+    /** The broadcast once sent (GET /api/v1/broadcast/{id}). */
+    private JsonNode sentBroadcast(String id) throws InterruptedException {
+        HookpostTest.eventually(() -> "sent".equals(operator.get("/api/v1/broadcast/" + id).json().get("status")
+                .asText()), "broadcast " + id + " sent", WAIT);
+        return operator.get("/api/v1/broadcast/" + id).json();
     }
 
     /** Hookpost's settings beyond its embedded defaults (BroadcastPostgresTest: a PostgreSQL database of its own). */

@@ -23,10 +23,12 @@ class BroadcastsTest extends HookpostTest {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String old = "old-" + UUID.randomUUID();
         String recent = "recent-" + UUID.randomUUID();
-        String insert = "INSERT INTO broadcasts (id, request_hash, occurred_at, created_at) VALUES (?, 'h', ?, ?)";
+        // sent ones only: this context's send-broadcasts would send one that is not
+        String insert = "INSERT INTO broadcasts (id, request_hash, occurred_at, created_at, requested_at, sent_at)"
+                + " VALUES (?, 'h', ?, ?, ?, ?)";
         OffsetDateTime longAgo = now.minus(properties.history().retention()).minusDays(1);
-        db.update(insert, old, longAgo, longAgo);
-        db.update(insert, recent, now, now.minusHours(1));
+        db.update(insert, old, longAgo, longAgo, longAgo, longAgo);
+        db.update(insert, recent, now, now.minusHours(1), now.minusHours(1), now.minusHours(1));
 
         assertThat(broadcasts.forgetExpired()).isGreaterThanOrEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM broadcasts WHERE id = ?", old)).isZero();
