@@ -86,7 +86,7 @@ public class Broadcasts {
         if (!timestampGiven) {
             envelope.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(first.get(0).occurredAt().toInstant()));
         }
-        jdbc.update("UPDATE broadcasts SET payload = ?, requested_at = ?, sent_at = NULL WHERE id = ?",
+        jdbc.update("UPDATE broadcasts SET payload = ?, requested_at = ?, sent_at = NULL, accounts = NULL WHERE id = ?",
                 EventReader.write(envelope), now, id);
     }
 
