@@ -19,7 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The state of the delivery backlog, read from the database at most once per {@code hookpost.ops.gauge-refresh},
+ * The state of the delivery backlog (and of broadcasts not yet sent), read from the database at most once per
+ * {@code hookpost.ops.gauge-refresh},
  * for the Prometheus gauges and the backlog health check: a scrape or a probe never queries the database itself.
  * The query runs on a thread of its own; a reader waits for it at most {@code hookpost.ops.health-timeout}, so a
  * database that does not answer never holds up a scrape or a probe (they get the last known state).
@@ -27,9 +28,14 @@ import org.springframework.stereotype.Component;
 @Component
 public class DeliveryBacklog {
 
-    /** One reading. {@code error} is set (and the numbers are 0) when the database could not be read. */
+    /**
+     * One reading. {@code error} is set (and the numbers are 0) when the database could not be read.
+     * {@code broadcastsSending}: broadcasts recorded and not yet put on the events queue for every account;
+     * {@code oldestBroadcastRequestedAt}: when the one of them asked for longest ago was asked for (null if none).
+     */
     public record Snapshot(Instant takenAt, long pending, long waitingRetry, long held, long overdue,
-                           Instant oldestDue, long disabledEndpoints, String error) {
+                           Instant oldestDue, long disabledEndpoints, long broadcastsSending,
+                           Instant oldestBroadcastRequestedAt, String error) {
         boolean ok() {
             return error == null;
         }
@@ -46,6 +52,8 @@ public class DeliveryBacklog {
             """;
     private static final String DISABLED_ENDPOINTS =
             "SELECT COUNT(*) FROM endpoints WHERE active = FALSE AND deleted_at IS NULL";
+    private static final String UNSENT_BROADCASTS =
+            "SELECT COUNT(*) AS sending, MIN(requested_at) AS oldest FROM broadcasts WHERE sent_at IS NULL";
 
     private final JdbcTemplate jdbc;
     private final Duration refresh;
@@ -108,15 +116,23 @@ public class DeliveryBacklog {
             Snapshot snapshot = jdbc.queryForObject(DELIVERIES, (rs, n) -> {
                 Timestamp oldest = rs.getTimestamp("oldest_due");
                 return new Snapshot(now, rs.getLong("pending"), rs.getLong("waiting_retry"), rs.getLong("held"),
-                        rs.getLong("overdue"), oldest == null ? null : oldest.toInstant(), 0, null);
+                        rs.getLong("overdue"), oldest == null ? null : oldest.toInstant(), 0, 0, null, null);
             }, OffsetDateTime.ofInstant(now.minus(overdueAfter), ZoneOffset.UTC));
             Long disabled = jdbc.queryForObject(DISABLED_ENDPOINTS, Long.class);
+            Unsent broadcasts = jdbc.queryForObject(UNSENT_BROADCASTS, (rs, n) -> {
+                Timestamp oldest = rs.getTimestamp("oldest");
+                return new Unsent(rs.getLong("sending"), oldest == null ? null : oldest.toInstant());
+            });
             last = new Snapshot(now, snapshot.pending(), snapshot.waitingRetry(), snapshot.held(), snapshot.overdue(),
-                    snapshot.oldestDue(), disabled == null ? 0 : disabled, null);
+                    snapshot.oldestDue(), disabled == null ? 0 : disabled, broadcasts.count(),
+                    broadcasts.oldestRequestedAt(), null);
         } catch (RuntimeException e) {
-            last = new Snapshot(now, 0, 0, 0, 0, null, 0,
+            last = new Snapshot(now, 0, 0, 0, 0, null, 0, 0, null,
                     e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""));
         }
+    }
+
+    private record Unsent(long count, Instant oldestRequestedAt) {
     }
 
     @PreDestroy

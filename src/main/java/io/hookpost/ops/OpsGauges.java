@@ -1,5 +1,7 @@
 package io.hookpost.ops;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -20,7 +22,9 @@ import org.springframework.context.annotation.Configuration;
  * Gauges for Prometheus. From the database (through {@link DeliveryBacklog}, so at most one query per
  * {@code hookpost.ops.gauge-refresh}; NaN while the database cannot be read):
  * {@code hookpost_deliveries_pending}, {@code hookpost_deliveries_waiting_retry} (pending after a failed
- * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled}.
+ * attempt), {@code hookpost_deliveries_held}, {@code hookpost_deliveries_overdue}, {@code hookpost_endpoints_disabled},
+ * {@code hookpost_broadcasts_sending} and {@code hookpost_broadcasts_oldest_sending_seconds} (broadcasts not yet
+ * queued for every account, and how long the oldest has waited since it was asked for).
  * From memory: {@code hookpost_endpoints_retry_after}, endpoints paused by their receiver's Retry-After in this
  * instance, and {@code hookpost_endpoints_rate_limited}, endpoints with deliveries waiting for their rate limit's turn.
  * From the embedded broker or RabbitMQ: {@code hookpost_queue_messages{queue}} for the events, invalid events and
@@ -44,6 +48,16 @@ public class OpsGauges {
             gauge(registry, backlog, "hookpost.endpoints.disabled",
                     "Endpoints disabled, automatically or over the API (not deleted)",
                     DeliveryBacklog.Snapshot::disabledEndpoints);
+            gauge(registry, backlog, "hookpost.broadcasts.sending",
+                    "Broadcasts recorded and not yet put on the events queue for every account",
+                    DeliveryBacklog.Snapshot::broadcastsSending);
+            Gauge.builder("hookpost.broadcasts.oldest.sending", backlog, b -> value(b,
+                            s -> s.oldestBroadcastRequestedAt() == null ? 0
+                                    : Math.max(0, Duration.between(s.oldestBroadcastRequestedAt(), Instant.now())
+                                    .toMillis() / 1000.0)))
+                    .description("How long the broadcast asked for longest ago has been sending (0 when none is)")
+                    .baseUnit("seconds")
+                    .register(registry);
         };
     }
 
@@ -99,11 +113,13 @@ public class OpsGauges {
 
     private static void gauge(MeterRegistry registry, DeliveryBacklog backlog, String name, String description,
                               ToDoubleFunction<DeliveryBacklog.Snapshot> value) {
-        Gauge.builder(name, backlog, b -> {
-                    DeliveryBacklog.Snapshot snapshot = b.current();
-                    return snapshot == null || !snapshot.ok() ? Double.NaN : value.applyAsDouble(snapshot);
-                })
+        Gauge.builder(name, backlog, b -> value(b, value))
                 .description(description)
                 .register(registry);
+    }
+
+    private static double value(DeliveryBacklog backlog, ToDoubleFunction<DeliveryBacklog.Snapshot> value) {
+        DeliveryBacklog.Snapshot snapshot = backlog.current();
+        return snapshot == null || !snapshot.ok() ? Double.NaN : value.applyAsDouble(snapshot);
     }
 }

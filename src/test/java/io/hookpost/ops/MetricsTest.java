@@ -122,6 +122,9 @@ class MetricsTest extends HookpostTest {
         assertThat(now.has("hookpost_deliveries_waiting_retry")).isTrue();
         assertThat(now.has("hookpost_deliveries_pending")).isTrue();
         assertThat(now.has("hookpost_deliveries_overdue")).isTrue();
+        // this application sends each broadcast within a second (DeliveryBacklogTest: one left sending)
+        assertThat(now.value("hookpost_broadcasts_sending")).isZero();
+        assertThat(now.value("hookpost_broadcasts_oldest_sending_seconds")).isZero();
         assertThat(now.value("hookpost_queue_messages", "queue", "hookpost.events")).isGreaterThanOrEqualTo(0);
         assertThat(now.has("hookpost_queue_messages", "queue", "hookpost.inbound")).isTrue();
     }
