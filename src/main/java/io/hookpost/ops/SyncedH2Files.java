@@ -107,11 +107,16 @@ public class SyncedH2Files {
             if (header == null || header.get("chunk") == null || header.get("version") == null) {
                 return;
             }
-            long version = DataUtils.parseHexLong(header.get("version"));
-            if (version >= newestVersion) {
-                newestVersion = version;
-                newestBlock = block;
-                newestId = DataUtils.parseHexInt(header.get("chunk"));
+            try {
+                long version = DataUtils.parseHexLong(header.get("version"));
+                int id = DataUtils.parseHexInt(header.get("chunk"));
+                if (version >= newestVersion) {
+                    newestVersion = version;
+                    newestBlock = block;
+                    newestId = id;
+                }
+            } catch (RuntimeException notAChunkHeader) {
+                // not one H2 wrote: the write goes on as it is, and the header is left to H2
             }
         }
 
@@ -119,7 +124,8 @@ public class SyncedH2Files {
         private ByteBuffer leadingToNewestChunk(ByteBuffer written) {
             HashMap<String, String> header = headerMap(written, BLOCK_SIZE);
             if (newestVersion < 0 || header == null || !header.containsKey("H") || header.get("version") == null
-                    || DataUtils.parseHexLong(header.get("version")) >= newestVersion) {
+                    || !header.get("version").matches("[0-9a-f]{1,16}")
+                    || Long.parseUnsignedLong(header.get("version"), 16) >= newestVersion) {
                 return null;
             }
             header.remove("fletcher");
