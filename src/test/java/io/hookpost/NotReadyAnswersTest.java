@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.hookpost.support.Api;
 import io.hookpost.support.HookpostProcess;
@@ -15,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tomcat listens before Camel's routes have started and after they have stopped. A client polling the API through a
  * start and a stop of a real Hookpost process sees a refused connection, a 503 problem document with Retry-After, or
- * the routes' own answer (here 401: no API key), and never a 404 for a path that exists.
+ * the routes' own answer (here 401: no API key), and never a 404 for a path that exists. A health probe meanwhile
+ * gets the state without a warning logged for each of Camel's checks not yet up.
  */
 class NotReadyAnswersTest {
     private static final String EVENTS = "/api/v1/accounts/acme/events";
@@ -30,10 +32,15 @@ class NotReadyAnswersTest {
         Api anonymous = new Api(hookpost.port(), null);
         hookpost.launch();
         List<Api.Response> starting = new ArrayList<>();
+        int healthNotUp = 0;
         Api.Response answer = null;
         long deadline = System.nanoTime() + 90_000_000_000L;
         while (System.nanoTime() < deadline && hookpost.isAlive()) {
-            answer = postIfListening(anonymous);
+            Api.Response health = ifListening(() -> anonymous.get("/actuator/health"));
+            if (health != null && health.status() != 200) {
+                healthNotUp++;
+            }
+            answer = ifListening(() -> anonymous.post(EVENTS, EVENT));
             if (answer != null && answer.status() == 401) {
                 break;
             }
@@ -46,11 +53,14 @@ class NotReadyAnswersTest {
         assertThat(answer.status()).isEqualTo(401);
         assertThat(answer.contentType()).isEqualTo("application/problem+json");
         starting.forEach(NotReadyAnswersTest::assertNotReadyProblem);
+        assertThat(healthNotUp).as("health probes answered while starting").isPositive();
+        assertThat(hookpost.output().lines().filter(line -> line.contains("Probe in group")))
+                .as("a warning per Camel check not up, for each probe while starting").isEmpty();
 
         hookpost.terminate();
         List<Api.Response> stopping = new ArrayList<>();
         while (hookpost.isAlive()) {
-            Api.Response during = postIfListening(anonymous);
+            Api.Response during = ifListening(() -> anonymous.post(EVENTS, EVENT));
             if (during != null && during.status() != 401) {
                 stopping.add(during);
             }
@@ -68,9 +78,9 @@ class NotReadyAnswersTest {
     }
 
     /** Null while nothing listens on the port. */
-    private static Api.Response postIfListening(Api api) {
+    private static Api.Response ifListening(Supplier<Api.Response> request) {
         try {
-            return api.post(EVENTS, EVENT);
+            return request.get();
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof IOException) {
                 return null;
