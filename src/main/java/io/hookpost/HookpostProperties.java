@@ -1,6 +1,7 @@
 package io.hookpost;
 
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -123,10 +124,47 @@ public record HookpostProperties(
      * {@code adminToken} empty means: generate one at first start and log it once. One given must not be guessable in
      * a few tries (the operator key sees every account): at least 16 characters, as generated ones have many more.
      * {@code idempotencyWindow}: how long an API POST's Idempotency-Key stands for its first request and answer.
+     * {@code encryptionKey}: seals endpoint secrets and provider credentials in the database (empty: stored plain);
+     * {@code previousEncryptionKeys} only open what they sealed, while a start seals it again with the current key
+     * (see {@link io.hookpost.ops.SecretsAtRest}). Each is the base64 of 32 random bytes.
      */
     public record Security(@Pattern(regexp = "|.{16,}", message = "must be empty (one is generated) or at least 16"
             + " characters long") String adminToken,
-                           @NotNull @DurationMin(seconds = 1) Duration idempotencyWindow) {
+                           @NotNull @DurationMin(seconds = 1) Duration idempotencyWindow,
+                           String encryptionKey, List<String> previousEncryptionKeys) {
+        public static final int KEY_BYTES = 32;
+
+        @ConstructorBinding
+        public Security {
+            encryptionKey = encryptionKey == null ? "" : encryptionKey.trim();
+            previousEncryptionKeys = previousEncryptionKeys == null ? List.of()
+                    : previousEncryptionKeys.stream().map(String::trim).filter(key -> !key.isEmpty()).toList();
+            if (!encryptionKey.isEmpty()) {
+                keyBytes("hookpost.security.encryption-key", encryptionKey);
+            }
+            for (String key : previousEncryptionKeys) {
+                keyBytes("hookpost.security.previous-encryption-keys", key);
+            }
+        }
+
+        public Security(String adminToken, Duration idempotencyWindow) {
+            this(adminToken, idempotencyWindow, "", List.of());
+        }
+
+        /** A key's 32 bytes; one that is not the base64 of 32 bytes stops the start, naming the setting. */
+        public static byte[] keyBytes(String setting, String key) {
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                bytes = new byte[0];
+            }
+            if (bytes.length != KEY_BYTES) {
+                throw new IllegalArgumentException(setting + " must be the base64 of " + KEY_BYTES + " random bytes"
+                        + " (openssl rand -base64 32), or empty");
+            }
+            return bytes;
+        }
     }
 
     /**

@@ -86,7 +86,11 @@ class SettingsValidationTest {
                 {"hookpost.inbound.public-base-url=ftp://hooks.example.com", "must be an http:// or https:// URL"},
                 {"hookpost.portal.session-ttl=8d", "hookpost.portal.session-ttl (PT192H) must not be longer than"
                         + " hookpost.portal.max-session-ttl (PT168H)"},
-                {"hookpost.portal.frame-ancestors='self'; script-src *", "must be one source"}}) {
+                {"hookpost.portal.frame-ancestors='self'; script-src *", "must be one source"},
+                {"hookpost.security.encryption-key=c2hvcnQ=", "hookpost.security.encryption-key must be the base64 of"
+                        + " 32 random bytes (openssl rand -base64 32), or empty"},
+                {"hookpost.security.previous-encryption-keys=not-base64!", "hookpost.security.previous-encryption-keys"
+                        + " must be the base64 of 32 random bytes"}}) {
             runner.withPropertyValues(setting[0]).run(context -> {
                 assertThat(context).as(setting[0]).hasFailed();
                 assertThat(context.getStartupFailure()).as(setting[0]).rootCause().hasMessageContaining(setting[1]);

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.ops.SecretsAtRest;
 import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.Ed25519Keys;
 import io.hookpost.outbound.Envelope;
@@ -72,10 +73,12 @@ public class EndpointApi {
     private final SsrfGuard guard;
     private final ObjectMapper json;
     private final HookpostProperties properties;
+    private final SecretsAtRest secrets;
 
     public EndpointApi(JdbcTemplate jdbc, RequestBodies bodies, SsrfGuard guard, ObjectMapper json,
-                       HookpostProperties properties) {
+                       HookpostProperties properties, SecretsAtRest secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
         this.bodies = bodies;
         this.guard = guard;
         this.json = json;
@@ -121,7 +124,7 @@ public class EndpointApi {
                         + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at,"
                         + " metadata, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
-                secret,
+                secrets.seal(secret),
                 headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
                 active ? null : now, now, now, Metadata.column(json, metadata), channels);
@@ -164,7 +167,7 @@ public class EndpointApi {
         } else {
             signatureHeader = (String) row.get("signature_header");
         }
-        if (scheme != current && Ed25519Keys.isPrivateKey((String) row.get("secret"))
+        if (scheme != current && Ed25519Keys.isPrivateKey(secretOf(row))
                 && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
             throw ProblemException.badRequest("The endpoint signs with an ed25519 key, which only standard-webhooks"
                     + " uses (v1a signatures): rotate to a symmetric secret first (POST …/rotate-secret with"
@@ -234,8 +237,8 @@ public class EndpointApi {
     public Map<String, Object> secret(@Header("acct") String account, @Header("endpointId") String id) {
         Map<String, Object> row = row(account, id, false);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("secret", shown((String) row.get("secret")));
-        view.put("keyType", keyTypeOf((String) row.get("secret")));
+        view.put("secret", shown(secretOf(row)));
+        view.put("keyType", keyTypeOf(secretOf(row)));
         // when the last of the replaced secrets stops signing. None for a scheme that signs with the current secret
         // only, though its row may hold a previous one (rotated with a grace period by an older Hookpost, or under
         // another scheme)
@@ -273,13 +276,14 @@ public class EndpointApi {
                     + " it switches over.");
         }
         // without a keyType or a secret, the new secret is of the current one's type
-        String secret = secretFor(request.secret(), request.keyType(), keyTypeOf((String) row.get("secret")),
+        String secret = secretFor(request.secret(), request.keyType(), keyTypeOf(secretOf(row)),
                 SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once
         jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
                         + " older_secrets = ?, updated_at = ? WHERE id = ?",
-                secret, grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace),
+                // the replaced secret stays as stored (sealed or not): only its place changes
+                secrets.seal(secret), grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace),
                 grace == 0 ? null : PreviousSecrets.afterRotation(row, now), now, id);
         return secret(account, id);
     }
@@ -434,7 +438,7 @@ public class EndpointApi {
         view.put("filter", row.get("filter_expression"));
         view.put("envelope", row.get("envelope"));
         view.put("signatureScheme", row.get("signature_scheme"));
-        view.put("keyType", keyTypeOf((String) row.get("secret")));
+        view.put("keyType", keyTypeOf(secretOf(row)));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
         view.put("headers", storedMap(row, "headers"));
@@ -544,6 +548,11 @@ public class EndpointApi {
                     + " ed25519 key: whsk_ followed by the base64 of its 32-byte seed and 32-byte public key.");
         }
         return secret;
+    }
+
+    /** The endpoint's current secret, opened when stored sealed. */
+    private String secretOf(Map<String, Object> row) {
+        return secrets.reveal((String) row.get("secret"));
     }
 
     static String keyTypeOf(String secret) {

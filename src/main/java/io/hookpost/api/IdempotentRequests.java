@@ -1,6 +1,5 @@
 package io.hookpost.api;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -14,10 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
-
+import io.hookpost.AesGcm;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import org.apache.camel.Exchange;
@@ -61,8 +57,6 @@ public class IdempotentRequests {
      * replay-missing of 10,000 deliveries, takes seconds): a repeat is then done again.
      */
     private static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
-    private static final int GCM_TAG_BITS = 128;
-    private static final int IV_BYTES = 12;
 
     private final JdbcTemplate jdbc;
     private final Duration window;
@@ -191,25 +185,12 @@ public class IdempotentRequests {
     }
 
     private static String encrypt(byte[] key, byte[] plain) {
-        try {
-            byte[] iv = Ids.randomBytes(IV_BYTES);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, iv));
-            byte[] sealed = cipher.doFinal(plain);
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed)
-                    .array());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(AesGcm.seal(key, plain));
     }
 
     private static byte[] decrypt(byte[] key, String stored) {
         try {
-            byte[] bytes = Base64.getDecoder().decode(stored);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
-                    new GCMParameterSpec(GCM_TAG_BITS, bytes, 0, IV_BYTES));
-            return cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
+            return AesGcm.open(key, Base64.getDecoder().decode(stored));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("A kept answer could not be read", e);
         }

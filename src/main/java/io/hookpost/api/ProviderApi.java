@@ -13,6 +13,7 @@ import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
 import io.hookpost.inbound.Provider;
 import io.hookpost.inbound.SendGridSignatureVerifier;
+import io.hookpost.ops.SecretsAtRest;
 import io.hookpost.outbound.WebhookSigner;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -34,11 +35,14 @@ public class ProviderApi {
     private final RequestBodies bodies;
     private final ObjectMapper json;
     private final String publicBaseUrl;
+    private final SecretsAtRest secrets;
     /** A secret given for Hookpost's own schemes: as long as the shortest endpoint secret (whsec_ + 24 bytes). */
     static final int MIN_OWN_SECRET_LENGTH = 24;
 
-    public ProviderApi(JdbcTemplate jdbc, RequestBodies bodies, ObjectMapper json, HookpostProperties properties) {
+    public ProviderApi(JdbcTemplate jdbc, RequestBodies bodies, ObjectMapper json, HookpostProperties properties,
+                       SecretsAtRest secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
         this.bodies = bodies;
         this.json = json;
         this.publicBaseUrl = properties.inbound().publicBase();
@@ -93,7 +97,8 @@ public class ProviderApi {
         String id = Ids.next("prv");
         OffsetDateTime now = Views.now();
         jdbc.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
-                + " VALUES (?, ?, ?, ?, ?)", id, account, provider.apiName(), json.writeValueAsString(credentials), now);
+                + " VALUES (?, ?, ?, ?, ?)", id, account, provider.apiName(),
+                secrets.seal(json.writeValueAsString(credentials)), now);
         Map<String, Object> view = view(id, provider.apiName(), now, exchange);
         if (generated != null) {
             view.put("secret", generated); // shown this once

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.Ids;
 import io.hookpost.api.ProblemException;
 import io.hookpost.ops.HookpostMetrics;
+import io.hookpost.ops.SecretsAtRest;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
@@ -38,9 +39,12 @@ public class InboundCallbacks {
     private final ObjectMapper json;
     private final Verifiers verifiers;
     private final HookpostMetrics metrics;
+    private final SecretsAtRest secrets;
 
-    public InboundCallbacks(JdbcTemplate jdbc, ObjectMapper json, Verifiers verifiers, HookpostMetrics metrics) {
+    public InboundCallbacks(JdbcTemplate jdbc, ObjectMapper json, Verifiers verifiers, HookpostMetrics metrics,
+                            SecretsAtRest secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
         this.json = json;
         this.verifiers = verifiers;
         this.metrics = metrics;
@@ -104,7 +108,7 @@ public class InboundCallbacks {
             metrics.inboundCallback(provider.apiName(), "unknown_connection");
             throw ProblemException.notFound("No " + provider.apiName() + " connection '" + id + "'.");
         }
-        Map<String, String> credentials = json.readValue((String) rows.get(0).get("credentials"),
+        Map<String, String> credentials = json.readValue(secrets.reveal((String) rows.get(0).get("credentials")),
                 new TypeReference<Map<String, String>>() { });
         return new Connection(id, (String) rows.get(0).get("account_id"), credentials);
     }

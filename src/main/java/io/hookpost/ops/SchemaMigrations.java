@@ -20,12 +20,14 @@ import org.springframework.context.annotation.Configuration;
 public class SchemaMigrations {
 
     @Bean
-    FlywayMigrationStrategy migrateUnlessNewer() {
+    FlywayMigrationStrategy migrateUnlessNewer(SecretsAtRest secrets) {
         return flyway -> {
             refuseNewerSchema(flyway);
             flyway.migrate();
             // before anything is claimed in this run
             CrashedRunLeases.release(flyway.getConfiguration().getDataSource());
+            // before anything signs: a secret sealed with a key not configured stops the start here
+            secrets.storeInCurrentForm(flyway.getConfiguration().getDataSource());
         };
     }
 

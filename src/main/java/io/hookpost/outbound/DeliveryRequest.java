@@ -11,6 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.Ids;
+import io.hookpost.ops.SecretsAtRest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.Processor;
@@ -28,9 +29,11 @@ public class DeliveryRequest implements Processor {
 
     private final ObjectMapper json;
     private final String userAgent;
+    private final SecretsAtRest secrets;
 
-    public DeliveryRequest(ObjectMapper json, @Value("${hookpost.version}") String version) {
+    public DeliveryRequest(ObjectMapper json, @Value("${hookpost.version}") String version, SecretsAtRest secrets) {
         this.json = json;
+        this.secrets = secrets;
         this.userAgent = USER_AGENT_PREFIX + version;
     }
 
@@ -81,15 +84,15 @@ public class DeliveryRequest implements Processor {
     }
 
     /** The current secret, then each replaced one whose rotation grace period lasts, the most recent first. */
-    private static List<String> validSecrets(Map<String, Object> row) {
-        List<String> secrets = new ArrayList<>(2);
+    private List<String> validSecrets(Map<String, Object> row) {
+        List<String> valid = new ArrayList<>(2);
         if (row.get("secret") != null) {
-            secrets.add((String) row.get("secret"));
+            valid.add(secrets.reveal((String) row.get("secret")));
         }
         for (PreviousSecrets.Entry previous : PreviousSecrets.valid(row, OffsetDateTime.now(ZoneOffset.UTC))) {
-            secrets.add(previous.secret());
+            valid.add(secrets.reveal(previous.secret()));
         }
-        return secrets;
+        return valid;
     }
 
     /** A timestamp as JDBC drivers hand it over (H2 and PostgreSQL differ), as an OffsetDateTime; null stays null. */

@@ -1,5 +1,8 @@
 package io.hookpost.ops;
 
+import java.time.Duration;
+
+import io.hookpost.HookpostProperties;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -10,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Hookpost's migrations on a real H2 database in PostgreSQL mode, as the embedded default runs them. */
 class SchemaMigrationsTest {
+    private static final SecretsAtRest PLAIN = new SecretsAtRest(new HookpostProperties.Security("", Duration.ofDays(1)));
     private final JdbcDataSource dataSource = new JdbcDataSource();
     private final Flyway flyway;
 
@@ -21,7 +25,7 @@ class SchemaMigrationsTest {
 
     @Test
     void a_database_migrated_by_a_newer_hookpost_is_refused_with_what_to_do_and_left_as_it_was() {
-        new SchemaMigrations().migrateUnlessNewer().migrate(flyway);
+        new SchemaMigrations().migrateUnlessNewer(PLAIN).migrate(flyway);
         JdbcTemplate db = new JdbcTemplate(dataSource);
         int latest = db.queryForObject("SELECT MAX(installed_rank) FROM flyway_schema_history", Integer.class);
         // what a newer Hookpost's migration leaves in the history
@@ -31,7 +35,7 @@ class SchemaMigrationsTest {
 
         int rows = db.queryForObject("SELECT COUNT(*) FROM flyway_schema_history", Integer.class);
 
-        assertThatThrownBy(() -> new SchemaMigrations().migrateUnlessNewer().migrate(flyway))
+        assertThatThrownBy(() -> new SchemaMigrations().migrateUnlessNewer(PLAIN).migrate(flyway))
                 .hasMessageContaining("migrated by a newer Hookpost")
                 .hasMessageContaining("99 (from the future)")
                 .hasMessageContaining("restore a backup");
@@ -40,8 +44,8 @@ class SchemaMigrationsTest {
 
     @Test
     void a_database_of_this_version_or_an_older_one_is_migrated() {
-        new SchemaMigrations().migrateUnlessNewer().migrate(flyway);
-        new SchemaMigrations().migrateUnlessNewer().migrate(flyway);
+        new SchemaMigrations().migrateUnlessNewer(PLAIN).migrate(flyway);
+        new SchemaMigrations().migrateUnlessNewer(PLAIN).migrate(flyway);
 
         assertThat(flyway.info().pending()).isEmpty();
         assertThat(new JdbcTemplate(dataSource).queryForObject(
