@@ -167,7 +167,7 @@ public class EndpointApi {
         } else {
             signatureHeader = (String) row.get("signature_header");
         }
-        if (scheme != current && Ed25519Keys.isPrivateKey(secretOf(row))
+        if (scheme != current && ED25519.equals(keyTypeOf(row))
                 && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
             throw ProblemException.badRequest("The endpoint signs with an ed25519 key, which only standard-webhooks"
                     + " uses (v1a signatures): rotate to a symmetric secret first (POST …/rotate-secret with"
@@ -237,8 +237,15 @@ public class EndpointApi {
     public Map<String, Object> secret(@Header("acct") String account, @Header("endpointId") String id) {
         Map<String, Object> row = row(account, id, false);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("secret", shown(secretOf(row)));
-        view.put("keyType", keyTypeOf(secretOf(row)));
+        String secret;
+        try {
+            secret = secrets.reveal((String) row.get("secret"));
+        } catch (IllegalStateException unreadable) {
+            throw ProblemException.conflict("The endpoint's signing secret cannot be read: its stored value does not"
+                    + " open with Hookpost's encryption key. Rotate it (POST …/rotate-secret) to set a new one.");
+        }
+        view.put("secret", shown(secret));
+        view.put("keyType", keyTypeOf(secret));
         // when the last of the replaced secrets stops signing. None for a scheme that signs with the current secret
         // only, though its row may hold a previous one (rotated with a grace period by an older Hookpost, or under
         // another scheme)
@@ -276,15 +283,18 @@ public class EndpointApi {
                     + " it switches over.");
         }
         // without a keyType or a secret, the new secret is of the current one's type
-        String secret = secretFor(request.secret(), request.keyType(), keyTypeOf(secretOf(row)),
+        String currentType = keyTypeOf(row);
+        String secret = secretFor(request.secret(), request.keyType(), currentType == null ? SYMMETRIC : currentType,
                 SignatureScheme.fromApiName((String) row.get("signature_scheme")).orElseThrow());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once
+        // with a grace period, secrets replaced before keep theirs; without, every old secret is invalid at once, as
+        // when the current one does not open (it could not sign during a grace period)
+        boolean keepOld = grace > 0 && currentType != null;
         jdbc.update("UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?,"
                         + " older_secrets = ?, updated_at = ? WHERE id = ?",
                 // the replaced secret stays as stored (sealed or not): only its place changes
-                secrets.seal(secret), grace == 0 ? null : row.get("secret"), grace == 0 ? null : now.plusSeconds(grace),
-                grace == 0 ? null : PreviousSecrets.afterRotation(row, now), now, id);
+                secrets.seal(secret), keepOld ? row.get("secret") : null, keepOld ? now.plusSeconds(grace) : null,
+                keepOld ? PreviousSecrets.afterRotation(row, now) : null, now, id);
         return secret(account, id);
     }
 
@@ -438,7 +448,7 @@ public class EndpointApi {
         view.put("filter", row.get("filter_expression"));
         view.put("envelope", row.get("envelope"));
         view.put("signatureScheme", row.get("signature_scheme"));
-        view.put("keyType", keyTypeOf(secretOf(row)));
+        view.put("keyType", keyTypeOf(row));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
         view.put("headers", storedMap(row, "headers"));
@@ -550,9 +560,16 @@ public class EndpointApi {
         return secret;
     }
 
-    /** The endpoint's current secret, opened when stored sealed. */
-    private String secretOf(Map<String, Object> row) {
-        return secrets.reveal((String) row.get("secret"));
+    /**
+     * The key type of the endpoint's current secret (opened when stored sealed); null when it does not open (its
+     * stored value changed): the endpoint still shows, and a rotation replaces the secret.
+     */
+    private String keyTypeOf(Map<String, Object> row) {
+        try {
+            return keyTypeOf(secrets.reveal((String) row.get("secret")));
+        } catch (IllegalStateException unreadable) {
+            return null;
+        }
     }
 
     static String keyTypeOf(String secret) {

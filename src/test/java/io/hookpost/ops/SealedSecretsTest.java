@@ -125,6 +125,38 @@ class SealedSecretsTest {
                     .doesNotContain(secret.substring(secret.indexOf('_') + 1, secret.indexOf('_') + 17));
         }
 
+        // a sealed secret changed in the database (a damaged restore, say) does not open: the account still lists its
+        // endpoints, is told what to do, and a rotation replaces it
+        String hexId = hex.json().get("id").asText();
+        try (Connection db = hookpost.database(); Statement update = db.createStatement()) {
+            assertThat(update.executeUpdate("UPDATE endpoints SET secret = CONCAT(SUBSTRING(secret, 1, 30),"
+                    + " CASE WHEN SUBSTRING(secret, 31, 1) = 'A' THEN 'B' ELSE 'A' END, SUBSTRING(secret, 32))"
+                    + " WHERE id = '" + hexId + "'")).isEqualTo(1);
+        }
+        hookpost.start();
+        JsonNode listed = api.get(endpoints).json();
+        assertThat(listed.findValues("keyType").stream().map(JsonNode::isNull).toList())
+                .as("the endpoint whose secret does not open shows no key type; the others theirs")
+                .containsExactlyInAnyOrder(false, true);
+        Api.Response unreadable = api.get(endpoints + "/" + hexId + "/secret");
+        assertThat(unreadable.status()).isEqualTo(409);
+        assertThat(unreadable.contentType()).startsWith("application/problem+json");
+        assertThat(unreadable.json().get("detail").asText()).contains("Rotate it (POST …/rotate-secret)");
+        Api.Response replaced = api.post(endpoints + "/" + hexId + "/rotate-secret", Map.of());
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+        String newHexSecret = replaced.json().get("secret").asText();
+        assertThat(api.post("/api/v1/accounts/acme/events", Map.of("id", "evt-2", "type", "host.offline",
+                "data", Map.of("host", "db-2"))).status()).isEqualTo(202);
+        Received secondEvent = null;
+        while (secondEvent == null) { // the callback's message.delivered events come first
+            Received post = receiver.next(WAIT);
+            assertThat(post).as("the second event reaches the endpoint").isNotNull();
+            secondEvent = post.path().equals("/hex") && post.bodyText().contains("\"evt-2\"") ? post : null;
+        }
+        assertThat(secondEvent.header("X-Webhook-Signature"))
+                .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", newHexSecret, secondEvent.body()));
+        hookpost.stop();
+
         HookpostProcess keyless = new HookpostProcess(hookpost.dataDir(), hookpost.port(), List.of());
         hookpost = keyless;
         keyless.launch();
