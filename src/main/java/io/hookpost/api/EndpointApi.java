@@ -125,7 +125,7 @@ public class EndpointApi {
                         + " metadata, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secrets.seal(secret),
-                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule,
+                sealedHeaders(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
                 active ? null : now, now, now, Metadata.column(json, metadata), channels);
         subscribe(id, types, categories);
@@ -173,8 +173,10 @@ public class EndpointApi {
                     + " uses (v1a signatures): rotate to a symmetric secret first (POST …/rotate-secret with"
                     + " {\"keyType\": \"symmetric\"}), then change 'signatureScheme'.");
         }
-        Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
-                : checkHeaders(storedMap(row, "headers"), signatureHeader);
+        Map<String, String> stored = present.contains("headers") ? null : storedHeaders(row);
+        // headers whose stored value does not open stay as stored until a PATCH sets them
+        String headersColumn = !present.contains("headers") && stored == null ? (String) row.get("headers")
+                : sealedHeaders(checkHeaders(present.contains("headers") ? request.headers() : stored, signatureHeader));
         String envelope = present.contains("envelope") ? checkEnvelope(request.envelope()).apiName()
                 : (String) row.get("envelope");
         String schedule = present.contains("retrySchedule") ? checkSchedule(request.retrySchedule())
@@ -200,7 +202,7 @@ public class EndpointApi {
                         + " disable_after_failures = ?, rate_limit = ?, metadata = ?, channels = ?, updated_at = ?"
                         + " WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
-                headers.isEmpty() ? null : json.writeValueAsString(headers), schedule, disableAfter, rateLimit,
+                headersColumn, schedule, disableAfter, rateLimit,
                 Metadata.column(json, metadata), channels, now, id);
         if (scheme != current && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
             // the old secrets' grace periods end: this scheme signs with the current secret alone (or none), and a
@@ -428,9 +430,27 @@ public class EndpointApi {
         return rows.get(0);
     }
 
-    /** A column holding a JSON object of strings (headers, metadata); empty when null. */
+    /** A column holding a JSON object of strings; empty when null. */
     private Map<String, String> storedMap(Map<String, Object> row, String column) {
         return Metadata.read(json, row.get(column));
+    }
+
+    /**
+     * The endpoint's custom headers (often a receiver's credentials: stored sealed like secrets); empty when none, null
+     * when the stored value does not open (changed in the database): a PATCH of {@code headers} replaces it.
+     */
+    private Map<String, String> storedHeaders(Map<String, Object> row) {
+        String stored;
+        try {
+            stored = secrets.reveal((String) row.get("headers"));
+        } catch (IllegalStateException unreadable) {
+            return null;
+        }
+        return Metadata.read(json, stored);
+    }
+
+    private String sealedHeaders(Map<String, String> headers) throws IOException {
+        return headers.isEmpty() ? null : secrets.seal(json.writeValueAsString(headers));
     }
 
     /** The endpoint as the API shows it; the secret is shown on creation and by GET …/secret only. */
@@ -451,7 +471,7 @@ public class EndpointApi {
         view.put("keyType", keyTypeOf(row));
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
-        view.put("headers", storedMap(row, "headers"));
+        view.put("headers", storedHeaders(row));
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
         view.put("disableAfterFailures", row.get("disable_after_failures"));

@@ -25,8 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Endpoint signing secrets (current, previous and older ones) and provider connections' credentials as the database
- * holds them: sealed with {@code hookpost.security.encryption-key} when one is set, so a copy or a backup of the
+ * Endpoint signing secrets (current, previous and older ones), endpoints' custom headers (which often carry a
+ * receiver's credentials) and provider connections' credentials as the database holds them: sealed with {@code hookpost.security.encryption-key} when one is set, so a copy or a backup of the
  * database does not give away what signs webhooks and verifies callbacks; as they are when none is set. A sealed
  * value reads {@code hpenc:v1:<key id>:<base64url of nonce, ciphertext and tag>}: AES-256-GCM ({@link AesGcm}: the
  * cipher is the JDK's; only this stored form is Hookpost's own), the key id the first 4 bytes of the key's SHA-256 in
@@ -139,15 +139,17 @@ public class SecretsAtRest {
     public Restored storeInCurrentForm(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         List<Object[]> endpoints = new ArrayList<>();
-        jdbc.query("SELECT id, secret, previous_secret, older_secrets FROM endpoints WHERE " + notCurrent("secret")
-                + " OR " + notCurrent("previous_secret") + " OR older_secrets IS NOT NULL", row -> {
+        jdbc.query("SELECT id, secret, previous_secret, older_secrets, headers FROM endpoints WHERE "
+                + notCurrent("secret") + " OR " + notCurrent("previous_secret") + " OR " + notCurrent("headers")
+                + " OR older_secrets IS NOT NULL", row -> {
                     String secret = row.getString("secret");
                     String previous = row.getString("previous_secret");
                     String older = row.getString("older_secrets");
+                    String headers = row.getString("headers");
                     String olderNow = olderInCurrentForm(older);
-                    if (!current(secret) || !current(previous) || !Objects.equals(older, olderNow)) {
+                    if (!current(secret) || !current(previous) || !current(headers) || !Objects.equals(older, olderNow)) {
                         endpoints.add(new Object[] {inCurrentForm(secret), inCurrentForm(previous), olderNow,
-                                row.getString("id"), secret, previous, older});
+                                inCurrentForm(headers), row.getString("id"), secret, previous, older, headers});
                     }
                 });
         List<Object[]> connections = new ArrayList<>();
@@ -155,13 +157,14 @@ public class SecretsAtRest {
             String credentials = row.getString("credentials");
             connections.add(new Object[] {inCurrentForm(credentials), row.getString("id"), credentials});
         });
-        int endpointsWritten = write(jdbc, "UPDATE endpoints SET secret = ?, previous_secret = ?, older_secrets = ?"
-                + " WHERE id = ? AND secret IS NOT DISTINCT FROM ? AND previous_secret IS NOT DISTINCT FROM ?"
-                + " AND older_secrets IS NOT DISTINCT FROM ?", endpoints);
+        int endpointsWritten = write(jdbc, "UPDATE endpoints SET secret = ?, previous_secret = ?, older_secrets = ?,"
+                + " headers = ? WHERE id = ? AND secret IS NOT DISTINCT FROM ? AND previous_secret IS NOT DISTINCT FROM ?"
+                + " AND older_secrets IS NOT DISTINCT FROM ? AND headers IS NOT DISTINCT FROM ?", endpoints);
         int connectionsWritten = write(jdbc, "UPDATE provider_connections SET credentials = ? WHERE id = ?"
                 + " AND credentials = ?", connections);
         if (currentId != null) {
-            LOG.info("Endpoint secrets and provider credentials are stored sealed with encryption key {}", currentId);
+            LOG.info("Endpoint secrets and headers and provider credentials are stored sealed with encryption key {}",
+                    currentId);
         }
         if (endpointsWritten + connectionsWritten > 0) {
             LOG.info("Stored secrets brought to the current form ({}): {} endpoints, {} provider connections",

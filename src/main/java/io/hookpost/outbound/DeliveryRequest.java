@@ -67,7 +67,7 @@ public class DeliveryRequest implements Processor {
 
         var message = exchange.getMessage();
         message.removeHeaders("*");
-        String custom = (String) row.get("headers");
+        String custom = secrets.reveal((String) row.get("headers"));
         if (custom != null && !custom.isBlank()) {
             json.readValue(custom, new TypeReference<Map<String, String>>() { }).forEach(message::setHeader);
         }

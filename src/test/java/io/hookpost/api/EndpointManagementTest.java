@@ -48,6 +48,19 @@ class EndpointManagementTest extends HookpostTest {
     }
 
     @Test
+    void the_most_custom_headers_the_api_takes_are_stored_and_shown() {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            headers.put(("X-Custom-" + i + "-").repeat(10).substring(0, 100), Character.toString('a' + i).repeat(1000));
+        }
+        JsonNode created = createEndpoint(Map.of("url", receiver.url("/many-headers"), "headers", headers));
+        JsonNode shown = operator.get("/api/v1/accounts/" + account + "/endpoints/" + created.get("id").asText()).json()
+                .get("headers");
+        assertThat(shown.size()).isEqualTo(20);
+        headers.forEach((name, value) -> assertThat(shown.get(name).asText()).as(name).isEqualTo(value));
+    }
+
+    @Test
     void patch_changes_only_the_fields_sent_and_null_restores_a_default() {
         JsonNode created = createEndpoint(Map.of("url", receiver.url("/a"), "eventTypes", List.of("host.offline"),
                 "description", "first", "retrySchedule", List.of("1s", "1m"), "headers", Map.of("X-Tenant", "t1"),

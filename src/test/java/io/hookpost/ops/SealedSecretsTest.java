@@ -60,7 +60,8 @@ class SealedSecretsTest {
         assertThat(rotated.status()).as(rotated.text()).isEqualTo(200);
         String second = rotated.json().get("secret").asText();
         assertThat(second).startsWith("whsec_").isNotEqualTo(first);
-        Api.Response hex = api.post(endpoints, Map.of("url", receiver.url("/hex"), "signatureScheme", "hmac-sha256-hex"));
+        Api.Response hex = api.post(endpoints, Map.of("url", receiver.url("/hex"), "signatureScheme", "hmac-sha256-hex",
+                "headers", Map.of("Authorization", "Bearer receiver-token-0123456789")));
         assertThat(hex.status()).as(hex.text()).isEqualTo(201);
         String hexSecret = hex.json().get("secret").asText();
         Api.Response connection = api.post("/api/v1/accounts/acme/providers", Map.of("provider", "email-status",
@@ -89,6 +90,10 @@ class SealedSecretsTest {
         Received hexSigned = posts.get("/hex");
         assertThat(hexSigned.header("X-Webhook-Signature"))
                 .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", hexSecret, hexSigned.body()));
+        assertThat(hexSigned.header("Authorization")).as("the endpoint's custom header")
+                .isEqualTo("Bearer receiver-token-0123456789");
+        assertThat(api.get(endpoints + "/" + hex.json().get("id").asText()).json().get("headers").get("Authorization")
+                .asText()).isEqualTo("Bearer receiver-token-0123456789");
 
         byte[] status = "{\"messageId\":\"m-1\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\",\"timestamp\":\"2026-11-01T10:00:00Z\"}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -106,10 +111,11 @@ class SealedSecretsTest {
 
         List<String> stored = new ArrayList<>();
         try (Connection db = hookpost.database(); Statement query = db.createStatement()) {
-            try (ResultSet rows = query.executeQuery("SELECT secret, previous_secret FROM endpoints")) {
+            try (ResultSet rows = query.executeQuery("SELECT secret, previous_secret, headers FROM endpoints")) {
                 while (rows.next()) {
                     stored.add(rows.getString(1));
                     stored.add(rows.getString(2));
+                    stored.add(rows.getString(3));
                 }
             }
             try (ResultSet rows = query.executeQuery("SELECT credentials FROM provider_connections")) {
@@ -118,8 +124,9 @@ class SealedSecretsTest {
                 }
             }
         }
-        assertThat(stored).as("two current secrets, one replaced, one connection's credentials").filteredOn(s -> s != null)
-                .hasSize(4).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
+        assertThat(stored).as("two current secrets, one replaced, one endpoint's headers, one connection's credentials")
+                .filteredOn(s -> s != null).hasSize(5).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
+        assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain("receiver-token");
         for (String secret : List.of(first, second, hexSecret, providerSecret)) {
             assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain(secret)
                     .doesNotContain(secret.substring(secret.indexOf('_') + 1, secret.indexOf('_') + 17));
@@ -129,15 +136,25 @@ class SealedSecretsTest {
         // endpoints, is told what to do, and a rotation replaces it
         String hexId = hex.json().get("id").asText();
         try (Connection db = hookpost.database(); Statement update = db.createStatement()) {
-            assertThat(update.executeUpdate("UPDATE endpoints SET secret = CONCAT(SUBSTRING(secret, 1, 30),"
-                    + " CASE WHEN SUBSTRING(secret, 31, 1) = 'A' THEN 'B' ELSE 'A' END, SUBSTRING(secret, 32))"
-                    + " WHERE id = '" + hexId + "'")).isEqualTo(1);
+            for (String column : List.of("secret", "headers")) {
+                assertThat(update.executeUpdate("UPDATE endpoints SET " + column + " = CONCAT(SUBSTRING(" + column
+                        + ", 1, 30), CASE WHEN SUBSTRING(" + column + ", 31, 1) = 'A' THEN 'B' ELSE 'A' END, SUBSTRING("
+                        + column + ", 32)) WHERE id = '" + hexId + "'")).isEqualTo(1);
+            }
         }
         hookpost.start();
         JsonNode listed = api.get(endpoints).json();
         assertThat(listed.findValues("keyType").stream().map(JsonNode::isNull).toList())
                 .as("the endpoint whose secret does not open shows no key type; the others theirs")
                 .containsExactlyInAnyOrder(false, true);
+        assertThat(api.get(endpoints + "/" + hexId).json().get("headers").isNull())
+                .as("nor headers, whose stored value does not open either").isTrue();
+        Api.Response renamed = api.patch(endpoints + "/" + hexId, Map.of("description", "changed"));
+        assertThat(renamed.status()).as(renamed.text()).isEqualTo(200);
+        Api.Response reheaded = api.patch(endpoints + "/" + hexId, Map.of("headers",
+                Map.of("Authorization", "Bearer receiver-token-new")));
+        assertThat(reheaded.status()).as(reheaded.text()).isEqualTo(200);
+        assertThat(reheaded.json().get("headers").get("Authorization").asText()).isEqualTo("Bearer receiver-token-new");
         Api.Response unreadable = api.get(endpoints + "/" + hexId + "/secret");
         assertThat(unreadable.status()).isEqualTo(409);
         assertThat(unreadable.contentType()).startsWith("application/problem+json");
@@ -155,6 +172,7 @@ class SealedSecretsTest {
         }
         assertThat(secondEvent.header("X-Webhook-Signature"))
                 .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", newHexSecret, secondEvent.body()));
+        assertThat(secondEvent.header("Authorization")).isEqualTo("Bearer receiver-token-new");
         hookpost.stop();
 
         HookpostProcess keyless = new HookpostProcess(hookpost.dataDir(), hookpost.port(), List.of());
