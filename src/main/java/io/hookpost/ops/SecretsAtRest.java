@@ -26,13 +26,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Endpoint signing secrets (current, previous and older ones), endpoints' custom headers (which often carry a
- * receiver's credentials) and provider connections' credentials as the database holds them: sealed with {@code hookpost.security.encryption-key} when one is set, so a copy or a backup of the
- * database does not give away what signs webhooks and verifies callbacks; as they are when none is set. A sealed
- * value reads {@code hpenc:v1:<key id>:<base64url of nonce, ciphertext and tag>}: AES-256-GCM ({@link AesGcm}: the
- * cipher is the JDK's; only this stored form is Hookpost's own), the key id the first 4 bytes of the key's SHA-256 in
- * hex, so that after a key rotation each value names the key that opens it. Values are opened only where they are
- * used (signing a delivery, verifying a callback, showing the secret to the account admin), and a start brings every
- * stored value to the current form ({@link #storeInCurrentForm}).
+ * receiver's credentials) and provider connections' credentials as the database holds them: sealed with
+ * {@code hookpost.security.encryption-key} when one is set, so a copy or a backup of the database does not give away
+ * what signs webhooks and verifies callbacks; as they are when none is set. A sealed value reads
+ * {@code hpenc:v1:<key id>:<base64url of nonce, ciphertext and tag>}: AES-256-GCM ({@link AesGcm}: the cipher is the
+ * JDK's; only this stored form is Hookpost's own), the key id the first 4 bytes of the key's SHA-256 in hex, so that
+ * after a key rotation each value names the key that opens it. Values are opened only where they are used (signing
+ * and sending a delivery, verifying a callback, the account admin's views), and a start brings every stored value to
+ * the current form ({@link #storeInCurrentForm}).
  */
 @Component
 public class SecretsAtRest {
