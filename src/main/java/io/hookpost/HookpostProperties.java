@@ -124,7 +124,8 @@ public record HookpostProperties(
      * {@code adminToken} empty means: generate one at first start and log it once. One given must not be guessable in
      * a few tries (the operator key sees every account): at least 16 characters, as generated ones have many more.
      * {@code idempotencyWindow}: how long an API POST's Idempotency-Key stands for its first request and answer.
-     * {@code encryptionKey}: seals endpoint secrets and headers and provider credentials in the database (empty: stored plain);
+     * {@code encryptionKey}: seals endpoint secrets and headers and provider credentials in the database (empty:
+     * stored plain);
      * {@code previousEncryptionKeys} only open what they sealed, while a start seals it again with the current key
      * (see {@link io.hookpost.ops.SecretsAtRest}). Each is the base64 of 32 random bytes.
      */
@@ -145,10 +146,6 @@ public record HookpostProperties(
             for (String key : previousEncryptionKeys) {
                 keyBytes("hookpost.security.previous-encryption-keys", key);
             }
-        }
-
-        public Security(String adminToken, Duration idempotencyWindow) {
-            this(adminToken, idempotencyWindow, "", List.of());
         }
 
         /** A key's 32 bytes; one that is not the base64 of 32 bytes stops the start, naming the setting. */

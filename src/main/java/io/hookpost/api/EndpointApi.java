@@ -242,7 +242,7 @@ public class EndpointApi {
         String secret;
         try {
             secret = secrets.reveal((String) row.get("secret"));
-        } catch (IllegalStateException unreadable) {
+        } catch (SecretsAtRest.Unreadable unreadable) {
             throw ProblemException.conflict("The endpoint's signing secret cannot be read: its stored value does not"
                     + " open with Hookpost's encryption key. Rotate it (POST …/rotate-secret) to set a new one.");
         }
@@ -443,7 +443,7 @@ public class EndpointApi {
         String stored;
         try {
             stored = secrets.reveal((String) row.get("headers"));
-        } catch (IllegalStateException unreadable) {
+        } catch (SecretsAtRest.Unreadable unreadable) {
             return null;
         }
         return Metadata.read(json, stored);
@@ -587,7 +587,7 @@ public class EndpointApi {
     private String keyTypeOf(Map<String, Object> row) {
         try {
             return keyTypeOf(secrets.reveal((String) row.get("secret")));
-        } catch (IllegalStateException unreadable) {
+        } catch (SecretsAtRest.Unreadable unreadable) {
             return null;
         }
     }

@@ -95,13 +95,13 @@ public class SecretsAtRest {
         }
         int colon = stored.indexOf(':', FORM.length());
         if (!stored.startsWith(FORM) || colon < 0) {
-            throw new IllegalStateException("A secret in the database is sealed in a form this Hookpost does not know ("
+            throw new Unreadable("A secret in the database is sealed in a form this Hookpost does not know ("
                     + stored.substring(0, Math.min(stored.length(), FORM.length() + 3)) + "…)");
         }
         String id = stored.substring(FORM.length(), colon);
         byte[] key = keys.get(id);
         if (key == null) {
-            throw new IllegalStateException("A secret in the database is sealed with encryption key " + id + ", which"
+            throw new Unreadable("A secret in the database is sealed with encryption key " + id + ", which"
                     + " is neither hookpost.security.encryption-key nor one of hookpost.security.previous-encryption-keys"
                     + (keys.isEmpty() ? " (none is set)" : " (set: " + String.join(", ", keys.keySet()) + ")")
                     + ": set the key it was sealed with");
@@ -110,8 +110,19 @@ public class SecretsAtRest {
             return new String(AesGcm.open(key, Base64.getUrlDecoder().decode(stored.substring(colon + 1))),
                     StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("A secret in the database sealed with encryption key " + id
+            throw new Unreadable("A secret in the database sealed with encryption key " + id
                     + " does not open with it: it was changed or cut short", e);
+        }
+    }
+
+    /** A stored value that does not open: sealed in an unknown form, with a key not configured, or changed since. */
+    public static final class Unreadable extends IllegalStateException {
+        Unreadable(String message) {
+            super(message);
+        }
+
+        Unreadable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

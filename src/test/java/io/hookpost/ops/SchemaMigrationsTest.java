@@ -1,6 +1,7 @@
 package io.hookpost.ops;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.hookpost.HookpostProperties;
 import org.flywaydb.core.Flyway;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Hookpost's migrations on a real H2 database in PostgreSQL mode, as the embedded default runs them. */
 class SchemaMigrationsTest {
-    private static final SecretsAtRest PLAIN = new SecretsAtRest(new HookpostProperties.Security("", Duration.ofDays(1)));
+    private static final SecretsAtRest PLAIN = new SecretsAtRest(new HookpostProperties.Security("", Duration.ofDays(1), "", List.of()));
     private final JdbcDataSource dataSource = new JdbcDataSource();
     private final Flyway flyway;
 

@@ -39,7 +39,7 @@ class SsrfGuardTest {
                 new HookpostProperties.Delivery(allowHttp, allowedCidrs, Duration.ofSeconds(10),
                         List.of(Duration.ofSeconds(1)), 10, 4096, 1, 1, 1, Duration.ofSeconds(10), Duration.ofHours(1), 0.1,
                         Duration.ofMinutes(2), 1000L, 10, 8, 100, Duration.ofSeconds(1), 6, 1000L),
-                new HookpostProperties.Accounts(5, 100, java.time.Duration.ofMinutes(1)), new HookpostProperties.Security("", Duration.ofDays(1)),
+                new HookpostProperties.Accounts(5, 100, java.time.Duration.ofMinutes(1)), new HookpostProperties.Security("", Duration.ofDays(1), "", java.util.List.of()),
                 new HookpostProperties.Events(262144, "q", Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                         1000), new HookpostProperties.Fanout(1, 1),
                 new HookpostProperties.Database(1, 1, Duration.ZERO, Duration.ZERO, 0, 0),
