@@ -59,9 +59,14 @@ public final class Paging {
                     java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
             return new Cursor(at, id);
         } catch (RuntimeException e) {
-            throw ProblemException.badRequest("'cursor' is not a cursor this API gave out; use the 'nextCursor'"
-                    + " of the previous page, or leave it out for the first page.");
+            throw badCursor();
         }
+    }
+
+    /** The answer to a cursor no page gave out (or one changed on the way). */
+    static ProblemException badCursor() {
+        return ProblemException.badRequest("'cursor' is not a cursor this API gave out; use the 'nextCursor'"
+                + " of the previous page, or leave it out for the first page.");
     }
 
     /**

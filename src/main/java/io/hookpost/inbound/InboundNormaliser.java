@@ -40,8 +40,8 @@ import org.springframework.stereotype.Component;
 public class InboundNormaliser {
     public static final String CALLBACK = "hookpost.callback";
     /** The lengths of message_statuses' provider_message_id and recipient columns. */
-    static final int MAX_MESSAGE_ID = 300;
-    static final int MAX_RECIPIENT = 500;
+    public static final int MAX_MESSAGE_ID = 300;
+    public static final int MAX_RECIPIENT = 500;
     private static final Logger LOG = LoggerFactory.getLogger(InboundNormaliser.class);
     private final ObjectMapper json;
 

@@ -1,0 +1,160 @@
+package io.hookpost.inbound;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hookpost.support.Api;
+import io.hookpost.support.Hmac;
+import io.hookpost.support.HookpostTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code GET …/message-statuses?messageId=}: where a message stands per recipient, as real signed callbacks over HTTP
+ * left it, with statuses that only move forward.
+ */
+class MessageStatusesTest extends HookpostTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private JsonNode connectEmailStatus() {
+        Api.Response created = operator.post("/api/v1/accounts/" + account + "/providers",
+                Map.of("provider", "email-status", "credentials", Map.of()));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json();
+    }
+
+    /** Hookpost's own email-status callback, signed with the connection's secret; answered 200. */
+    private void emailStatus(JsonNode connection, String messageId, String event, String recipient) throws Exception {
+        byte[] body = ("{\"messageId\":\"" + messageId + "\",\"event\":\"" + event + "\",\"recipient\":\"" + recipient
+                + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + connection.get("inboundPath").asText()))
+                .header("Content-Type", "application/json")
+                .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", connection.get("secret").asText(), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    private static String query(Map<String, String> parameters) {
+        List<String> pairs = new ArrayList<>();
+        parameters.forEach((name, value) -> pairs.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return "?" + String.join("&", pairs);
+    }
+
+    private Api.Response statuses(Api caller, String acct, Map<String, String> parameters) {
+        return caller.get("/api/v1/accounts/" + acct + "/message-statuses" + query(parameters));
+    }
+
+    /** recipient → status, in the order listed. */
+    private static List<String> rows(JsonNode page) {
+        List<String> rows = new ArrayList<>();
+        page.get("data").forEach(row -> rows.add(row.get("recipient").asText() + "=" + row.get("status").asText()));
+        return rows;
+    }
+
+    /** Waits until every callback of the connection is normalised (the statuses are written after the 200). */
+    private void normalised(JsonNode connection, int callbacks) throws InterruptedException {
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
+                connection.get("id").asText()) == callbacks, callbacks + " callbacks normalised");
+    }
+
+    @Test
+    void a_messages_status_per_recipient_is_listed_as_the_callbacks_left_it() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String message = "<20261207.abc+1/x=@mail.example.com>"; // what a provider's message id may hold
+        emailStatus(connection, message, "delivery", "ana@example.com");
+        emailStatus(connection, message, "bounce", "bo@example.com");
+        emailStatus(connection, "m-other", "delivery", "ana@example.com");
+        normalised(connection, 3);
+        emailStatus(connection, message, "bounce", "ana@example.com");
+        emailStatus(connection, message, "delivery", "bo@example.com"); // late: does not undo the bounce
+        normalised(connection, 5);
+
+        Api.Response page = statuses(operator, account, Map.of("messageId", message));
+        assertThat(page.status()).as(page.text()).isEqualTo(200);
+        assertThat(rows(page.json())).containsExactly("ana@example.com=bounced", "bo@example.com=bounced");
+        JsonNode first = page.json().get("data").get(0);
+        assertThat(first.get("provider").asText()).isEqualTo("email-status");
+        assertThat(first.get("messageId").asText()).isEqualTo(message);
+        assertThat(first.get("updatedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(page.json().get("nextCursor").isNull()).isTrue();
+
+        assertThat(rows(statuses(operator, account, Map.of("messageId", message, "recipient", "bo@example.com")).json()))
+                .containsExactly("bo@example.com=bounced");
+        assertThat(rows(statuses(operator, account, Map.of("messageId", message, "provider", "email-status")).json()))
+                .hasSize(2);
+        assertThat(rows(statuses(operator, account, Map.of("messageId", message, "provider", "mailgun")).json()))
+                .as("another provider's message of that id").isEmpty();
+        assertThat(rows(statuses(operator, account, Map.of("messageId", "m-never-sent")).json()))
+                .as("a message no callback named").isEmpty();
+
+        String other = "acct-other-" + System.nanoTime();
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
+        assertThat(rows(statuses(operator, other, Map.of("messageId", message)).json()))
+                .as("another account's statuses").isEmpty();
+        Api theirs = operator.withKey(operator.post("/api/v1/accounts/" + other + "/api-keys", Map.of())
+                .json().get("key").asText());
+        assertProblem(statuses(theirs, account, Map.of("messageId", message)), 404, "No account");
+        Api ours = operator.withKey(operator.post("/api/v1/accounts/" + account + "/api-keys", Map.of())
+                .json().get("key").asText());
+        assertThat(rows(statuses(ours, account, Map.of("messageId", message)).json())).hasSize(2);
+        Api portal = operator.withKey(operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of())
+                .json().get("token").asText());
+        assertProblem(statuses(portal, account, Map.of("messageId", message)), 403, "portal session");
+    }
+
+    @Test
+    void a_send_to_many_recipients_pages_by_recipient() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        List<String> recipients = List.of("c@example.com", "a@example.com", "e@example.com", "b@example.com",
+                "d@example.com");
+        for (String recipient : recipients) {
+            emailStatus(connection, "m-many", "delivery", recipient);
+        }
+        normalised(connection, recipients.size());
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Map<String, String> parameters = new java.util.LinkedHashMap<>(Map.of("messageId", "m-many", "limit", "2"));
+            if (cursor != null) {
+                parameters.put("cursor", cursor);
+            }
+            JsonNode page = statuses(operator, account, parameters).json();
+            assertThat(page.get("data").size()).isLessThanOrEqualTo(2);
+            seen.addAll(rows(page));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactly("a@example.com=delivered", "b@example.com=delivered",
+                "c@example.com=delivered", "d@example.com=delivered", "e@example.com=delivered");
+    }
+
+    @Test
+    void a_lookup_without_a_message_id_or_with_bad_parameters_gets_400() {
+        assertProblem(statuses(operator, account, Map.of()), 400, "'messageId' is required");
+        assertProblem(statuses(operator, account, Map.of("messageId", "")), 400, "'messageId' is required");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m".repeat(301))), 400, "1 to 300 characters");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m-1", "provider", "carrier-pigeon")), 400,
+                "'provider' must be one of");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m-1", "recipient", "r".repeat(501))), 400,
+                "'recipient' must be 1 to 500");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m-1", "limit", "0")), 400, "'limit'");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m-1", "cursor", "not-a-cursor")), 400,
+                "'cursor' is not a cursor");
+        assertProblem(statuses(operator, account, Map.of("messageId", "m-1", "cursor", java.util.Base64.getUrlEncoder()
+                .encodeToString("carrier-pigeon:x".getBytes(StandardCharsets.UTF_8)))), 400, "'cursor' is not a cursor");
+        assertProblem(statuses(operator, "acct-nobody", Map.of("messageId", "m-1")), 404, "No account");
+    }
+}
