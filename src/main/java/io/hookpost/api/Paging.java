@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class Paging {
     public static final int DEFAULT_LIMIT = 20;
     public static final int MAX_LIMIT = 100;
+    private static final String CREATED_AT = "created_at";
 
     /** Where a page starts: strictly older than (at, id); null for the first page. */
     public record Cursor(OffsetDateTime at, String id) {
@@ -75,6 +76,12 @@ public final class Paging {
      */
     public static Map<String, Object> page(List<Map<String, Object>> rows, int limit,
                                            Function<Map<String, Object>, Map<String, Object>> view) {
+        return page(rows, limit, CREATED_AT, view);
+    }
+
+    /** As {@link #page(List, int, Function)}, for rows whose time is {@code timeColumn}. */
+    public static Map<String, Object> page(List<Map<String, Object>> rows, int limit, String timeColumn,
+                                           Function<Map<String, Object>, Map<String, Object>> view) {
         List<Map<String, Object>> data = new ArrayList<>(Math.min(rows.size(), limit));
         for (int i = 0; i < rows.size() && i < limit; i++) {
             data.add(view.apply(rows.get(i)));
@@ -82,7 +89,7 @@ public final class Paging {
         String next = null;
         if (rows.size() > limit) {
             Map<String, Object> last = rows.get(limit - 1);
-            OffsetDateTime at = Views.time(last.get("created_at"));
+            OffsetDateTime at = Views.time(last.get(timeColumn));
             long micros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, at.toInstant());
             next = Base64.getUrlEncoder().withoutPadding().encodeToString(
                     (micros + ":" + last.get("id")).getBytes(StandardCharsets.UTF_8));
@@ -106,17 +113,24 @@ public final class Paging {
      * and dot, or empty).
      */
     public static void seek(StringBuilder sql, List<Object> args, String t, Paging.Cursor from, int rows) {
+        seek(sql, args, t, CREATED_AT, from, rows);
+    }
+
+    /** As {@link #seek(StringBuilder, List, String, Cursor, int)}, on the rows' {@code timeColumn} and id. */
+    public static void seek(StringBuilder sql, List<Object> args, String t, String timeColumn, Paging.Cursor from,
+                            int rows) {
+        String time = t + timeColumn;
         if (from != null) {
             // created_at <= ? first, on its own: the index (…, created_at) seeks to the page's start with it. Within
             // the OR alone the database read every newer row of the list first (250,000 rows deep on PostgreSQL:
             // 66 ms, now 0.1 ms)
-            sql.append(" AND ").append(t).append("created_at <= ? AND (").append(t).append("created_at < ? OR ")
+            sql.append(" AND ").append(time).append(" <= ? AND (").append(time).append(" < ? OR ")
                     .append(t).append("id < ?)");
             args.add(from.at());
             args.add(from.at());
             args.add(from.id());
         }
-        sql.append(" ORDER BY ").append(t).append("created_at DESC, ").append(t).append("id DESC LIMIT ?");
+        sql.append(" ORDER BY ").append(time).append(" DESC, ").append(t).append("id DESC LIMIT ?");
         args.add(rows);
     }
 }

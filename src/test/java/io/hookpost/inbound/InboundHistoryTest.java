@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -19,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code GET …/message-statuses?messageId=}: where a message stands per recipient, as real signed callbacks over HTTP
- * left it, with statuses that only move forward.
+ * What the inbound side recorded, read over the API: a connection's callbacks with what each came with, and where a
+ * message stands per recipient ({@code GET …/message-statuses?messageId=}), from real signed callbacks over HTTP.
  */
-class MessageStatusesTest extends HookpostTest {
+class InboundHistoryTest extends HookpostTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private JsonNode connectEmailStatus() {
@@ -36,12 +37,113 @@ class MessageStatusesTest extends HookpostTest {
     private void emailStatus(JsonNode connection, String messageId, String event, String recipient) throws Exception {
         byte[] body = ("{\"messageId\":\"" + messageId + "\",\"event\":\"" + event + "\",\"recipient\":\"" + recipient
                 + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(post(connection, body, "application/json", connection.get("secret").asText())).isEqualTo(200);
+    }
+
+    /** A callback to the connection's inbound URL signed with {@code secret}; the answer's status. */
+    private int post(JsonNode connection, byte[] body, String contentType, String secret) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + connection.get("inboundPath").asText()))
-                .header("Content-Type", "application/json")
-                .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", connection.get("secret").asText(), body))
+                .header("Content-Type", contentType)
+                .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body))
+                .header("X-Provider-Trace", "trace-1")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private String callbacksPath(JsonNode connection) {
+        return "/api/v1/accounts/" + account + "/providers/" + connection.get("id").asText() + "/callbacks";
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("data").forEach(callback -> ids.add(callback.get("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void a_connections_callbacks_are_listed_newest_first_with_what_each_came_with() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String secret = connection.get("secret").asText();
+        byte[] json = "{\"messageId\":\"m-1\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] text = "not json at all: ünïcödé".getBytes(StandardCharsets.UTF_8);
+        byte[] binary = {(byte) 0xFF, (byte) 0xFE, 0x00, 0x7B, (byte) 0xC3, 0x28, (byte) 0x80, 0x0A, 0x00};
+        assertThat(post(connection, json, "application/json", secret)).isEqualTo(200);
+        assertThat(post(connection, text, "text/plain", secret)).isEqualTo(200);
+        assertThat(post(connection, binary, "application/octet-stream", secret)).isEqualTo(200);
+        assertThat(post(connection, "{\"messageId\":\"m-forged\"}".getBytes(StandardCharsets.UTF_8), "application/json",
+                "another-secret-of-24-characters")).as("forged").isEqualTo(401);
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status <> 'received'",
+                connection.get("id").asText()) == 3, "the three callbacks handled");
+
+        Api.Response list = operator.get(callbacksPath(connection));
+        assertThat(list.status()).as(list.text()).isEqualTo(200);
+        List<String> listed = ids(list.json());
+        assertThat(listed).as("the forged one is not stored").hasSize(3);
+        List<String> newestFirst = db.queryForList("SELECT id FROM inbound_callbacks WHERE connection_id = ?"
+                + " ORDER BY received_at DESC, id DESC", String.class, connection.get("id").asText());
+        assertThat(listed).isEqualTo(newestFirst);
+        JsonNode newest = list.json().get("data").get(0);
+        assertThat(newest.get("provider").asText()).isEqualTo("email-status");
+        assertThat(newest.get("connectionId").asText()).isEqualTo(connection.get("id").asText());
+        assertThat(newest.get("status").asText()).isEqualTo("failed");
+        assertThat(newest.get("receivedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(newest.get("processedAt").isNull()).isFalse();
+        assertThat(newest.has("body")).as("the list leaves bodies out").isFalse();
+
+        JsonNode failed = operator.get(callbacksPath(connection) + "?status=failed").json();
+        assertThat(ids(failed)).containsExactly(listed.get(0), listed.get(1));
+        assertThat(ids(operator.get(callbacksPath(connection) + "?status=processed").json()))
+                .containsExactly(listed.get(2));
+
+        JsonNode first = operator.get(callbacksPath(connection) + "/" + listed.get(2)).json();
+        assertThat(first.get("status").asText()).isEqualTo("processed");
+        assertThat(first.get("body").asText().getBytes(StandardCharsets.UTF_8)).isEqualTo(json);
+        assertThat(first.get("bodyBase64").isNull()).isTrue();
+        assertThat(first.get("headers").get("content-type").asText()).isEqualTo("application/json");
+        assertThat(first.get("headers").get("x-provider-trace").asText()).isEqualTo("trace-1");
+        assertThat(first.get("headers").get("x-webhook-signature").asText())
+                .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", secret, json));
+        assertThat(operator.get(callbacksPath(connection) + "/" + listed.get(1)).json().get("body").asText())
+                .isEqualTo("not json at all: ünïcödé");
+        JsonNode notText = operator.get(callbacksPath(connection) + "/" + listed.get(0)).json();
+        assertThat(notText.get("body").isNull()).isTrue();
+        assertThat(Base64.getDecoder().decode(notText.get("bodyBase64").asText())).isEqualTo(binary);
+
+        JsonNode page = operator.get(callbacksPath(connection) + "?limit=2").json();
+        assertThat(ids(page)).containsExactly(listed.get(0), listed.get(1));
+        JsonNode rest = operator.get(callbacksPath(connection) + "?limit=2&cursor=" + page.get("nextCursor").asText())
+                .json();
+        assertThat(ids(rest)).containsExactly(listed.get(2));
+        assertThat(rest.get("nextCursor").isNull()).isTrue();
+    }
+
+    @Test
+    void callbacks_of_another_account_or_an_unknown_one_answer_404_and_bad_parameters_400() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        emailStatus(connection, "m-1", "delivery", "ana@example.com");
+        String callbackId = db.queryForObject("SELECT id FROM inbound_callbacks WHERE connection_id = ?", String.class,
+                connection.get("id").asText());
+
+        String other = "acct-other-" + System.nanoTime();
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
+        String theirPath = "/api/v1/accounts/" + other + "/providers/" + connection.get("id").asText() + "/callbacks";
+        assertProblem(operator.get(theirPath), 404, "No provider connection");
+        assertProblem(operator.get(theirPath + "/" + callbackId), 404, "No provider connection");
+        Api theirs = operator.withKey(operator.post("/api/v1/accounts/" + other + "/api-keys", Map.of())
+                .json().get("key").asText());
+        assertProblem(theirs.get(callbacksPath(connection)), 404, "No account");
+        assertProblem(operator.get(callbacksPath(connection) + "/cb_unknown"), 404, "No callback 'cb_unknown'");
+        assertProblem(operator.get(callbacksPath(connection) + "?status=lost"), 400, "'status' must be one of");
+        assertProblem(operator.get(callbacksPath(connection) + "?cursor=zzz"), 400, "'cursor'");
+        Api portal = operator.withKey(operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of())
+                .json().get("token").asText());
+        assertProblem(portal.get(callbacksPath(connection)), 403, "portal session");
+
+        assertThat(operator.delete("/api/v1/accounts/" + account + "/providers/" + connection.get("id").asText())
+                .status()).isEqualTo(204);
+        assertProblem(operator.get(callbacksPath(connection)), 404, "No provider connection");
     }
 
     private static String query(Map<String, String> parameters) {

@@ -1,0 +1,215 @@
+package io.hookpost.api;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hookpost.inbound.InboundNormaliser;
+import io.hookpost.inbound.Provider;
+import org.apache.camel.Header;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the inbound side recorded, for the account to look at: the callbacks a provider connection received (newest
+ * first, each with the headers and raw body it came with, and whether it was normalised), and where one message
+ * stands per recipient.
+ */
+@Component("inboundHistoryApi")
+public class InboundHistoryApi {
+    private static final Set<String> CALLBACK_STATUSES = Set.of("received", "processed", "failed");
+    private static final String RECEIVED_AT = "received_at";
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public InboundHistoryApi(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * {@code GET …/providers/{connectionId}/callbacks?status=&limit=&cursor=}: the connection's verified callbacks,
+     * newest first ({@code status}: received, processed or failed, a callback whose body could not be read). Forged
+     * ones are not stored: those are counted in {@code hookpost_inbound_callbacks_total} and logged.
+     */
+    public Map<String, Object> callbacks(@Header("acct") String account, @Header("connectionId") String connectionId,
+                                         @Header("status") String status, @Header("limit") String limit,
+                                         @Header("cursor") String cursor) {
+        if (status != null && !CALLBACK_STATUSES.contains(status)) {
+            throw ProblemException.badRequest("'status' must be one of received, processed, failed.");
+        }
+        int pageSize = Paging.limit(limit);
+        Paging.Cursor from = Paging.cursor(cursor);
+        String provider = connection(account, connectionId);
+        // by the index inbound_callbacks_by_connection (V28)
+        StringBuilder sql = new StringBuilder("SELECT id, connection_id, status, received_at, processed_at"
+                + " FROM inbound_callbacks WHERE connection_id = ?");
+        List<Object> args = new ArrayList<>(List.of(connectionId));
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status);
+        }
+        Paging.seek(sql, args, "", RECEIVED_AT, from, pageSize + 1);
+        return Paging.page(jdbc.queryForList(sql.toString(), args.toArray()), pageSize, RECEIVED_AT,
+                row -> callback(row, provider));
+    }
+
+    /**
+     * {@code GET …/providers/{connectionId}/callbacks/{callbackId}}: one callback with the headers it came with (not
+     * Authorization nor cookies, which are never stored) and its body as received: {@code body} when it is UTF-8 text,
+     * {@code bodyBase64} when it is not.
+     */
+    public Map<String, Object> callback(@Header("acct") String account, @Header("connectionId") String connectionId,
+                                        @Header("callbackId") String callbackId) {
+        String provider = connection(account, connectionId);
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM inbound_callbacks WHERE id = ?"
+                + " AND connection_id = ?", callbackId, connectionId);
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("No callback '" + callbackId + "' of provider connection '" + connectionId
+                    + "'.");
+        }
+        Map<String, Object> row = rows.get(0);
+        Map<String, Object> view = callback(row, provider);
+        view.put("headers", Views.json(json, row.get("headers")));
+        byte[] body = (byte[]) row.get("body");
+        String text = utf8(body);
+        view.put("body", text);
+        view.put("bodyBase64", text == null ? Base64.getEncoder().encodeToString(body) : null);
+        return view;
+    }
+
+    private static Map<String, Object> callback(Map<String, Object> row, String provider) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", row.get("id"));
+        view.put("connectionId", row.get("connection_id"));
+        view.put("provider", provider);
+        view.put("status", row.get("status"));
+        view.put("receivedAt", Views.instant(row.get("received_at")));
+        view.put("processedAt", Views.instant(row.get("processed_at")));
+        return view;
+    }
+
+    /** The connection's provider; 404 for a connection of another account, or one deleted. */
+    private String connection(String account, String connectionId) {
+        List<String> providers = jdbc.queryForList("SELECT provider FROM provider_connections WHERE id = ?"
+                + " AND account_id = ? AND deleted_at IS NULL", String.class, connectionId, account);
+        if (providers.isEmpty()) {
+            throw ProblemException.notFound("No provider connection '" + connectionId + "' in account '" + account
+                    + "'.");
+        }
+        return providers.get(0);
+    }
+
+    /** The bytes as text when they are valid UTF-8, else null. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code GET …/message-statuses?messageId=}: where a message the product sent through a provider stands now, one
+     * row per recipient, as the providers' callbacks left it (statuses only move forward). The same facts the
+     * {@code message.*} events carried, for a client that missed them or asks later ("did the reset email to ana
+     * bounce?"). One message's rows, by provider and recipient, a page at a time: a send to many recipients has one
+     * message id.
+     */
+    public Map<String, Object> statuses(@Header("acct") String account, @Header("messageId") String messageId,
+                                        @Header("provider") String provider, @Header("recipient") String recipient,
+                                        @Header("limit") String limit, @Header("cursor") String cursor) {
+        int pageSize = Paging.limit(limit);
+        String[] after = after(cursor);
+        if (messageId == null || messageId.isEmpty() || messageId.length() > InboundNormaliser.MAX_MESSAGE_ID) {
+            throw ProblemException.badRequest("'messageId' is required: the provider's id of the message (1 to "
+                    + InboundNormaliser.MAX_MESSAGE_ID + " characters), as the message.* events carry it in data.messageId.");
+        }
+        if (provider != null && Provider.fromApiName(provider).isEmpty()) {
+            throw ProblemException.badRequest("'provider' must be one of " + Provider.names() + ".");
+        }
+        if (recipient != null && (recipient.isEmpty() || recipient.length() > InboundNormaliser.MAX_RECIPIENT)) {
+            throw ProblemException.badRequest("'recipient' must be 1 to " + InboundNormaliser.MAX_RECIPIENT + " characters, as the"
+                    + " message.* events carry it in data.recipient.");
+        }
+        // the index message_statuses_by_message (V27) finds the message's rows in the account
+        StringBuilder sql = new StringBuilder("SELECT provider, provider_message_id, recipient_key, recipient, status,"
+                + " updated_at FROM message_statuses WHERE account_id = ? AND provider_message_id = ?");
+        List<Object> args = new ArrayList<>(List.of(account, messageId));
+        if (provider != null) {
+            sql.append(" AND provider = ?");
+            args.add(provider);
+        }
+        if (recipient != null) {
+            sql.append(" AND recipient_key = ?");
+            args.add(recipient);
+        }
+        if (after != null) {
+            sql.append(" AND (provider > ? OR (provider = ? AND recipient_key > ?))");
+            args.add(after[0]);
+            args.add(after[0]);
+            args.add(after[1]);
+        }
+        sql.append(" ORDER BY provider, recipient_key LIMIT ?");
+        args.add(pageSize + 1);
+        List<Map<String, Object>> rows = jdbc.queryForList(sql.toString(), args.toArray());
+
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (int i = 0; i < rows.size() && i < pageSize; i++) {
+            data.add(status(rows.get(i)));
+        }
+        String next = null;
+        if (rows.size() > pageSize) {
+            Map<String, Object> last = rows.get(pageSize - 1);
+            next = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (last.get("provider") + ":" + last.get("recipient_key")).getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("data", data);
+        page.put("nextCursor", next);
+        return page;
+    }
+
+    private static Map<String, Object> status(Map<String, Object> row) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("provider", row.get("provider"));
+        view.put("messageId", row.get("provider_message_id"));
+        view.put("recipient", row.get("recipient"));
+        view.put("status", row.get("status"));
+        view.put("updatedAt", Views.instant(row.get("updated_at")));
+        return view;
+    }
+
+    /**
+     * The page's start, after (provider, recipient key): base64url of {@code <provider>:<recipient key>} (provider
+     * names have no colon; a recipient key may be empty, for a provider that names no recipient).
+     */
+    private static String[] after(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            String provider = text.substring(0, colon);
+            String recipientKey = text.substring(colon + 1);
+            if (Provider.fromApiName(provider).isEmpty() || recipientKey.length() > InboundNormaliser.MAX_RECIPIENT) {
+                throw new IllegalArgumentException();
+            }
+            return new String[] {provider, recipientKey};
+        } catch (RuntimeException e) {
+            throw Paging.badCursor();
+        }
+    }
+}
