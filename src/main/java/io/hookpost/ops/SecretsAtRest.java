@@ -96,7 +96,7 @@ public class SecretsAtRest {
         int colon = stored.indexOf(':', FORM.length());
         if (!stored.startsWith(FORM) || colon < 0) {
             throw new Unreadable("A secret in the database is sealed in a form this Hookpost does not know ("
-                    + stored.substring(0, Math.min(stored.length(), FORM.length() + 3)) + "…)");
+                    + stored.substring(0, Math.min(stored.length(), FORM.length() + 3)) + "…)", false, null);
         }
         String id = stored.substring(FORM.length(), colon);
         byte[] key = keys.get(id);
@@ -104,25 +104,29 @@ public class SecretsAtRest {
             throw new Unreadable("A secret in the database is sealed with encryption key " + id + ", which"
                     + " is neither hookpost.security.encryption-key nor one of hookpost.security.previous-encryption-keys"
                     + (keys.isEmpty() ? " (none is set)" : " (set: " + String.join(", ", keys.keySet()) + ")")
-                    + ": set the key it was sealed with");
+                    + ": set the key it was sealed with", false, null);
         }
         try {
             return new String(AesGcm.open(key, Base64.getUrlDecoder().decode(stored.substring(colon + 1))),
                     StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new Unreadable("A secret in the database sealed with encryption key " + id
-                    + " does not open with it: it was changed or cut short", e);
+                    + " does not open with it: it was changed or cut short", true, e);
         }
     }
 
     /** A stored value that does not open: sealed in an unknown form, with a key not configured, or changed since. */
     public static final class Unreadable extends IllegalStateException {
-        Unreadable(String message) {
-            super(message);
+        private final boolean changed;
+
+        Unreadable(String message, boolean changed, Throwable cause) {
+            super(message, cause);
+            this.changed = changed;
         }
 
-        Unreadable(String message, Throwable cause) {
-            super(message, cause);
+        /** Sealed with a key Hookpost has, and does not open with it: no key set would open it. */
+        public boolean changed() {
+            return changed;
         }
     }
 
@@ -138,6 +142,25 @@ public class SecretsAtRest {
         return current(stored) ? stored : seal(reveal(stored));
     }
 
+    /**
+     * {@link #inCurrentForm(String)} for the start: a value that does not open (changed) is left as stored and named
+     * in a WARN line (one bad row must not keep every endpoint from being sent to; the API offers the way out); a
+     * value sealed with a key not set, or in an unknown form, stops the start naming its row.
+     */
+    private String inCurrentForm(String stored, String what, String remedy) {
+        try {
+            return inCurrentForm(stored);
+        } catch (Unreadable unreadable) {
+            if (!unreadable.changed()) {
+                throw new IllegalStateException(unreadable.getMessage() + " (" + what + ", perhaps not the only one)",
+                        unreadable);
+            }
+            LOG.warn("{}: {}; it is left as stored, and nothing is signed or sent with it: {}", what,
+                    unreadable.getMessage(), remedy);
+            return stored;
+        }
+    }
+
     /** The endpoints and provider connections whose stored values {@link #storeInCurrentForm} changed. */
     public record Restored(int endpoints, int connections) {
     }
@@ -151,24 +174,39 @@ public class SecretsAtRest {
     public Restored storeInCurrentForm(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         List<Object[]> endpoints = new ArrayList<>();
-        jdbc.query("SELECT id, secret, previous_secret, older_secrets, headers FROM endpoints WHERE "
+        jdbc.query("SELECT id, account_id, secret, previous_secret, older_secrets, headers FROM endpoints WHERE "
                 + notCurrent("secret") + " OR " + notCurrent("previous_secret") + " OR " + notCurrent("headers")
                 + " OR older_secrets IS NOT NULL", row -> {
                     String secret = row.getString("secret");
                     String previous = row.getString("previous_secret");
                     String older = row.getString("older_secrets");
                     String headers = row.getString("headers");
-                    String olderNow = olderInCurrentForm(older);
-                    if (!current(secret) || !current(previous) || !current(headers) || !Objects.equals(older, olderNow)) {
-                        endpoints.add(new Object[] {inCurrentForm(secret), inCurrentForm(previous), olderNow,
-                                inCurrentForm(headers), row.getString("id"), secret, previous, older, headers});
+                    String endpoint = "Endpoint " + row.getString("id") + " of account " + row.getString("account_id");
+                    String rotate = "rotate its secret (POST /api/v1/accounts/" + row.getString("account_id")
+                            + "/endpoints/" + row.getString("id") + "/rotate-secret)";
+                    String olderNow = olderInCurrentForm(older, endpoint + ", an older secret", rotate);
+                    String[] now = {
+                        inCurrentForm(secret, endpoint + ", its secret", rotate),
+                        inCurrentForm(previous, endpoint + ", its previous secret", rotate),
+                        inCurrentForm(headers, endpoint + ", its custom headers",
+                                "set them again (PATCH the endpoint's headers)")};
+                    if (!Objects.equals(secret, now[0]) || !Objects.equals(previous, now[1])
+                            || !Objects.equals(headers, now[2]) || !Objects.equals(older, olderNow)) {
+                        endpoints.add(new Object[] {now[0], now[1], olderNow, now[2], row.getString("id"), secret,
+                                previous, older, headers});
                     }
                 });
         List<Object[]> connections = new ArrayList<>();
-        jdbc.query("SELECT id, credentials FROM provider_connections WHERE " + notCurrent("credentials"), row -> {
-            String credentials = row.getString("credentials");
-            connections.add(new Object[] {inCurrentForm(credentials), row.getString("id"), credentials});
-        });
+        jdbc.query("SELECT id, account_id, credentials FROM provider_connections WHERE " + notCurrent("credentials"),
+                row -> {
+                    String credentials = row.getString("credentials");
+                    String now = inCurrentForm(credentials, "Provider connection " + row.getString("id")
+                            + " of account " + row.getString("account_id") + ", its credentials",
+                            "its callbacks cannot be verified until it is connected again (DELETE it, then POST a new one)");
+                    if (!Objects.equals(credentials, now)) {
+                        connections.add(new Object[] {now, row.getString("id"), credentials});
+                    }
+                });
         int endpointsWritten = write(jdbc, "UPDATE endpoints SET secret = ?, previous_secret = ?, older_secrets = ?,"
                 + " headers = ? WHERE id = ? AND secret IS NOT DISTINCT FROM ? AND previous_secret IS NOT DISTINCT FROM ?"
                 + " AND older_secrets IS NOT DISTINCT FROM ? AND headers IS NOT DISTINCT FROM ?", endpoints);
@@ -193,7 +231,7 @@ public class SecretsAtRest {
                 : "(" + column + " IS NOT NULL AND " + column + " NOT LIKE '" + FORM + currentId + ":%')";
     }
 
-    private String olderInCurrentForm(String older) {
+    private String olderInCurrentForm(String older, String what, String remedy) {
         if (older == null) {
             return null;
         }
@@ -203,7 +241,7 @@ public class SecretsAtRest {
                 return older;
             }
             for (Map<String, String> entry : entries) {
-                entry.put("secret", inCurrentForm(entry.get("secret")));
+                entry.put("secret", inCurrentForm(entry.get("secret"), what, remedy));
             }
             return JSON.writeValueAsString(entries);
         } catch (JsonProcessingException e) {

@@ -14,6 +14,9 @@ import io.hookpost.HookpostProperties;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,14 +108,58 @@ class SecretsAtRestTest {
 
     @Test
     void a_start_seals_what_is_stored_plain_seals_again_under_a_new_key_and_stores_plain_again_without_one() {
+        storedSecretsComeToTheCurrentForm(h2(), "h2");
+    }
+
+    private static DataSource h2() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:secrets-" + System.nanoTime()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
-        storedSecretsComeToTheCurrentForm(h2, "h2");
+        return h2;
     }
 
-    /** The scenario on a database Hookpost's migrations (with those of {@code vendor}) are run on first. */
-    void storedSecretsComeToTheCurrentForm(DataSource database, String vendor) {
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void a_start_leaves_a_value_that_does_not_open_naming_its_row_and_stops_naming_one_sealed_with_a_key_not_set(
+            CapturedOutput output) {
+        migratedWithSecrets(h2(), "h2");
+        secrets(KEY_A).storeInCurrentForm(dataSource);
+        String changedHeaders = changed((String) endpoint().get("headers"));
+        String changedCredentials = changed(credentials());
+        db.update("UPDATE endpoints SET headers = ? WHERE id = 'ep_1'", changedHeaders);
+        db.update("UPDATE provider_connections SET credentials = ? WHERE id = 'prv_1'", changedCredentials);
+
+        SecretsAtRest underB = secrets(KEY_B, KEY_A);
+        assertThat(underB.storeInCurrentForm(dataSource)).as("the endpoint's other values sealed again under B")
+                .isEqualTo(new SecretsAtRest.Restored(1, 0));
+        Map<String, Object> row = endpoint();
+        assertThat(underB.reveal((String) row.get("secret"))).isEqualTo(LONGEST);
+        assertThat((String) row.get("secret")).startsWith("hpenc:v1:" + keyId(KEY_B) + ":");
+        assertThat(row.get("headers")).as("left as stored").isEqualTo(changedHeaders);
+        assertThat(credentials()).isEqualTo(changedCredentials);
+        assertThat(output.getAll())
+                .contains("Endpoint ep_1 of account acme, its custom headers: A secret in the database sealed with"
+                        + " encryption key " + keyId(KEY_A) + " does not open with it")
+                .contains("set them again (PATCH the endpoint's headers)")
+                .contains("Provider connection prv_1 of account acme, its credentials: A secret")
+                .doesNotContain(KEY_A).doesNotContain(KEY_B).doesNotContain("receiver-token");
+        assertThat(underB.storeInCurrentForm(dataSource)).as("the next start writes nothing")
+                .isEqualTo(new SecretsAtRest.Restored(0, 0));
+
+        assertThatThrownBy(() -> secrets(KEY_B).storeInCurrentForm(dataSource))
+                .as("A's key dropped while a value sealed with it stays: the start stops naming its row")
+                .hasMessageContaining("sealed with encryption key " + keyId(KEY_A))
+                .hasMessageContaining("(Endpoint ep_1 of account acme, its custom headers, perhaps not the only one)");
+    }
+
+    /** The stored value with one character of its ciphertext changed. */
+    private static String changed(String sealed) {
+        int at = sealed.length() - 5;
+        return sealed.substring(0, at) + (sealed.charAt(at) == 'A' ? 'B' : 'A') + sealed.substring(at + 1);
+    }
+
+    /** Hookpost's migrations run on {@code database}, an account with an endpoint and a provider connection stored plain. */
+    private void migratedWithSecrets(DataSource database, String vendor) {
         dataSource = database;
         db = new JdbcTemplate(database);
         Flyway.configure().dataSource(database).locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
@@ -128,6 +175,11 @@ class SecretsAtRestTest {
                 + " deleted_at) VALUES ('ep_2', 'acme', 'https://example.com/b', 'none', TRUE, ?, ?, ?)", now, now, now);
         db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
                 + " VALUES ('prv_1', 'acme', 'email-status', ?, ?)", CREDENTIALS, now);
+    }
+
+    /** The scenario on a database Hookpost's migrations (with those of {@code vendor}) are run on first. */
+    void storedSecretsComeToTheCurrentForm(DataSource database, String vendor) {
+        migratedWithSecrets(database, vendor);
 
         assertThat(secrets("").storeInCurrentForm(dataSource)).as("nothing to do without a key")
                 .isEqualTo(new SecretsAtRest.Restored(0, 0));
