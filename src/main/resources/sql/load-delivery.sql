@@ -2,7 +2,7 @@ SELECT d.id AS delivery_id, d.account_id, d.event_id, d.endpoint_id, d.attempts,
        d.retry_requested,
        e.url, COALESCE(d.envelope, e.envelope) AS envelope, e.signature_scheme, e.signature_header, e.secret, e.previous_secret,
        e.previous_secret_expires_at, e.older_secrets, e.headers, e.retry_schedule, e.disable_after_failures,
-       e.rate_limit,
+       e.rate_limit, e.oauth,
        ev.type AS event_type, ev.payload
 FROM deliveries d
 JOIN endpoints e ON e.id = d.endpoint_id

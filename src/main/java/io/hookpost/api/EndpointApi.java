@@ -22,6 +22,7 @@ import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.Ed25519Keys;
 import io.hookpost.outbound.Envelope;
 import io.hookpost.outbound.EventReader;
+import io.hookpost.outbound.OAuthClient;
 import io.hookpost.outbound.PayloadFilter;
 import io.hookpost.outbound.PreviousSecrets;
 import io.hookpost.outbound.RetrySchedule;
@@ -61,7 +62,8 @@ public class EndpointApi {
                                  String signatureScheme, String signatureHeader, Map<String, String> headers,
                                  List<String> retrySchedule, Integer disableAfterFailures, Integer rateLimit,
                                  String description, Boolean active, String secret, String envelope,
-                                 Map<String, String> metadata, List<String> channels, String keyType) {
+                                 Map<String, String> metadata, List<String> channels, String keyType,
+                                 OAuthClient oauth) {
     }
 
     /** Key types of an endpoint's secret: shared (HMAC-SHA256, {@code v1}) or an Ed25519 key pair ({@code v1a}). */
@@ -96,6 +98,7 @@ public class EndpointApi {
         SignatureScheme scheme = checkScheme(request.signatureScheme(), SignatureScheme.STANDARD_WEBHOOKS);
         String signatureHeader = checkSignatureHeader(scheme, request.signatureHeader());
         Map<String, String> headers = checkHeaders(request.headers(), signatureHeader);
+        OAuthClient oauth = checkOAuth(request.oauth(), headers);
         Envelope envelope = checkEnvelope(request.envelope());
         String schedule = checkSchedule(request.retrySchedule());
         checkDisableAfterFailures(request.disableAfterFailures());
@@ -122,12 +125,13 @@ public class EndpointApi {
         jdbc.update("INSERT INTO endpoints (id, account_id, url, description, filter_expression, envelope,"
                         + " signature_scheme, signature_header, secret, headers, retry_schedule, disable_after_failures,"
                         + " rate_limit, active, disabled_reason, disabled_at, failure_streak, created_at, updated_at,"
-                        + " metadata, channels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                        + " metadata, channels, oauth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?,"
+                        + " ?)",
                 id, account, url, request.description(), filter, envelope.apiName(), scheme.apiName(), signatureHeader,
                 secrets.seal(secret),
                 sealedHeaders(headers), schedule,
                 request.disableAfterFailures(), request.rateLimit(), active, active ? null : PAUSED,
-                active ? null : now, now, now, Metadata.column(json, metadata), channels);
+                active ? null : now, now, now, Metadata.column(json, metadata), channels, sealedOAuth(oauth));
         subscribe(id, types, categories);
         Map<String, Object> view = get(account, id);
         exchange.setProperty(OpsEvents.ENDPOINT_CHANGE, "endpoint.created");
@@ -175,8 +179,19 @@ public class EndpointApi {
         }
         Map<String, String> stored = present.contains("headers") ? null : storedHeaders(row);
         // headers whose stored value does not open stay as stored until a PATCH sets them
-        String headersColumn = !present.contains("headers") && stored == null ? (String) row.get("headers")
-                : sealedHeaders(checkHeaders(present.contains("headers") ? request.headers() : stored, signatureHeader));
+        Map<String, String> headers = present.contains("headers") ? checkHeaders(request.headers(), signatureHeader)
+                : stored == null ? null : checkHeaders(stored, signatureHeader);
+        String headersColumn = headers == null ? (String) row.get("headers") : sealedHeaders(headers);
+        // an OAuth client whose stored value does not open stays as stored (and is not sent with) until a PATCH sets it
+        String oauthColumn;
+        if (present.contains("oauth")) {
+            oauthColumn = sealedOAuth(checkOAuth(request.oauth(), headers == null ? Map.of() : headers));
+        } else {
+            oauthColumn = (String) row.get("oauth");
+            if (oauthColumn != null && headers != null) {
+                noAuthorizationBesideOAuth(headers);
+            }
+        }
         String envelope = present.contains("envelope") ? checkEnvelope(request.envelope()).apiName()
                 : (String) row.get("envelope");
         String schedule = present.contains("retrySchedule") ? checkSchedule(request.retrySchedule())
@@ -199,11 +214,11 @@ public class EndpointApi {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.update("UPDATE endpoints SET url = ?, description = ?, filter_expression = ?, envelope = ?,"
                         + " signature_scheme = ?, signature_header = ?, headers = ?, retry_schedule = ?,"
-                        + " disable_after_failures = ?, rate_limit = ?, metadata = ?, channels = ?, updated_at = ?"
-                        + " WHERE id = ?",
+                        + " disable_after_failures = ?, rate_limit = ?, metadata = ?, channels = ?, oauth = ?,"
+                        + " updated_at = ? WHERE id = ?",
                 url, description, filter, envelope, scheme.apiName(), signatureHeader,
                 headersColumn, schedule, disableAfter, rateLimit,
-                Metadata.column(json, metadata), channels, now, id);
+                Metadata.column(json, metadata), channels, oauthColumn, now, id);
         if (scheme != current && scheme != SignatureScheme.STANDARD_WEBHOOKS) {
             // the old secrets' grace periods end: this scheme signs with the current secret alone (or none), and a
             // change back to standard-webhooks must not have secrets thought gone sign again
@@ -453,6 +468,80 @@ public class EndpointApi {
         return headers.isEmpty() ? null : secrets.seal(json.writeValueAsString(headers));
     }
 
+    /** The endpoint's OAuth client as the API shows it: all but the client secret; null when none, or unreadable. */
+    private Map<String, Object> storedOAuth(Map<String, Object> row) {
+        try {
+            String stored = secrets.reveal((String) row.get("oauth"));
+            if (stored == null) {
+                return null;
+            }
+            OAuthClient client = json.readValue(stored, OAuthClient.class);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("tokenUrl", client.tokenUrl());
+            view.put("clientId", client.clientId());
+            view.put("scope", client.scope());
+            view.put("audience", client.audience());
+            view.put("clientAuthentication", client.authentication().apiName());
+            return view;
+        } catch (SecretsAtRest.Unreadable unreadable) {
+            return null;
+        } catch (IOException e) {
+            throw new IllegalStateException("an endpoint's stored OAuth client is not its JSON", e);
+        }
+    }
+
+    private String sealedOAuth(OAuthClient oauth) throws IOException {
+        return oauth == null ? null : secrets.seal(json.writeValueAsString(oauth));
+    }
+
+    /**
+     * An OAuth client as the receiver's token endpoint will see it: its URL held to the endpoint URL's rules (the
+     * same SSRF guard, https unless allowed), and no custom Authorization header beside it (the token goes there).
+     */
+    private OAuthClient checkOAuth(OAuthClient oauth, Map<String, String> headers) {
+        if (oauth == null) {
+            return null;
+        }
+        noAuthorizationBesideOAuth(headers);
+        if (oauth.tokenUrl() == null || oauth.tokenUrl().isBlank()) {
+            throw ProblemException.badRequest("'oauth.tokenUrl' is required: the receiver's token endpoint.");
+        }
+        if (oauth.tokenUrl().length() > 2048) {
+            throw ProblemException.badRequest("'oauth.tokenUrl' may be at most 2048 characters.");
+        }
+        try {
+            guard.checkUrl(oauth.tokenUrl());
+        } catch (SsrfGuard.BlockedDestinationException e) {
+            throw ProblemException.unprocessable("'oauth.tokenUrl' is not allowed: " + e.getMessage() + ".");
+        }
+        checkOAuthField("clientId", oauth.clientId(), true);
+        checkOAuthField("clientSecret", oauth.clientSecret(), true);
+        checkOAuthField("scope", oauth.scope(), false);
+        checkOAuthField("audience", oauth.audience(), false);
+        if (OAuthClient.Authentication.fromApiName(oauth.clientAuthentication()).isEmpty()) {
+            throw ProblemException.badRequest("'oauth.clientAuthentication' must be basic (HTTP Basic, the default) or"
+                    + " body (client_id and client_secret in the form).");
+        }
+        return oauth;
+    }
+
+    private static void noAuthorizationBesideOAuth(Map<String, String> headers) {
+        if (headers.keySet().stream().anyMatch("Authorization"::equalsIgnoreCase)) {
+            throw ProblemException.badRequest("'headers' may not set 'Authorization' on an endpoint with 'oauth': the"
+                    + " access token is sent in it.");
+        }
+    }
+
+    private static void checkOAuthField(String name, String value, boolean required) {
+        if (value == null && !required) {
+            return;
+        }
+        if (value == null || value.isEmpty() || value.length() > 1000) {
+            throw ProblemException.badRequest("'oauth." + name + "' " + (required ? "is required and " : "")
+                    + "must be 1 to 1000 characters.");
+        }
+    }
+
     /** The endpoint as the API shows it; the secret is shown on creation and by GET …/secret only. */
     private Map<String, Object> view(Map<String, Object> row) {
         String id = (String) row.get("id");
@@ -472,6 +561,7 @@ public class EndpointApi {
         view.put("signatureHeader", SignatureScheme.fromApiName((String) row.get("signature_scheme"))
                 .filter(SignatureScheme::headerConfigurable).map(s -> row.get("signature_header")).orElse(null));
         view.put("headers", storedHeaders(row));
+        view.put("oauth", storedOAuth(row));
         view.put("retrySchedule", row.get("retry_schedule") == null ? null
                 : List.of(((String) row.get("retry_schedule")).split(",")));
         view.put("disableAfterFailures", row.get("disable_after_failures"));

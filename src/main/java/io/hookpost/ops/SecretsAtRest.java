@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Endpoint signing secrets (current, previous and older ones), endpoints' custom headers (which often carry a
- * receiver's credentials) and provider connections' credentials as the database holds them: sealed with
+ * receiver's credentials) and OAuth clients, and provider connections' credentials as the database holds them: sealed with
  * {@code hookpost.security.encryption-key} when one is set, so a copy or a backup of the database does not give away
  * what signs webhooks and verifies callbacks; as they are when none is set. A sealed value reads
  * {@code hpenc:v1:<key id>:<base64url of nonce, ciphertext and tag>}: AES-256-GCM ({@link AesGcm}: the cipher is the
@@ -174,13 +174,14 @@ public class SecretsAtRest {
     public Restored storeInCurrentForm(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         List<Object[]> endpoints = new ArrayList<>();
-        jdbc.query("SELECT id, account_id, secret, previous_secret, older_secrets, headers FROM endpoints WHERE "
+        jdbc.query("SELECT id, account_id, secret, previous_secret, older_secrets, headers, oauth FROM endpoints WHERE "
                 + notCurrent("secret") + " OR " + notCurrent("previous_secret") + " OR " + notCurrent("headers")
-                + " OR older_secrets IS NOT NULL", row -> {
+                + " OR " + notCurrent("oauth") + " OR older_secrets IS NOT NULL", row -> {
                     String secret = row.getString("secret");
                     String previous = row.getString("previous_secret");
                     String older = row.getString("older_secrets");
                     String headers = row.getString("headers");
+                    String oauth = row.getString("oauth");
                     String endpoint = "Endpoint " + row.getString("id") + " of account " + row.getString("account_id");
                     String rotate = "rotate its secret (POST /api/v1/accounts/" + row.getString("account_id")
                             + "/endpoints/" + row.getString("id") + "/rotate-secret)";
@@ -189,11 +190,13 @@ public class SecretsAtRest {
                         inCurrentForm(secret, endpoint + ", its secret", rotate),
                         inCurrentForm(previous, endpoint + ", its previous secret", rotate),
                         inCurrentForm(headers, endpoint + ", its custom headers",
-                                "set them again (PATCH the endpoint's headers)")};
+                                "set them again (PATCH the endpoint's headers)"),
+                        inCurrentForm(oauth, endpoint + ", its OAuth client", "set it again (PATCH the endpoint's oauth)")};
                     if (!Objects.equals(secret, now[0]) || !Objects.equals(previous, now[1])
-                            || !Objects.equals(headers, now[2]) || !Objects.equals(older, olderNow)) {
-                        endpoints.add(new Object[] {now[0], now[1], olderNow, now[2], row.getString("id"), secret,
-                                previous, older, headers});
+                            || !Objects.equals(headers, now[2]) || !Objects.equals(oauth, now[3])
+                            || !Objects.equals(older, olderNow)) {
+                        endpoints.add(new Object[] {now[0], now[1], olderNow, now[2], now[3], row.getString("id"),
+                                secret, previous, older, headers, oauth});
                     }
                 });
         List<Object[]> connections = new ArrayList<>();
@@ -208,12 +211,14 @@ public class SecretsAtRest {
                     }
                 });
         int endpointsWritten = write(jdbc, "UPDATE endpoints SET secret = ?, previous_secret = ?, older_secrets = ?,"
-                + " headers = ? WHERE id = ? AND secret IS NOT DISTINCT FROM ? AND previous_secret IS NOT DISTINCT FROM ?"
-                + " AND older_secrets IS NOT DISTINCT FROM ? AND headers IS NOT DISTINCT FROM ?", endpoints);
+                + " headers = ?, oauth = ? WHERE id = ? AND secret IS NOT DISTINCT FROM ?"
+                + " AND previous_secret IS NOT DISTINCT FROM ? AND older_secrets IS NOT DISTINCT FROM ?"
+                + " AND headers IS NOT DISTINCT FROM ? AND oauth IS NOT DISTINCT FROM ?", endpoints);
         int connectionsWritten = write(jdbc, "UPDATE provider_connections SET credentials = ? WHERE id = ?"
                 + " AND credentials = ?", connections);
         if (currentId != null) {
-            LOG.info("Endpoint secrets and headers and provider credentials are stored sealed with encryption key {}",
+            LOG.info("Endpoint secrets, headers and OAuth clients and provider credentials are stored sealed with"
+                    + " encryption key {}",
                     currentId);
         }
         if (endpointsWritten + connectionsWritten > 0) {

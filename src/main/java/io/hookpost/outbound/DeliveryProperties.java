@@ -9,6 +9,8 @@ public final class DeliveryProperties {
     public static final String SCHEME = "hookpost.signatureScheme";
     public static final String SIGNATURE_HEADER = "hookpost.signatureHeader";
     public static final String SECRETS = "hookpost.secrets";
+    /** The endpoint's {@link OAuthClient}, when its receiver wants an access token; absent otherwise. */
+    public static final String OAUTH = "hookpost.oauth";
     public static final String ATTEMPT = "hookpost.attempt";
     /** The delivery id and the lease token this exchange holds on it. */
     public static final String DELIVERY_ID = "hookpost.deliveryId";

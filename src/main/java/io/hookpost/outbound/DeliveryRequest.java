@@ -52,6 +52,8 @@ public class DeliveryRequest implements Processor {
         exchange.setProperty(DeliveryProperties.SCHEME, scheme);
         exchange.setProperty(DeliveryProperties.SIGNATURE_HEADER, header);
         exchange.setProperty(DeliveryProperties.SECRETS, validSecrets(row));
+        String oauth = secrets.reveal((String) row.get("oauth"));
+        exchange.setProperty(DeliveryProperties.OAUTH, oauth == null ? null : json.readValue(oauth, OAuthClient.class));
 
         Map<String, Object> attempt = new LinkedHashMap<>();
         attempt.put("id", Ids.uuidV7().toString());

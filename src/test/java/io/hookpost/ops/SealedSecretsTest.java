@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ class SealedSecretsTest {
     private HookpostProcess hookpost;
     @AutoClose
     private TestReceiver receiver;
+    @AutoClose
+    private TestReceiver tokenServer;
 
     @Test
     void secrets_are_stored_sealed_still_sign_and_verify_and_a_start_without_the_key_is_refused() throws Exception {
@@ -47,12 +50,17 @@ class SealedSecretsTest {
         String keyId = SecretsAtRestTest.keyId(key);
         hookpost = HookpostProcess.fresh("sealed-secrets-tests", List.of("--hookpost.security.encryption-key=" + key));
         receiver = new TestReceiver();
+        tokenServer = new TestReceiver();
+        tokenServer.answer(request -> new TestReceiver.Reply(200, Map.of("Content-Type", "application/json"),
+                "{\"access_token\":\"oauth-token-1\",\"expires_in\":3600}".getBytes(StandardCharsets.UTF_8)));
+        String clientSecret = "oauth-client-secret-0123456789";
         Api api = new Api(hookpost.port(), HookpostTest.ADMIN_TOKEN);
         hookpost.start();
 
         assertThat(api.post("/api/v1/accounts", Map.of("id", "acme", "name", "Acme")).status()).isEqualTo(201);
         String endpoints = "/api/v1/accounts/acme/endpoints";
-        Api.Response standard = api.post(endpoints, Map.of("url", receiver.url("/standard")));
+        Api.Response standard = api.post(endpoints, Map.of("url", receiver.url("/standard"), "oauth", Map.of(
+                "tokenUrl", tokenServer.url("/token"), "clientId", "hookpost", "clientSecret", clientSecret)));
         assertThat(standard.status()).as(standard.text()).isEqualTo(201);
         String standardId = standard.json().get("id").asText();
         String first = standard.json().get("secret").asText();
@@ -87,6 +95,10 @@ class SealedSecretsTest {
                     secret.equals(first) ? "the replaced" : "the new").isThrownBy(() ->
                     new Webhook(secret).verify(signed.bodyText(), new HashMap<>(signed.headers())));
         }
+        assertThat(signed.header("Authorization")).as("a token asked for with the sealed client's secret")
+                .isEqualTo("Bearer oauth-token-1");
+        assertThat(new String(Base64.getDecoder().decode(tokenServer.next(WAIT).header("Authorization").substring(6)),
+                StandardCharsets.UTF_8)).isEqualTo("hookpost:" + clientSecret);
         Received hexSigned = posts.get("/hex");
         assertThat(hexSigned.header("X-Webhook-Signature"))
                 .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", hexSecret, hexSigned.body()));
@@ -111,11 +123,12 @@ class SealedSecretsTest {
 
         List<String> stored = new ArrayList<>();
         try (Connection db = hookpost.database(); Statement query = db.createStatement()) {
-            try (ResultSet rows = query.executeQuery("SELECT secret, previous_secret, headers FROM endpoints")) {
+            try (ResultSet rows = query.executeQuery("SELECT secret, previous_secret, headers, oauth FROM endpoints")) {
                 while (rows.next()) {
                     stored.add(rows.getString(1));
                     stored.add(rows.getString(2));
                     stored.add(rows.getString(3));
+                    stored.add(rows.getString(4));
                 }
             }
             try (ResultSet rows = query.executeQuery("SELECT credentials FROM provider_connections")) {
@@ -124,9 +137,10 @@ class SealedSecretsTest {
                 }
             }
         }
-        assertThat(stored).as("two current secrets, one replaced, one endpoint's headers, one connection's credentials")
-                .filteredOn(s -> s != null).hasSize(5).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
+        assertThat(stored).as("two current secrets, one replaced, one endpoint's headers, one OAuth client, one"
+                + " connection's credentials").filteredOn(s -> s != null).hasSize(6).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
         assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain("receiver-token");
+        assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain(clientSecret);
         for (String secret : List.of(first, second, hexSecret, providerSecret)) {
             assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain(secret)
                     .doesNotContain(secret.substring(secret.indexOf('_') + 1, secret.indexOf('_') + 17));

@@ -36,6 +36,8 @@ class SecretsAtRestTest {
     private static final String PREVIOUS = "whsec_" + Base64.getEncoder().encodeToString(bytes(24));
     private static final String CREDENTIALS = "{\"secret\":\"provider-secret-0123456789abcdef\"}";
     private static final String HEADERS = "{\"Authorization\":\"Bearer receiver-token-0123456789\"}";
+    private static final String OAUTH = "{\"tokenUrl\":\"https://auth.example.com/token\",\"clientId\":\"hookpost\","
+            + "\"clientSecret\":\"oauth-client-secret-0123456789\"}";
 
     private DataSource dataSource;
     private JdbcTemplate db;
@@ -168,9 +170,9 @@ class SecretsAtRestTest {
         db.update("INSERT INTO accounts (id, name, created_at) VALUES ('acme', 'Acme', ?)", now);
         String older = "[{\"secret\":\"" + OLDER + "\",\"expiresAt\":\"" + now.plusHours(1) + "\"}]";
         db.update("INSERT INTO endpoints (id, account_id, url, signature_scheme, secret, previous_secret,"
-                + " previous_secret_expires_at, older_secrets, headers, active, created_at, updated_at) VALUES ('ep_1',"
-                + " 'acme', 'https://example.com/a', 'standard-webhooks', ?, ?, ?, ?, ?, TRUE, ?, ?)",
-                LONGEST, PREVIOUS, now.plusHours(2), older, HEADERS, now, now);
+                + " previous_secret_expires_at, older_secrets, headers, oauth, active, created_at, updated_at) VALUES"
+                + " ('ep_1', 'acme', 'https://example.com/a', 'standard-webhooks', ?, ?, ?, ?, ?, ?, TRUE, ?, ?)",
+                LONGEST, PREVIOUS, now.plusHours(2), older, HEADERS, OAUTH, now, now);
         db.update("INSERT INTO endpoints (id, account_id, url, signature_scheme, active, created_at, updated_at,"
                 + " deleted_at) VALUES ('ep_2', 'acme', 'https://example.com/b', 'none', TRUE, ?, ?, ?)", now, now, now);
         db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
@@ -208,6 +210,7 @@ class SecretsAtRestTest {
         assertThat(row.get("previous_secret")).isEqualTo(PREVIOUS);
         assertThat((String) row.get("older_secrets")).contains("\"secret\":\"" + OLDER + "\"");
         assertThat(row.get("headers")).isEqualTo(HEADERS);
+        assertThat(row.get("oauth")).isEqualTo(OAUTH);
         assertThat(credentials()).isEqualTo(CREDENTIALS);
     }
 
@@ -221,6 +224,8 @@ class SecretsAtRestTest {
         assertThat(secrets.reveal((String) row.get("previous_secret"))).isEqualTo(PREVIOUS);
         assertThat((String) row.get("headers")).startsWith(form).doesNotContain("receiver-token");
         assertThat(secrets.reveal((String) row.get("headers"))).isEqualTo(HEADERS);
+        assertThat((String) row.get("oauth")).startsWith(form).doesNotContain("oauth-client-secret");
+        assertThat(secrets.reveal((String) row.get("oauth"))).isEqualTo(OAUTH);
         assertThat(credentials()).startsWith(form).doesNotContain("provider-secret");
         assertThat(secrets.reveal(credentials())).isEqualTo(CREDENTIALS);
         assertThat(db.queryForObject("SELECT secret FROM endpoints WHERE id = 'ep_2'", String.class))
@@ -228,7 +233,8 @@ class SecretsAtRestTest {
     }
 
     private Map<String, Object> endpoint() {
-        return db.queryForMap("SELECT secret, previous_secret, older_secrets, headers FROM endpoints WHERE id = 'ep_1'");
+        return db.queryForMap("SELECT secret, previous_secret, older_secrets, headers, oauth FROM endpoints"
+                + " WHERE id = 'ep_1'");
     }
 
     private String credentials() {
