@@ -40,7 +40,7 @@ public class InboundHistoryApi {
     /**
      * {@code GET …/providers/{connectionId}/callbacks?status=&limit=&cursor=}: the connection's verified callbacks,
      * newest first ({@code status}: received, processed or failed, a callback whose body could not be read). Forged
-     * ones are not stored: those are counted in {@code hookpost_inbound_callbacks_total} and logged.
+     * ones are not stored: they are answered 401 and counted in {@code hookpost_inbound_callbacks_total}.
      */
     public Map<String, Object> callbacks(@Header("acct") String account, @Header("connectionId") String connectionId,
                                          @Header("status") String status, @Header("limit") String limit,

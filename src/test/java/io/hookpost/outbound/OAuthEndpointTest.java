@@ -164,28 +164,26 @@ class OAuthEndpointTest extends HookpostTest {
         assertThat(receiver.drain(Duration.ofMillis(300))).as("nothing went without a token").isEmpty();
     }
 
+    /** A create with one field of {@link #oauth()} changed (null: left out) is refused so. */
+    private void assertRefused(String endpoints, String field, String value, int status, String detail) {
+        Map<String, Object> oauth = oauth();
+        if (value == null) {
+            oauth.remove(field);
+        } else {
+            oauth.put(field, value);
+        }
+        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", oauth)), status, detail);
+    }
+
     @Test
     void oauth_is_checked_when_saved_changed_with_the_endpoint_and_removed_with_null() throws Exception {
         String endpoints = "/api/v1/accounts/" + account + "/endpoints";
-        Map<String, Object> noSecret = oauth();
-        noSecret.remove("clientSecret");
-        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", noSecret)), 400,
-                "'oauth.clientSecret' is required");
-        Map<String, Object> ftp = oauth();
-        ftp.put("tokenUrl", "ftp://auth.example.com/token");
-        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", ftp)), 422,
-                "'oauth.tokenUrl' is not allowed");
-        Map<String, Object> metadataService = oauth();
-        metadataService.put("tokenUrl", "http://169.254.169.254/token");
-        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", metadataService)), 422,
-                "'oauth.tokenUrl' is not allowed");
-        Map<String, Object> digest = oauth();
-        digest.put("clientAuthentication", "digest");
-        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", digest)), 400,
-                "'oauth.clientAuthentication' must be basic");
-        Map<String, Object> unknown = oauth();
-        unknown.put("grantType", "password");
-        assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", unknown)), 400, "grantType");
+        assertRefused(endpoints, "clientSecret", null, 400, "'oauth.clientSecret' is required");
+        assertRefused(endpoints, "clientId", "c".repeat(1001), 400, "'oauth.clientId' is required and must be 1 to 1000");
+        assertRefused(endpoints, "tokenUrl", "ftp://auth.example.com/token", 422, "'oauth.tokenUrl' is not allowed");
+        assertRefused(endpoints, "tokenUrl", "http://169.254.169.254/token", 422, "'oauth.tokenUrl' is not allowed");
+        assertRefused(endpoints, "clientAuthentication", "digest", 400, "'oauth.clientAuthentication' must be basic");
+        assertRefused(endpoints, "grantType", "password", 400, "grantType");
         assertProblem(operator.post(endpoints, Map.of("url", receiver.url("/h"), "oauth", oauth(),
                 "headers", Map.of("authorization", "Bearer static"))), 400, "may not set 'Authorization'");
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ?", account)).as("none saved").isZero();
