@@ -48,7 +48,12 @@ public class OAuthTokens implements AutoCloseable {
     private record Token(OAuthClient client, String value, Instant renewAt) {
     }
 
+    /** A token request that failed, and when it ended (System.nanoTime). */
+    private record Failure(OAuthClient client, String message, long endedNanos) {
+    }
+
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final CloseableHttpClient http;
     private final SsrfGuard guard;
@@ -90,13 +95,27 @@ public class OAuthTokens implements AutoCloseable {
         if (usable(token, client)) {
             return token.value();
         }
-        // one request per endpoint at a time: the attempts that wait for it then share its token
+        // one request per endpoint at a time: the attempts that waited for it share its token, or its failure (each
+        // asking again in turn would hold a delivery thread a whole timeout per attempt waiting, while the token
+        // endpoint hangs); an attempt that comes after a failure asks again
+        long waitingSince = System.nanoTime();
         synchronized (locks.computeIfAbsent(endpointId, id -> new Object())) {
             token = tokens.get(endpointId);
-            if (!usable(token, client)) {
-                token = request(client);
-                tokens.put(endpointId, token);
+            if (usable(token, client)) {
+                return token.value();
             }
+            Failure failed = failures.get(endpointId);
+            if (failed != null && failed.client().equals(client) && failed.endedNanos() - waitingSince > 0) {
+                throw new TokenRequestFailed(failed.message());
+            }
+            try {
+                token = request(client);
+            } catch (TokenRequestFailed e) {
+                failures.put(endpointId, new Failure(client, e.getMessage(), System.nanoTime()));
+                throw e;
+            }
+            failures.remove(endpointId);
+            tokens.put(endpointId, token);
             return token.value();
         }
     }
@@ -105,7 +124,18 @@ public class OAuthTokens implements AutoCloseable {
         return token != null && token.client().equals(client) && Instant.now().isBefore(token.renewAt());
     }
 
-    private Token request(OAuthClient client) throws IOException {
+    /** A token, or {@link TokenRequestFailed} naming the token endpoint (its cause what went wrong on the way). */
+    private Token request(OAuthClient client) throws TokenRequestFailed {
+        try {
+            return ask(client);
+        } catch (TokenRequestFailed e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TokenRequestFailed(client, "failed: " + AttemptCapture.describe(e), e);
+        }
+    }
+
+    private Token ask(OAuthClient client) throws IOException {
         guard.checkUrl(client.tokenUrl());
         List<String> form = new ArrayList<>(List.of("grant_type=client_credentials"));
         add(form, "scope", client.scope());
@@ -184,6 +214,15 @@ public class OAuthTokens implements AutoCloseable {
     public static class TokenRequestFailed extends IOException {
         TokenRequestFailed(OAuthClient client, String what) {
             super("OAuth token request to " + client.tokenUrl() + " " + what);
+        }
+
+        TokenRequestFailed(OAuthClient client, String what, Throwable cause) {
+            super("OAuth token request to " + client.tokenUrl() + " " + what, cause);
+        }
+
+        /** The failure of the request this attempt waited for. */
+        TokenRequestFailed(String message) {
+            super(message);
         }
     }
 }
