@@ -294,6 +294,16 @@ function openEndpointForm(endpoint, mine) {
       choice('eventType', type.name, type.name, chosen.delete(type.name), type.description)));
     const settings = $('#delivery-settings');
     settings.open = false;
+    const oauth = endpoint && endpoint.oauth;
+    // what the endpoint has, to tell on saving whether the admin changed it
+    form.dataset.oauth = oauth ? JSON.stringify(oauth) : '';
+    form.elements.oauthTokenUrl.value = oauth ? oauth.tokenUrl : '';
+    form.elements.oauthClientId.value = oauth ? oauth.clientId : '';
+    form.elements.oauthClientSecret.value = '';
+    form.elements.oauthScope.value = oauth && oauth.scope ? oauth.scope : '';
+    form.elements.oauthAudience.value = oauth && oauth.audience ? oauth.audience : '';
+    form.elements.oauthClientAuthentication.value = oauth ? oauth.clientAuthentication : 'basic';
+    $('#oauth-settings').open = !!oauth;
     if (endpoint) {
       form.elements.url.value = endpoint.url;
       form.elements.description.value = endpoint.description || '';
@@ -318,6 +328,35 @@ function openEndpointForm(endpoint, mine) {
 function wholeNumber(text) {
   const value = text.trim();
   return value === '' ? null : /^-?[0-9]{1,9}$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * The OAuth client the form asks for: an object, null to take it away (token URL blanked on an edit), undefined to
+ * leave it as it is (unchanged, secret not typed), or false when the client changed without its secret typed again.
+ */
+function oauthOf(form) {
+  const field = (name) => form.elements[name].value.trim();
+  const had = form.dataset.endpointId && form.dataset.oauth ? JSON.parse(form.dataset.oauth) : null;
+  if (!field('oauthTokenUrl')) {
+    return had ? null : undefined;
+  }
+  const oauth = {tokenUrl: field('oauthTokenUrl'), clientId: field('oauthClientId'),
+    clientSecret: form.elements.oauthClientSecret.value, scope: field('oauthScope') || null,
+    audience: field('oauthAudience') || null, clientAuthentication: form.elements.oauthClientAuthentication.value};
+  if (oauth.clientSecret) {
+    return oauth;
+  }
+  const same = had && ['tokenUrl', 'clientId', 'scope', 'audience', 'clientAuthentication']
+    .every((name) => (had[name] || null) === oauth[name]);
+  if (same) {
+    return undefined;
+  }
+  if (!had) {
+    delete oauth.clientSecret; // the API says it is required
+    return oauth;
+  }
+  say('Type the client secret again to change the OAuth client.', true);
+  return false;
 }
 
 function saveEndpoint(event) {
@@ -357,6 +396,13 @@ function saveEndpoint(event) {
     if (value !== null || id) {
       body[name] = value;
     }
+  }
+  const oauth = oauthOf(form);
+  if (oauth === false) {
+    return;
+  }
+  if (oauth !== undefined) {
+    body.oauth = oauth;
   }
   const mine = view;
   // one save at a time from this form (a second click or Enter would add the endpoint twice); a form opened afresh
@@ -431,6 +477,8 @@ function showEndpoint(id) {
       ['Disabled after', endpoint.disableAfterFailures
         ? endpoint.disableAfterFailures + ' failed attempts in a row' : 'the default number of failed attempts'],
       ['Rate limit', endpoint.rateLimit ? endpoint.rateLimit + ' a second' : 'none'],
+      ['OAuth 2.0', endpoint.oauth ? 'a token from ' + endpoint.oauth.tokenUrl + ' for client '
+        + endpoint.oauth.clientId : 'none'],
       ['Endpoint id', endpoint.id], ['Created', when(endpoint.createdAt)]];
     for (const [name, value] of facts) {
       const dd = element('dd');

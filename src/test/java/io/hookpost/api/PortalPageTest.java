@@ -11,6 +11,7 @@ import com.standardwebhooks.Webhook;
 import io.hookpost.support.Api;
 import io.hookpost.support.Chromium;
 import io.hookpost.support.HookpostTest;
+import io.hookpost.support.TestReceiver;
 import io.hookpost.support.TestReceiver.Received;
 import io.hookpost.support.TestReceiver.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -632,6 +633,63 @@ class PortalPageTest extends HookpostTest {
         }
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE account_id = ? AND url = ?", account,
                 receiver.url("/once"))).isEqualTo(1);
+    }
+
+    @Test
+    void an_admin_gives_an_endpoint_an_oauth_client_changes_it_with_its_secret_and_takes_it_away() throws Exception {
+        try (TestReceiver tokenServer = new TestReceiver()) {
+            java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+            tokenServer.answer(request -> new TestReceiver.Reply(200, Map.of("Content-Type", "application/json"),
+                    ("{\"access_token\":\"portal-tok-" + issued.incrementAndGet() + "\",\"expires_in\":3600}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            String id = createEndpoint(Map.of("url", receiver.url("/guarded"))).get("id").asText();
+            openPortal(Map.of());
+            eventually(() -> shown("#endpoints a"), "the list");
+            chrome.executeScript("location.hash = '#/endpoints/" + id + "/edit'");
+            eventually(() -> shown("#endpoint-form"), "the edit form");
+            assertThat(shown("#endpoint-form input[name=oauthTokenUrl]")).as("folded away while none").isFalse();
+            find("#oauth-settings summary").click();
+            find("#endpoint-form input[name=oauthTokenUrl]").sendKeys(tokenServer.url("/token"));
+            find("#endpoint-form input[name=oauthClientId]").sendKeys("portal-client");
+            find("#endpoint-form input[name=oauthClientSecret]").sendKeys("portal-client-secret");
+            find("#endpoint-form input[name=oauthAudience]").sendKeys("https://api.example.com");
+            find("#endpoint-form button[type=submit]").click();
+            eventually(() -> shown("#endpoint-view") && find("#message").getText().equals("Endpoint saved."), "saved");
+            assertThat(endpoint(id).get("oauth").get("clientId").asText()).isEqualTo("portal-client");
+            assertThat(find("#endpoint-details").getText())
+                    .contains("a token from " + tokenServer.url("/token") + " for client portal-client");
+            publish(Map.of("type", "host.offline", "data", Map.of("host", "db-1")));
+            assertThat(receiver.next(WAIT).header("Authorization")).isEqualTo("Bearer portal-tok-1");
+
+            click("#edit-endpoint");
+            eventually(() -> shown("#endpoint-form input[name=oauthClientId]"), "the OAuth client unfolded");
+            assertThat(find("#endpoint-form input[name=oauthClientSecret]").getAttribute("value"))
+                    .as("the secret is never shown").isEmpty();
+            find("#endpoint-form input[name=description]").sendKeys("kept client");
+            find("#endpoint-form button[type=submit]").click();
+            eventually(() -> shown("#endpoint-view") && endpoint(id).get("description").asText().equals("kept client"),
+                    "saved without retyping the secret");
+            assertThat(endpoint(id).get("oauth").get("clientId").asText()).isEqualTo("portal-client");
+
+            click("#edit-endpoint");
+            eventually(() -> shown("#endpoint-form input[name=oauthClientId]"), "the form again");
+            find("#endpoint-form input[name=oauthClientId]").clear();
+            find("#endpoint-form input[name=oauthClientId]").sendKeys("other-client");
+            find("#endpoint-form button[type=submit]").click();
+            eventually(() -> find("#message").getText().contains("Type the client secret again"), "asked for it");
+            assertThat(endpoint(id).get("oauth").get("clientId").asText()).as("nothing saved").isEqualTo("portal-client");
+            find("#endpoint-form input[name=oauthClientSecret]").sendKeys("other-client-secret");
+            find("#endpoint-form button[type=submit]").click();
+            eventually(() -> shown("#endpoint-view") && endpoint(id).get("oauth").get("clientId").asText()
+                    .equals("other-client"), "the other client saved");
+
+            click("#edit-endpoint");
+            eventually(() -> shown("#endpoint-form input[name=oauthTokenUrl]"), "the form once more");
+            find("#endpoint-form input[name=oauthTokenUrl]").clear();
+            find("#endpoint-form button[type=submit]").click();
+            eventually(() -> shown("#endpoint-view") && endpoint(id).get("oauth").isNull(), "taken away");
+            eventually(() -> !find("#endpoint-details").getText().contains("a token from"), "shown as none");
+        }
     }
 
     @Test
