@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.hookpost.inbound.InboundNormaliser;
 import io.hookpost.inbound.Provider;
@@ -80,7 +82,7 @@ public class InboundHistoryApi {
         }
         Map<String, Object> row = rows.get(0);
         Map<String, Object> view = callback(row, provider);
-        view.put("headers", Views.json(json, row.get("headers")));
+        view.put("headers", withCredentialsHidden(Views.json(json, row.get("headers"))));
         byte[] body = (byte[]) row.get("body");
         String text = utf8(body);
         view.put("body", text);
@@ -108,6 +110,21 @@ public class InboundHistoryApi {
                     + "'.");
         }
         return providers.get(0);
+    }
+
+    /**
+     * The stored headers with the values of those whose names carry credentials ({@code x-api-key} …) shown as
+     * {@code [hidden]}, as the portal shows an endpoint's: a provider may send a key of its own in one, and finding
+     * out what came needs the names alone. Signatures stay: they are no credentials.
+     */
+    private static JsonNode withCredentialsHidden(JsonNode headers) {
+        if (headers instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            names.stream().filter(CredentialHeaders::carriesCredentials)
+                    .forEach(name -> object.put(name, CredentialHeaders.HIDDEN));
+        }
+        return headers;
     }
 
     /** The bytes as text when they are valid UTF-8, else null. */

@@ -151,7 +151,9 @@ public class OAuthTokens implements AutoCloseable {
             add(form, "client_id", client.clientId());
             add(form, "client_secret", client.clientSecret());
         }
-        post.setEntity(new StringEntity(String.join("&", form), ContentType.APPLICATION_FORM_URLENCODED));
+        // no charset parameter: the form is ASCII once percent-encoded (its text as UTF-8, RFC 6749 appendix B);
+        // HttpCore's APPLICATION_FORM_URLENCODED would say ISO-8859-1
+        post.setEntity(new StringEntity(String.join("&", form), ContentType.create("application/x-www-form-urlencoded")));
         Instant asked = Instant.now();
         return http.execute(post, response -> {
             byte[] answer;

@@ -47,6 +47,7 @@ class InboundHistoryTest extends HookpostTest {
                 .header("Content-Type", contentType)
                 .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, body))
                 .header("X-Provider-Trace", "trace-1")
+                .header("X-Api-Key", "provider-key-0123")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
     }
@@ -103,6 +104,7 @@ class InboundHistoryTest extends HookpostTest {
         assertThat(first.get("bodyBase64").isNull()).isTrue();
         assertThat(first.get("headers").get("content-type").asText()).isEqualTo("application/json");
         assertThat(first.get("headers").get("x-provider-trace").asText()).isEqualTo("trace-1");
+        assertThat(first.get("headers").get("x-api-key").asText()).as("a credential's value").isEqualTo("[hidden]");
         assertThat(first.get("headers").get("x-webhook-signature").asText())
                 .isEqualTo("sha256=" + Hmac.hex("HmacSHA256", secret, json));
         assertThat(operator.get(callbacksPath(connection) + "/" + listed.get(1)).json().get("body").asText())

@@ -116,5 +116,21 @@ class OAuthTokensTest {
         assertThat(authorized("ep_2")).as("expires_in as a string, token_type left out").isEqualTo("Bearer tok-1");
         assertThat(authorized("ep_2")).isEqualTo("Bearer tok-1");
         assertThat(tokenServer.takeAll()).as("reused").hasSize(1);
+        assertThat(tokenServer.takeAll()).isEmpty();
+    }
+
+    @Test
+    void a_token_endpoint_that_cannot_be_reached_fails_the_attempt_naming_it() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(DeliveryProperties.ENDPOINT_ID, "ep_3");
+        exchange.setProperty(DeliveryProperties.OAUTH, new OAuthClient("http://127.0.0.1:" + closed + "/token",
+                "client", "secret", null, null, null));
+        assertThatThrownBy(() -> tokens.authorize(exchange)).isInstanceOf(OAuthTokens.TokenRequestFailed.class)
+                .hasMessageStartingWith("OAuth token request to http://127.0.0.1:" + closed + "/token failed: ")
+                .hasMessageContaining("refused");
     }
 }
