@@ -42,6 +42,8 @@ public class OAuthTokens implements AutoCloseable {
     static final Duration LIFETIME_UNSTATED = Duration.ofMinutes(5);
     /** A token answer longer than this is not a token answer. */
     static final int MAX_ANSWER_BYTES = 64 * 1024;
+    /** The exchange property holding the token this attempt sent. */
+    private static final String TOKEN_SENT = "hookpost.oauthTokenSent";
     /** Of a refused token request's answer, this much goes into the attempt's error. */
     private static final int ANSWER_SHOWN = 300;
 
@@ -72,21 +74,32 @@ public class OAuthTokens implements AutoCloseable {
         this.userAgent = DeliveryRequest.USER_AGENT_PREFIX + version;
     }
 
-    /** Sets {@code Authorization: Bearer <token>} when the endpoint has an OAuth client; a failed token request fails the attempt. */
+    /**
+     * Sets {@code Authorization: Bearer <token>} when the endpoint has an OAuth client; a failed token request fails
+     * the attempt.
+     */
     public void authorize(Exchange exchange) throws IOException {
         OAuthClient client = exchange.getProperty(DeliveryProperties.OAUTH, OAuthClient.class);
         if (client == null) {
+            exchange.removeProperty(TOKEN_SENT); // an attempt before, in memory, may have sent one
             return;
         }
         String endpointId = exchange.getProperty(DeliveryProperties.ENDPOINT_ID, String.class);
-        exchange.getMessage().setHeader("Authorization", "Bearer " + token(endpointId, client));
+        String token = token(endpointId, client);
+        exchange.setProperty(TOKEN_SENT, token);
+        exchange.getMessage().setHeader("Authorization", "Bearer " + token);
     }
 
-    /** After the receiver's answer: a 401 means the token was refused (revoked, rotated), so the next attempt asks anew. */
+    /**
+     * After the receiver's answer: a 401 means the token sent was refused (revoked, rotated), so the next attempt asks
+     * anew; one asked for meanwhile by another attempt is kept.
+     */
     public void answered(Exchange exchange) {
-        if (exchange.getProperty(DeliveryProperties.OAUTH) != null
-                && Integer.valueOf(401).equals(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class))) {
-            tokens.remove(exchange.getProperty(DeliveryProperties.ENDPOINT_ID, String.class));
+        String sent = exchange.getProperty(TOKEN_SENT, String.class);
+        if (sent != null && Integer.valueOf(401).equals(
+                exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class))) {
+            tokens.computeIfPresent(exchange.getProperty(DeliveryProperties.ENDPOINT_ID, String.class),
+                    (endpointId, token) -> token.value().equals(sent) ? null : token);
         }
     }
 

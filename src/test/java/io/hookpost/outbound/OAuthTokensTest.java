@@ -120,6 +120,30 @@ class OAuthTokensTest {
     }
 
     @Test
+    void a_401_to_a_token_drops_that_token_and_not_one_asked_for_since() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+        tokenServer.answer(request -> json(200, "{\"access_token\":\"tok-" + issued.incrementAndGet() + "\"}"));
+        Exchange first = attempt("ep_4");
+        tokens.authorize(first);
+        Exchange second = attempt("ep_4");
+        tokens.authorize(second);
+        assertThat(second.getMessage().getHeader("Authorization")).isEqualTo("Bearer tok-1");
+
+        second.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 401);
+        tokens.answered(second);
+        assertThat(authorized("ep_4")).as("refused: a new one").isEqualTo("Bearer tok-2");
+        first.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 401);
+        tokens.answered(first);
+        assertThat(authorized("ep_4")).as("a late 401 to tok-1 leaves tok-2").isEqualTo("Bearer tok-2");
+        Exchange answeredOk = attempt("ep_4");
+        tokens.authorize(answeredOk);
+        answeredOk.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        tokens.answered(answeredOk);
+        assertThat(authorized("ep_4")).isEqualTo("Bearer tok-2");
+        assertThat(tokenServer.takeAll()).hasSize(2);
+    }
+
+    @Test
     void a_token_endpoint_that_cannot_be_reached_fails_the_attempt_naming_it() throws Exception {
         int closed;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
