@@ -1,14 +1,12 @@
 package io.hookpost.api;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
 import io.hookpost.HookpostProperties;
+import io.hookpost.Utf8;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -98,13 +96,7 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     }
 
     private static boolean isUtf8(byte[] body) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return Utf8.textOrNull(body) != null;
     }
 
     private String tooLarge() {

@@ -1,8 +1,5 @@
 package io.hookpost.api;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -14,7 +11,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import io.hookpost.Utf8;
 import io.hookpost.inbound.InboundNormaliser;
 import io.hookpost.inbound.Provider;
 import org.apache.camel.Header;
@@ -84,7 +81,7 @@ public class InboundHistoryApi {
         Map<String, Object> view = callback(row, provider);
         view.put("headers", withCredentialsHidden(Views.json(json, row.get("headers"))));
         byte[] body = (byte[]) row.get("body");
-        String text = utf8(body);
+        String text = Utf8.textOrNull(body);
         view.put("body", text);
         view.put("bodyBase64", text == null ? Base64.getEncoder().encodeToString(body) : null);
         return view;
@@ -125,16 +122,6 @@ public class InboundHistoryApi {
                     .forEach(name -> object.put(name, CredentialHeaders.HIDDEN));
         }
         return headers;
-    }
-
-    /** The bytes as text when they are valid UTF-8, else null. */
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     /**

@@ -1,14 +1,13 @@
 package io.hookpost.inbound;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.hookpost.Utf8;
 
 /**
  * Parses {@code application/x-www-form-urlencoded} text (a form body or a query string) ourselves, from the raw
@@ -79,14 +78,10 @@ final class FormUrlEncoded {
     }
 
     static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
+        String text = Utf8.textOrNull(bytes);
+        if (text == null) {
             throw new IllegalArgumentException("not UTF-8");
         }
+        return text;
     }
 }
