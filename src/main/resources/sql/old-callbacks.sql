@@ -2,6 +2,6 @@
 -- 'received' is kept
 SELECT id
 FROM inbound_callbacks
-WHERE status IN ('processed', 'failed')
+WHERE status IN ('processed', 'ignored', 'failed')
   AND received_at < :#cutoff
 LIMIT :#batch

@@ -236,13 +236,15 @@ class EndToEndTest extends HookpostTest {
                 .map(e -> new Object[] {e[0], e[1], e[2], e[2]}).toList());
         db.batchUpdate("INSERT INTO deliveries (id, account_id, event_id, endpoint_id, status, attempts, created_at,"
                 + " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)", deliveries);
-        // inbound callbacks: one handled long ago, one received as long ago but not handled yet, one handled today
+        // inbound callbacks: two handled long ago (one recorded nothing), one received as long ago but not handled yet, one handled today
         String connection = "pc_" + account;
         db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
                 + " VALUES (?, ?, 'postmark', '{}', ?)", connection, account, longAgo);
         String callback = "INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body,"
                 + " status, received_at) VALUES (?, ?, ?, ?, '{}', ?, ?, ?)";
         db.update(callback, "cb_old_" + account, connection, account, "old", new byte[] {1}, "processed", longAgo);
+        db.update(callback, "cb_ignored_" + account, connection, account, "ignored", new byte[] {4}, "ignored",
+                longAgo);
         db.update(callback, "cb_waiting_" + account, connection, account, "waiting", new byte[] {2}, "received",
                 longAgo);
         db.update(callback, "cb_new_" + account, connection, account, "new", new byte[] {3}, "processed",

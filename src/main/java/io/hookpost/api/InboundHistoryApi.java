@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  */
 @Component("inboundHistoryApi")
 public class InboundHistoryApi {
-    private static final Set<String> CALLBACK_STATUSES = Set.of("received", "processed", "failed");
+    private static final Set<String> CALLBACK_STATUSES = Set.of("received", "processed", "ignored", "failed");
     private static final String RECEIVED_AT = "received_at";
 
     private final JdbcTemplate jdbc;
@@ -38,14 +38,15 @@ public class InboundHistoryApi {
 
     /**
      * {@code GET …/providers/{connectionId}/callbacks?status=&limit=&cursor=}: the connection's verified callbacks,
-     * newest first ({@code status}: received, processed or failed, a callback whose body could not be read). Forged
+     * newest first ({@code status}: received, processed, ignored (nothing in it Hookpost records) or failed (its body
+     * could not be read)). Forged
      * ones are not stored: they are answered 401 and counted in {@code hookpost_inbound_callbacks_total}.
      */
     public Map<String, Object> callbacks(@Header("acct") String account, @Header("connectionId") String connectionId,
                                          @Header("status") String status, @Header("limit") String limit,
                                          @Header("cursor") String cursor) {
         if (status != null && !CALLBACK_STATUSES.contains(status)) {
-            throw ProblemException.badRequest("'status' must be one of received, processed, failed.");
+            throw ProblemException.badRequest("'status' must be one of received, processed, ignored, failed.");
         }
         int pageSize = Paging.limit(limit);
         Paging.Cursor from = Paging.cursor(cursor);
@@ -74,8 +75,7 @@ public class InboundHistoryApi {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM inbound_callbacks WHERE id = ?"
                 + " AND connection_id = ?", callbackId, connectionId);
         if (rows.isEmpty()) {
-            throw ProblemException.notFound("No callback '" + callbackId + "' of provider connection '" + connectionId
-                    + "'.");
+            throw noCallback(connectionId, callbackId);
         }
         Map<String, Object> row = rows.get(0);
         Map<String, Object> view = callback(row, provider);
@@ -85,6 +85,32 @@ public class InboundHistoryApi {
         view.put("body", text);
         view.put("bodyBase64", text == null ? Base64.getEncoder().encodeToString(body) : null);
         return view;
+    }
+
+    /**
+     * {@code POST …/providers/{connectionId}/callbacks/{callbackId}/reprocess}: the callback is normalised again from
+     * its stored bytes, whatever came of it before: after an upgrade that reads what an older build ignored or could
+     * not read, or for one whose normalisation never ended. Marked received here, committed before the route queues
+     * it (a consumer that found it still processed would skip it). Redoing one is safe: statuses only move forward and
+     * the events it republishes keep their ids, so receivers get nothing twice. The answer: the callback, received.
+     */
+    public Map<String, Object> reprocess(@Header("acct") String account, @Header("connectionId") String connectionId,
+                                         @Header("callbackId") String callbackId) {
+        String provider = connection(account, connectionId);
+        jdbc.update("UPDATE inbound_callbacks SET status = 'received', processed_at = NULL WHERE id = ?"
+                + " AND connection_id = ?", callbackId, connectionId);
+        // read back: none if there is no such callback, or the account's erasure took it meanwhile
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, connection_id, status, received_at,"
+                + " processed_at FROM inbound_callbacks WHERE id = ? AND connection_id = ?", callbackId, connectionId);
+        if (rows.isEmpty()) {
+            throw noCallback(connectionId, callbackId);
+        }
+        return callback(rows.get(0), provider);
+    }
+
+    private static ProblemException noCallback(String connectionId, String callbackId) {
+        return ProblemException.notFound("No callback '" + callbackId + "' of provider connection '" + connectionId
+                + "'.");
     }
 
     private static Map<String, Object> callback(Map<String, Object> row, String provider) {

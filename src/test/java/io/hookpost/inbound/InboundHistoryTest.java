@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.support.Api;
 import io.hookpost.support.Hmac;
 import io.hookpost.support.HookpostTest;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * message stands per recipient ({@code GET …/message-statuses?messageId=}), from real signed callbacks over HTTP.
  */
 class InboundHistoryTest extends HookpostTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
     private JsonNode connectEmailStatus() {
@@ -122,6 +124,64 @@ class InboundHistoryTest extends HookpostTest {
     }
 
     @Test
+    void a_callback_with_nothing_hookpost_records_is_listed_as_ignored() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        emailStatus(connection, "m-1", "subscribed", "ana@example.com"); // an event email-status does not map
+        emailStatus(connection, "m-1", "delivery", "ana@example.com");
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status <> 'received'",
+                connection.get("id").asText()) == 2, "both callbacks handled");
+
+        JsonNode list = operator.get(callbacksPath(connection)).json();
+        List<String> listed = ids(list);
+        assertThat(list.get("data").get(0).get("status").asText()).isEqualTo("processed");
+        assertThat(list.get("data").get(1).get("status").asText()).isEqualTo("ignored");
+        assertThat(list.get("data").get(1).get("processedAt").isNull()).isFalse();
+        assertThat(ids(operator.get(callbacksPath(connection) + "?status=ignored").json()))
+                .containsExactly(listed.get(1));
+        assertThat(ids(operator.get(callbacksPath(connection) + "?status=processed").json()))
+                .containsExactly(listed.get(0));
+        assertThat(rows(statuses(operator, account, Map.of("messageId", "m-1")).json()))
+                .containsExactly("ana@example.com=delivered");
+    }
+
+    @Test
+    void a_stored_callback_is_normalised_again_on_request_and_nothing_is_sent_twice() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connectEmailStatus();
+        String connectionId = connection.get("id").asText();
+        // what a build that did not read this callback left: verified and stored, nothing recorded from it
+        String callbackId = "cb_older_build_" + System.nanoTime();
+        db.update("INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body, status,"
+                + " received_at, processed_at) VALUES (?, ?, ?, ?, '{\"content-type\":\"application/json\"}', ?,"
+                + " 'ignored', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", callbackId, connectionId, account, callbackId,
+                "{\"messageId\":\"m-old\",\"event\":\"open\",\"recipient\":\"ana@example.com\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+
+        Api.Response reprocess = operator.post(callbacksPath(connection) + "/" + callbackId + "/reprocess", Map.of());
+        assertThat(reprocess.status()).as(reprocess.text()).isEqualTo(202);
+        assertThat(reprocess.json().get("id").asText()).isEqualTo(callbackId);
+        assertThat(reprocess.json().get("status").asText()).isEqualTo("received");
+        assertThat(reprocess.json().get("processedAt").isNull()).isTrue();
+
+        JsonNode opened = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(opened.get("type").asText()).isEqualTo("message.opened");
+        assertThat(opened.at("/data/messageId").asText()).isEqualTo("m-old");
+        eventually(() -> "processed".equals(operator.get(callbacksPath(connection) + "/" + callbackId).json()
+                .get("status").asText()), "the callback processed");
+        assertThat(rows(statuses(operator, account, Map.of("messageId", "m-old")).json()))
+                .containsExactly("ana@example.com=opened");
+
+        // again: the status is there and the event's id known, so nothing moves and nothing is sent
+        assertThat(operator.post(callbacksPath(connection) + "/" + callbackId + "/reprocess", Map.of()).status())
+                .isEqualTo(202);
+        eventually(() -> "processed".equals(operator.get(callbacksPath(connection) + "/" + callbackId).json()
+                .get("status").asText()), "the callback processed again");
+        assertThat(receiver.drain(java.time.Duration.ofSeconds(1))).as("nothing sent twice").isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND type = 'message.opened'", account))
+                .isEqualTo(1);
+    }
+
+    @Test
     void callbacks_of_another_account_or_an_unknown_one_answer_404_and_bad_parameters_400() throws Exception {
         JsonNode connection = connectEmailStatus();
         emailStatus(connection, "m-1", "delivery", "ana@example.com");
@@ -137,11 +197,21 @@ class InboundHistoryTest extends HookpostTest {
                 .json().get("key").asText());
         assertProblem(theirs.get(callbacksPath(connection)), 404, "No account");
         assertProblem(operator.get(callbacksPath(connection) + "/cb_unknown"), 404, "No callback 'cb_unknown'");
+        assertProblem(operator.post(callbacksPath(connection) + "/cb_unknown/reprocess", Map.of()), 404,
+                "No callback 'cb_unknown'");
+        assertProblem(operator.post(theirPath + "/" + callbackId + "/reprocess", Map.of()), 404,
+                "No provider connection");
+        assertProblem(theirs.post(callbacksPath(connection) + "/" + callbackId + "/reprocess", Map.of()), 404,
+                "No account");
         assertProblem(operator.get(callbacksPath(connection) + "?status=lost"), 400, "'status' must be one of");
         assertProblem(operator.get(callbacksPath(connection) + "?cursor=zzz"), 400, "'cursor'");
         Api portal = operator.withKey(operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of())
                 .json().get("token").asText());
         assertProblem(portal.get(callbacksPath(connection)), 403, "portal session");
+        assertProblem(portal.post(callbacksPath(connection) + "/" + callbackId + "/reprocess", Map.of()), 403,
+                "portal session");
+        assertThat(db.queryForObject("SELECT status FROM inbound_callbacks WHERE id = ?", String.class, callbackId))
+                .as("refused reprocessing changes nothing").isEqualTo("processed");
 
         assertThat(operator.delete("/api/v1/accounts/" + account + "/providers/" + connection.get("id").asText())
                 .status()).isEqualTo(204);
