@@ -1,7 +1,12 @@
 package io.hookpost.api;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
@@ -27,6 +32,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class ApiRequestFilter extends OncePerRequestFilter {
     /** Room for the fields around an event's data (the event route checks the exact event limit itself). */
     private static final int ENVELOPE_ROOM = 16 * 1024;
+    /** What the API's query parameters' names look like (limit, cursor, messageId …): safe to name in a problem. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z]{1,40}");
     private final int maxBody;
 
     public ApiRequestFilter(HookpostProperties properties) {
@@ -41,6 +48,15 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String repeated = repeatedParameter(request.getQueryString());
+        if (repeated != null) {
+            // Camel would join the values ("a,b") and the route take them as one. The name is echoed only when it is
+            // letters alone, as every parameter of the API is: FilterProblems writes no other client input
+            FilterProblems.write(request, response, 400, "Bad Request", "A query parameter is given more than once ("
+                    + (PLAIN_NAME.matcher(repeated).matches() ? "'" + repeated + "'" : "a name Hookpost does not"
+                    + " know") + "): each takes one value.");
+            return;
+        }
         String contentType = request.getContentType();
         long declared = request.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
@@ -83,6 +99,33 @@ public class ApiRequestFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new BufferedBodyRequest(request, body), response);
+    }
+
+    /**
+     * The first query parameter named twice (names compared as Camel compares headers, ignoring case), or null. Read
+     * from the query string itself: the servlet's parameter map would read a form body too.
+     */
+    static String repeatedParameter(String query) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        Set<String> seen = new HashSet<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            try {
+                name = URLDecoder.decode(name, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // a malformed escape: compared as written
+            }
+            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** No charset given (JSON's own is UTF-8), or UTF-8 named. */

@@ -3,6 +3,7 @@ package io.hookpost.api;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.hookpost.support.Api;
@@ -209,6 +210,28 @@ class ApiBadInputTest extends HookpostTest {
             assertProblem(operator.get(path(op) + "?limit=1000"), 400, "limit");
         }
         assertThat(paged).isGreaterThanOrEqualTo(2);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_query_parameter_given_twice_gets_400_whatever_its_case() {
+        Map<String, Object> before = snapshot();
+        int parameters = 0;
+        for (OpenApiDocument.Op op : operations) {
+            for (String name : op.queryNames()) {
+                parameters++;
+                String what = op + " ?" + name;
+                assertProblem(operator.send(op.method(), path(op) + "?" + name + "=1&" + name + "=2", "", Map.of()),
+                        400, "given more than once ('" + name + "')");
+                assertProblem(operator.send(op.method(), path(op) + "?" + name + "=1&" + name.toUpperCase(Locale.ROOT)
+                        + "=2", "", Map.of()), 400, "given more than once");
+                assertThat(operator.send(op.method(), path(op) + "?" + name + "&" + name + "=2", "", Map.of()).status())
+                        .as(what + " without a value, then with").isEqualTo(400);
+            }
+        }
+        assertThat(parameters).isGreaterThanOrEqualTo(10);
+        assertProblem(operator.get("/api/v1/accounts/" + account + "/events?%22x%3C=1&%22X%3C=2"), 400,
+                "a name Hookpost does not know");
         assertThat(snapshot()).isEqualTo(before);
     }
 

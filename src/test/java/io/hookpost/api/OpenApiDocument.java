@@ -23,6 +23,12 @@ final class OpenApiDocument {
             return requestSchema != null;
         }
 
+        /** The names of the operation's query parameters, as documented. */
+        List<String> queryNames() {
+            return operation.getParameters() == null ? List.of() : operation.getParameters().stream()
+                    .filter(p -> "query".equals(p.getIn())).map(p -> p.getName()).toList();
+        }
+
         boolean hasQuery(String name) {
             return operation.getParameters() != null
                     && operation.getParameters().stream().anyMatch(p -> "query".equals(p.getIn()) && name.equals(p.getName()));
