@@ -3,14 +3,16 @@ package io.hookpost.api;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
 import io.hookpost.HookpostProperties;
+import io.hookpost.RequestPaths;
 import io.hookpost.Utf8;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -34,6 +36,13 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     private static final int ENVELOPE_ROOM = 16 * 1024;
     /** What the API's query parameters' names look like (limit, cursor, messageId …): safe to name in a problem. */
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z]{1,40}");
+    /**
+     * Every query parameter of the API's operations, as the OpenAPI document (openapi/hookpost-api.yaml) lists them
+     * (OpenApiDocumentTest holds the two the same); compared ignoring case, as Camel's headers are.
+     */
+    static final Set<String> QUERY_PARAMETERS = ignoringCase("channel", "cursor", "endpointId", "expunge",
+            "includeArchived", "interval", "limit", "messageId", "provider", "recipient", "since", "status", "type",
+            "until");
     private final int maxBody;
 
     public ApiRequestFilter(HookpostProperties properties) {
@@ -42,19 +51,15 @@ public class ApiRequestFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        return !RequestPaths.of(request).startsWith("/api/");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String repeated = repeatedParameter(request.getQueryString());
-        if (repeated != null) {
-            // Camel would join the values ("a,b") and the route take them as one. The name is echoed only when it is
-            // letters alone, as every parameter of the API is: FilterProblems writes no other client input
-            FilterProblems.write(request, response, 400, "Bad Request", "A query parameter is given more than once ("
-                    + (PLAIN_NAME.matcher(repeated).matches() ? "'" + repeated + "'" : "a name Hookpost does not"
-                    + " know") + "): each takes one value.");
+        String badQuery = queryProblem(request.getQueryString());
+        if (badQuery != null) {
+            FilterProblems.write(request, response, 400, "Bad Request", badQuery);
             return;
         }
         String contentType = request.getContentType();
@@ -102,30 +107,51 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     }
 
     /**
-     * The first query parameter named twice (names compared as Camel compares headers, ignoring case), or null. Read
-     * from the query string itself: the servlet's parameter map would read a form body too.
+     * Why the query string is refused, or null. Camel makes each query parameter a message header, compared ignoring
+     * case as {@link String#CASE_INSENSITIVE_ORDER} compares, where a request header of that name already is: a
+     * parameter the API does not take could stand in for a header ({@code ?Authorization=Bearer …} authenticated, and
+     * overrode the real header) and one given twice was joined into one value ("a,b"). So only the API's own
+     * parameters pass, once each. Read from the query string itself: the servlet's parameter map would read a form
+     * body too. A name is echoed only when it is letters alone, as every parameter of the API is: FilterProblems
+     * writes no other client input.
      */
-    static String repeatedParameter(String query) {
+    static String queryProblem(String query) {
         if (query == null || query.isEmpty()) {
             return null;
         }
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (String pair : query.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
             int equals = pair.indexOf('=');
             String name = equals < 0 ? pair : pair.substring(0, equals);
             try {
                 name = URLDecoder.decode(name, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                // a malformed escape: compared as written
+                // a malformed escape: taken as written, and not a parameter of the API
             }
-            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
-                return name;
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.equalsIgnoreCase("authorization")) {
+                return "An API key is sent in the header 'Authorization: Bearer <key>', never in the URL.";
+            }
+            boolean plain = PLAIN_NAME.matcher(name).matches();
+            if (!QUERY_PARAMETERS.contains(name)) {
+                return "The API takes no query parameter " + (plain ? "'" + name + "'" : "of that name")
+                        + "; its operations take " + String.join(", ", QUERY_PARAMETERS)
+                        + ", as the OpenAPI document lists them for each.";
+            }
+            if (!seen.add(name)) {
+                return "A query parameter is given more than once (" + (plain ? "'" + name + "'" : "a name Hookpost"
+                        + " does not know") + "): each takes one value.";
             }
         }
         return null;
+    }
+
+    private static Set<String> ignoringCase(String... names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(List.of(names));
+        return Collections.unmodifiableSet(set);
     }
 
     /** No charset given (JSON's own is UTF-8), or UTF-8 named. */

@@ -3,6 +3,7 @@ package io.hookpost.api;
 import java.io.IOException;
 
 import io.hookpost.HookpostProperties;
+import io.hookpost.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +40,7 @@ public class PortalPages implements WebMvcConfigurer {
         return new OncePerRequestFilter() {
             @Override
             protected boolean shouldNotFilter(HttpServletRequest request) {
-                return !request.getRequestURI().startsWith("/portal");
+                return !RequestPaths.of(request).startsWith("/portal");
             }
 
             @Override

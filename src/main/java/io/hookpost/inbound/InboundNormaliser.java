@@ -328,8 +328,9 @@ public class InboundNormaliser {
 
         /**
          * A status of a provider message; unknown statuses and events without a message id are not changes. Nor is one
-         * whose message id or recipient is longer than message_statuses keeps: no provider sends such, and storing it
-         * would fail on every redelivery of the callback, so it is left out (logged) and the rest of the callback goes on.
+         * whose message id or recipient is longer than message_statuses keeps, or holds a NUL character (PostgreSQL's
+         * text refuses it): no provider sends such, and storing it would fail on every redelivery of the callback, so
+         * it is left out (logged) and the rest of the callback goes on.
          */
         void status(String messageId, MessageStatus status, String recipient, Instant at, String providerEvent,
                     String reason) {
@@ -340,6 +341,11 @@ public class InboundNormaliser {
                 LOG.warn("Callback {}: a {} status of a message whose id ({} characters) or recipient ({} characters) is"
                         + " longer than Hookpost keeps ({} and {}) is left out", callback.get("id"), provider.apiName(),
                         messageId.length(), recipient == null ? 0 : recipient.length(), MAX_MESSAGE_ID, MAX_RECIPIENT);
+                return;
+            }
+            if (messageId.indexOf('\0') >= 0 || (recipient != null && recipient.indexOf('\0') >= 0)) {
+                LOG.warn("Callback {}: a {} status of a message whose id or recipient holds a NUL character is left out",
+                        callback.get("id"), provider.apiName());
                 return;
             }
             Map<String, Object> data = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import java.util.Map;
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
 import io.hookpost.HookpostProperties;
+import io.hookpost.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -53,7 +54,7 @@ public class InboundRequestFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/inbound/");
+        return !RequestPaths.of(request).startsWith("/inbound/");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.hookpost.ops;
 import java.io.IOException;
 
 import io.hookpost.FilterProblems;
+import io.hookpost.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,7 +37,7 @@ public class NotReadyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI();
+        String path = RequestPaths.of(request);
         return !path.startsWith("/api/") && !path.startsWith("/inbound/");
     }
 

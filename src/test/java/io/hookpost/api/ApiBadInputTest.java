@@ -230,8 +230,43 @@ class ApiBadInputTest extends HookpostTest {
             }
         }
         assertThat(parameters).isGreaterThanOrEqualTo(10);
-        assertProblem(operator.get("/api/v1/accounts/" + account + "/events?%22x%3C=1&%22X%3C=2"), 400,
-                "a name Hookpost does not know");
+        // the same to Camel, which compares names as String.CASE_INSENSITIVE_ORDER does: dotless ı is an i
+        assertProblem(operator.get("/api/v1/accounts/" + account + "/events?limit=1&lim%C4%B1t=2"), 400,
+                "given more than once");
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_query_parameter_the_api_does_not_take_gets_400_and_none_stands_in_for_a_header() {
+        Map<String, Object> before = snapshot();
+        String events = "/api/v1/accounts/" + account + "/events";
+        assertProblem(operator.get(events + "?surprise=1"), 400, "takes no query parameter 'surprise'");
+        assertProblem(operator.get(events + "?%22x%3C=1"), 400, "takes no query parameter of that name");
+        assertThat(operator.get(events + "?%22x%3C=1").text()).doesNotContain("x<");
+        // a key in the URL neither authenticates nor overrides the header
+        Api.Response keyInUrl = operator.withKey(null).get("/api/v1/accounts?Authorization=Bearer%20" + ADMIN_TOKEN);
+        assertProblem(keyInUrl, 400, "never in the URL");
+        assertThat(keyInUrl.text()).doesNotContain(ADMIN_TOKEN);
+        assertProblem(operator.get("/api/v1/accounts?authorization=x"), 400, "never in the URL");
+        assertProblem(operator.post("/api/v1/accounts?Idempotency-Key=k1", Map.of("name", "Keyed")), 400,
+                "takes no query parameter of that name");
+        assertProblem(operator.post("/api/v1/accounts?acct=other", Map.of("name", "Other")), 400,
+                "takes no query parameter 'acct'");
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void the_api_written_another_way_gets_the_same_checks() {
+        Map<String, Object> before = snapshot();
+        for (String api : List.of("/%61pi", "/api;x=1", "/%61%70%69")) {
+            String what = api + "/v1/accounts";
+            assertProblem(operator.get(api + "/v1/accounts?limit=1&limit=2"), 400, "given more than once");
+            assertProblem(operator.send("POST", api + "/v1/accounts", "name=F&id=form1",
+                    Map.of("Content-Type", "application/x-www-form-urlencoded")), 415, "JSON only");
+            assertProblem(operator.send("POST", api + "/v1/accounts", "{\"name\":\"caf\u00e9\"}",
+                    Map.of("Content-Type", "application/json; charset=ISO-8859-1")), 415, "UTF-8");
+            assertThat(operator.get(api + "/v1/accounts/" + account).status()).as(what).isEqualTo(200);
+        }
         assertThat(snapshot()).isEqualTo(before);
     }
 

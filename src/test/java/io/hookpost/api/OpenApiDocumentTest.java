@@ -51,6 +51,13 @@ class OpenApiDocumentTest extends HookpostTest {
     }
 
     @Test
+    void the_query_parameters_the_api_lets_through_are_those_the_document_lists() throws Exception {
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        new OpenApiDocument(fetch(port)).operations.forEach(op -> documented.addAll(op.queryNames()));
+        assertThat(new java.util.TreeSet<>(ApiRequestFilter.QUERY_PARAMETERS)).isEqualTo(documented);
+    }
+
+    @Test
     void the_document_is_served_as_written() throws Exception {
         String written = new ClassPathResource("openapi/hookpost-api.yaml").getContentAsString(StandardCharsets.UTF_8);
         assertThat(fetch(port)).isEqualTo(written);

@@ -145,6 +145,24 @@ class InboundHistoryTest extends HookpostTest {
     }
 
     @Test
+    void a_status_whose_message_id_or_recipient_holds_a_nul_character_is_left_out_and_the_rest_recorded()
+            throws Exception {
+        // PostgreSQL's text refuses U+0000: stored, it failed the callback on every redelivery
+        JsonNode connection = connectEmailStatus();
+        emailStatus(connection, "m-nul\\u0000", "delivery", "ana@example.com");
+        emailStatus(connection, "m-nul-2", "delivery", "ana\\u0000@example.com");
+        emailStatus(connection, "m-fine", "delivery", "ana@example.com");
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status <> 'received'",
+                connection.get("id").asText()) == 3, "the three callbacks handled");
+        JsonNode list = operator.get(callbacksPath(connection)).json();
+        assertThat(list.get("data").get(0).get("status").asText()).isEqualTo("processed");
+        assertThat(list.get("data").get(1).get("status").asText()).isEqualTo("ignored");
+        assertThat(list.get("data").get(2).get("status").asText()).isEqualTo("ignored");
+        assertThat(rows(statuses(operator, account, Map.of("messageId", "m-fine")).json()))
+                .containsExactly("ana@example.com=delivered");
+    }
+
+    @Test
     void a_stored_callback_is_normalised_again_on_request_and_nothing_is_sent_twice() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connectEmailStatus();
