@@ -5,12 +5,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.hookpost.HookpostProperties;
 import org.apache.camel.Exchange;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,10 +27,12 @@ public class RetryPolicy {
 
     private final HookpostProperties.Delivery settings;
     private final RetrySchedule defaultSchedule;
+    private final JdbcTemplate jdbc;
 
-    public RetryPolicy(HookpostProperties properties) {
+    public RetryPolicy(HookpostProperties properties, JdbcTemplate jdbc) {
         this.settings = properties.delivery();
         this.defaultSchedule = new RetrySchedule(settings.retrySchedule());
+        this.jdbc = jdbc;
     }
 
     /** Step {@code classify-failure}: adds what the failure counting needs to the attempt row. */
@@ -57,7 +61,7 @@ public class RetryPolicy {
 
     /**
      * The deliver route's {@code retryWhile}: true when the next try is due soon enough to wait for in memory, and
-     * Hookpost is not stopping.
+     * Hookpost is not stopping, and no manual retry was asked for while this attempt ran.
      * Sets the exchange's redelivery delay (Camel reads {@link Exchange#REDELIVERY_DELAY}).
      */
     public boolean retryInProcess(Exchange exchange) {
@@ -69,8 +73,24 @@ public class RetryPolicy {
         if (next.isEmpty() || next.get().compareTo(settings.inProcessMaxDelay()) > 0 || !endsWithinClaim(exchange, next.get())) {
             return false;
         }
+        if (retryAskedDuringAttempt(exchange)) {
+            // delivery-failed's schedule-retry makes it due now, as the retry's answer said, for the retry scheduler
+            return false;
+        }
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, next.get().toMillis());
         return true;
+    }
+
+    /**
+     * Whether a manual retry was asked for while this attempt ran: its flag set again under this claim (the load took
+     * one asked for before). Read from the database, where the retry's request (on any instance) left it; only after
+     * a failed attempt whose next try would wait in memory.
+     */
+    private boolean retryAskedDuringAttempt(Exchange exchange) {
+        List<Boolean> asked = jdbc.queryForList("SELECT retry_requested FROM deliveries WHERE id = ? AND lease_owner = ?",
+                Boolean.class, exchange.getProperty(DeliveryProperties.DELIVERY_ID),
+                exchange.getProperty(DeliveryProperties.CLAIM));
+        return !asked.isEmpty() && Boolean.TRUE.equals(asked.get(0));
     }
 
     /**
