@@ -24,10 +24,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * In front of Camel, for every {@code /api/} request: JSON bodies only, uncompressed and in UTF-8, and no body larger
- * than the largest event plus room for its envelope. These checks must happen here: Camel's HTTP binding turns a
- * form-encoded body into message headers before any route step runs, reads the whole body into memory first, and
- * answers a body it cannot decode with a 500.
+ * In front of Camel, for every {@code /api/} request: only the query parameters the API's operations take, once each;
+ * JSON bodies only, uncompressed and in UTF-8, and no body larger than the largest event plus room for its envelope.
+ * These checks must happen here: Camel's HTTP binding turns query parameters and a form-encoded body into message
+ * headers before any route step runs, reads the whole body into memory first, and answers a body it cannot decode
+ * with a 500.
  */
 @Component
 @Order(0)

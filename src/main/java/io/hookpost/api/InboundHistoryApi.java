@@ -39,8 +39,8 @@ public class InboundHistoryApi {
     /**
      * {@code GET …/providers/{connectionId}/callbacks?status=&limit=&cursor=}: the connection's verified callbacks,
      * newest first ({@code status}: received, processed, ignored (nothing in it Hookpost records) or failed (its body
-     * could not be read)). Forged
-     * ones are not stored: they are answered 401 and counted in {@code hookpost_inbound_callbacks_total}.
+     * could not be read)). Forged ones are not stored: they are answered 401 and counted in
+     * {@code hookpost_inbound_callbacks_total}.
      */
     public Map<String, Object> callbacks(@Header("acct") String account, @Header("connectionId") String connectionId,
                                          @Header("status") String status, @Header("limit") String limit,
