@@ -337,6 +337,10 @@ public class InboundNormaliser {
             if (status == null || messageId == null || messageId.isBlank()) {
                 return;
             }
+            if (recipient != null && recipient.isBlank()) {
+                // an empty recipient (or one that was no text: asText of an object) names none, as a missing one
+                recipient = null;
+            }
             if (messageId.length() > MAX_MESSAGE_ID || (recipient != null && recipient.length() > MAX_RECIPIENT)) {
                 LOG.warn("Callback {}: a {} status of a message whose id ({} characters) or recipient ({} characters) is"
                         + " longer than Hookpost keeps ({} and {}) is left out", callback.get("id"), provider.apiName(),

@@ -163,6 +163,25 @@ class InboundHistoryTest extends HookpostTest {
     }
 
     @Test
+    void an_empty_or_non_text_recipient_is_no_recipient_as_a_missing_one_is() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String secret = connection.get("secret").asText();
+        List<String> recipients = List.of("\"\"", "\"  \"", "{\"x\":1}", "null");
+        for (int i = 0; i < recipients.size(); i++) {
+            byte[] body = ("{\"messageId\":\"m-none-" + i + "\",\"event\":\"delivery\",\"recipient\":"
+                    + recipients.get(i) + "}").getBytes(StandardCharsets.UTF_8);
+            assertThat(post(connection, body, "application/json", secret)).as(recipients.get(i)).isEqualTo(200);
+        }
+        normalised(connection, recipients.size());
+        for (int i = 0; i < recipients.size(); i++) {
+            JsonNode page = statuses(operator, account, Map.of("messageId", "m-none-" + i)).json();
+            assertThat(page.get("data")).as(recipients.get(i)).hasSize(1);
+            assertThat(page.get("data").get(0).get("recipient").isNull()).as(recipients.get(i) + ": " + page)
+                    .isTrue();
+        }
+    }
+
+    @Test
     void a_stored_callback_is_normalised_again_on_request_and_nothing_is_sent_twice() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
         JsonNode connection = connectEmailStatus();
