@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
@@ -42,9 +44,13 @@ public class PayloadFilter {
     /** Deep scans ({@code ..}) a filter may hold: see {@link #deepScans}. */
     static final int MAX_DEEP_SCANS = 1;
     private static final String EXAMPLE = "$[?(@.data.severity in ['high', 'critical'])]";
-    /** Every result as a list, so "selects something" is "the list is not empty"; a missing field selects nothing. */
+    /**
+     * Every result as a list, so "selects something" is "the list is not empty"; a missing field selects nothing.
+     * Numbers read exact, as events keep them: read as doubles, {@code 1e400} became infinity, which JsonPath's
+     * comparison cannot take (the filter failed, the event was missed), and {@code 5.0000000000000000001} was 5.
+     */
     private static final Configuration MATCHING = Configuration.builder()
-            .jsonProvider(new JacksonJsonProvider())
+            .jsonProvider(new JacksonJsonProvider(new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)))
             .mappingProvider(new JacksonMappingProvider())
             .options(Option.ALWAYS_RETURN_LIST, Option.SUPPRESS_EXCEPTIONS)
             .build();

@@ -83,6 +83,28 @@ class PayloadFilterTest extends HookpostTest {
     }
 
     @Test
+    void numeric_filters_compare_numbers_exactly_however_large_or_long() throws Exception {
+        String above = createEndpoint(Map.of("url", receiver.url("/above"), "filter", "$[?(@.data.n > 5)]"))
+                .get("id").asText();
+        String below = createEndpoint(Map.of("url", receiver.url("/below"), "filter", "$[?(@.data.n < 5)]"))
+                .get("id").asText();
+        // beyond a double's range, and closer to 5 than a double tells apart: accepted (numbers kept exact), and
+        // compared as written, not missed by every filtered endpoint
+        String huge = publish("{\"type\":\"reading.taken\",\"data\":{\"n\":1e400}}");
+        String hugeNegative = publish("{\"type\":\"reading.taken\",\"data\":{\"n\":-1e400}}");
+        String justAbove = publish("{\"type\":\"reading.taken\",\"data\":{\"n\":5.0000000000000000001}}");
+        String justBelow = publish("{\"type\":\"reading.taken\",\"data\":{\"n\":4.9999999999999999999}}");
+        waitForEvents(4);
+
+        assertThat(deliveriesOf(huge)).extracting(d -> d.get("endpoint_id")).containsExactly(above);
+        assertThat(deliveriesOf(hugeNegative)).extracting(d -> d.get("endpoint_id")).containsExactly(below);
+        assertThat(deliveriesOf(justAbove)).extracting(d -> d.get("endpoint_id")).containsExactly(above);
+        assertThat(deliveriesOf(justBelow)).extracting(d -> d.get("endpoint_id")).containsExactly(below);
+        assertThat(receive(4)).extracting(TestReceiver.Received::path)
+                .containsExactlyInAnyOrder("/above", "/above", "/below", "/below");
+    }
+
+    @Test
     void a_filter_that_is_not_a_valid_jsonpath_expression_gets_400_and_no_endpoint_is_created() {
         String endpoints = "/api/v1/accounts/" + account + "/endpoints";
         Map<String, Object[]> cases = Map.of(
