@@ -5,9 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
@@ -46,11 +44,12 @@ public class PayloadFilter {
     private static final String EXAMPLE = "$[?(@.data.severity in ['high', 'critical'])]";
     /**
      * Every result as a list, so "selects something" is "the list is not empty"; a missing field selects nothing.
-     * Numbers read exact, as events keep them: read as doubles, {@code 1e400} became infinity, which JsonPath's
-     * comparison cannot take (the filter failed, the event was missed), and {@code 5.0000000000000000001} was 5.
+     * Numbers read exact, by the mapper events are read with ({@link EventReader#EXACT_JSON}): read as doubles,
+     * {@code 1e400} became infinity, which JsonPath's comparison cannot take (the filter failed, the event was missed),
+     * and {@code 5.0000000000000000001} was 5.
      */
     private static final Configuration MATCHING = Configuration.builder()
-            .jsonProvider(new JacksonJsonProvider(new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)))
+            .jsonProvider(new JacksonJsonProvider(EventReader.EXACT_JSON))
             .mappingProvider(new JacksonMappingProvider())
             .options(Option.ALWAYS_RETURN_LIST, Option.SUPPRESS_EXCEPTIONS)
             .build();
