@@ -112,8 +112,10 @@ class EndpointChangeEventsTest extends HookpostTest {
             assertThat(data.get("disabledAt").asText()).isEqualTo(paused.get("updatedAt").asText());
             assertThat(paused.get("disabledAt").asText()).isEqualTo(paused.get("updatedAt").asText());
             assertThat(data.get("failSince").isNull()).as("no attempt of it failed").isTrue();
-            assertThat(nextAbout(id).get("type").asText()).as("and the change itself").isEqualTo("endpoint.created");
-            assertThat(nextAbout(id).get("type").asText()).isEqualTo("endpoint.updated");
+            // two deliveries to one endpoint are not ordered: the creation may reach it after the change
+            assertThat(List.of(nextAbout(id).get("type").asText(), nextAbout(id).get("type").asText()))
+                    .as("and the creation and the change itself").containsExactlyInAnyOrder("endpoint.created",
+                            "endpoint.updated");
 
             // a paused endpoint paused again, or resumed, is not disabled now
             operator.patch(path, Map.of("active", false));

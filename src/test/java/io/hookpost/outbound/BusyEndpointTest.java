@@ -28,7 +28,7 @@ class BusyEndpointTest extends HookpostTest {
     @Autowired
     CamelContext camel;
 
-    private long count(String processorId) {
+    private long exchanges(String processorId) {
         return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class)
                 .getManagedProcessor(processorId).getExchangesTotal();
     }
@@ -38,6 +38,10 @@ class BusyEndpointTest extends HookpostTest {
         assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     }
 
+    private int unclaimed(String endpointId) {
+        return count("SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND lease_owner IS NULL", endpointId);
+    }
+
     @Test
     void deliveries_beyond_what_a_hanging_endpoint_may_have_waiting_stay_unclaimed_in_the_database() throws Exception {
         try (StallingReceiver hanging = new StallingReceiver()) {
@@ -45,8 +49,8 @@ class BusyEndpointTest extends HookpostTest {
             var created = operator.post("/api/v1/accounts/" + account + "/endpoints", endpoint);
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             String endpointId = created.json().get("id").asText();
-            long releasedBefore = count("release-busy-delivery");
-            long postponedBefore = count("postpone-busy-delivery");
+            long releasedBefore = exchanges("release-busy-delivery");
+            long postponedBefore = exchanges("postpone-busy-delivery");
 
             publish(0);
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -58,16 +62,22 @@ class BusyEndpointTest extends HookpostTest {
             for (int i = 1; i < EVENTS; i++) {
                 publish(i);
             }
+            // one in flight and 20 waiting in memory hold claims; the rest wait in the database. Events planned in
+            // one burst (one group commit) are all handed over before the first of them reaches the endpoint's
+            // count of those waiting, so the extra ones may each be given back once, now: not again after that
+            eventually(() -> unclaimed(endpointId) == EVENTS - 21, "the extra deliveries left in the database");
+            long releasedSettled = exchanges("release-busy-delivery");
             // the extra deliveries are due again after busy-retry-delay (1 s) and the retry scheduler polls every
             // second: it finds them due at least once before the first attempt times out
             Thread.sleep(Math.max(0, (firstRequest + 2_700_000_000L - System.nanoTime()) / 1_000_000));
 
-            // before, each of the 19 extra deliveries was claimed, loaded and given back about once a second (38 in
-            // this window); now at most one that raced with the fan-out's look at the endpoint (its consumers plan
-            // at once), or one of another test's endpoints
-            assertThat(count("release-busy-delivery") - releasedBefore)
-                    .as("deliveries claimed, loaded and given back").isLessThan(5);
-            assertThat(count("postpone-busy-delivery") - postponedBefore).as("due deliveries the scheduler left unclaimed").isPositive();
+            // before, each of the 19 extra deliveries was claimed, loaded and given back about once a second; now
+            // none, but for one of another test's endpoints
+            assertThat(exchanges("release-busy-delivery") - releasedSettled)
+                    .as("deliveries claimed, loaded and given back again").isLessThan(3);
+            assertThat(releasedSettled - releasedBefore).as("deliveries given back at first").isLessThanOrEqualTo(
+                    EVENTS - 21 + 2);
+            assertThat(exchanges("postpone-busy-delivery") - postponedBefore).as("due deliveries the scheduler left unclaimed").isPositive();
             assertThat(hanging.accepted()).as("requests the hanging endpoint holds open").isEqualTo(1);
             Map<String, Object> rows = db.queryForMap("SELECT count(*) AS deliveries,"
                     + " count(CASE WHEN status = 'pending' THEN 1 END) AS pending,"
@@ -75,7 +85,6 @@ class BusyEndpointTest extends HookpostTest {
                     + " FROM deliveries WHERE endpoint_id = ?", endpointId);
             assertThat(((Number) rows.get("deliveries")).intValue()).isEqualTo(EVENTS);
             assertThat(((Number) rows.get("pending")).intValue()).isEqualTo(EVENTS);
-            // one in flight and 20 waiting in memory hold claims; the rest wait in the database
             assertThat(((Number) rows.get("unclaimed")).intValue()).isEqualTo(EVENTS - 21);
 
             // its pending deliveries are discarded with it, so they do not linger for the tests after this one
