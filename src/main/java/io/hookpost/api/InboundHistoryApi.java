@@ -1,6 +1,8 @@
 package io.hookpost.api;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -14,9 +16,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookpost.Utf8;
 import io.hookpost.inbound.InboundNormaliser;
 import io.hookpost.inbound.Provider;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * What the inbound side recorded, for the account to look at: the callbacks a provider connection received (newest
@@ -27,13 +32,24 @@ import org.springframework.stereotype.Component;
 public class InboundHistoryApi {
     private static final Set<String> CALLBACK_STATUSES = Set.of("received", "processed", "ignored", "failed");
     private static final String RECEIVED_AT = "received_at";
+    /** What a bulk reprocess takes when it names no status: the callbacks that recorded nothing. */
+    private static final List<String> RECORDED_NOTHING = List.of("failed", "ignored");
+    /**
+     * Callbacks one bulk reprocess marks and queues at most: one transaction and a bounded time (a queued message
+     * each); the answer's {@code nextSince} says where to go on.
+     */
+    static final int MAX_REPROCESS_PER_REQUEST = 1_000;
+    /** Set by {@link #reprocessAll}: the ids of the callbacks it marked received, for its route to queue. */
+    public static final String TO_QUEUE = "hookpost.callbacksToQueue";
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final RequestBodies bodies;
 
-    public InboundHistoryApi(JdbcTemplate jdbc, ObjectMapper json) {
+    public InboundHistoryApi(JdbcTemplate jdbc, ObjectMapper json, RequestBodies bodies) {
         this.jdbc = jdbc;
         this.json = json;
+        this.bodies = bodies;
     }
 
     /**
@@ -106,6 +122,65 @@ public class InboundHistoryApi {
             throw noCallback(connectionId, callbackId);
         }
         return callback(rows.get(0), provider);
+    }
+
+    /** The body of a bulk reprocess: a window of [since, until) by reception, and which callbacks of it. */
+    public record Reprocess(String since, String until, String status) {
+    }
+
+    /**
+     * {@code POST …/providers/{connectionId}/callbacks/reprocess {since, until?, status?}}: as {@link #reprocess}, for
+     * every callback of the connection received in [since, until) with that status (by default failed and ignored:
+     * those that recorded nothing, what an upgrade or a fixed mapping may read now). Oldest first, at most
+     * {@link #MAX_REPROCESS_PER_REQUEST} a request: {@code nextSince} goes on. Marked received and committed before the
+     * route queues them; one whose status changed meanwhile (a reprocess of it ended) is left as it is, not queued.
+     */
+    @Transactional
+    public Map<String, Object> reprocessAll(@Header("acct") String account, @Header("connectionId") String connectionId,
+                                            @Body byte[] body, Exchange exchange) throws IOException {
+        Reprocess request = bodies.read(body, Reprocess.class);
+        EndpointApi.Recover window = new EndpointApi.Recover(request.since(), request.until());
+        OffsetDateTime until = window.end();
+        OffsetDateTime since = window.start(until);
+        if (request.status() != null && !CALLBACK_STATUSES.contains(request.status())) {
+            throw ProblemException.badRequest("'status' must be one of received, processed, ignored, failed (by default"
+                    + " failed and ignored).");
+        }
+        connection(account, connectionId);
+        List<String> statuses = request.status() == null ? RECORDED_NOTHING : List.of(request.status());
+        String in = String.join(", ", java.util.Collections.nCopies(statuses.size(), "?"));
+        List<Object> args = new ArrayList<>(List.of(connectionId));
+        args.addAll(statuses);
+        args.addAll(List.of(since, until, MAX_REPROCESS_PER_REQUEST + 1));
+        // by the index inbound_callbacks_by_connection (V28)
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, received_at FROM inbound_callbacks"
+                + " WHERE connection_id = ? AND status IN (" + in + ") AND received_at >= ? AND received_at < ?"
+                + " ORDER BY received_at, id LIMIT ?", args.toArray());
+        OffsetDateTime nextSince = null;
+        if (rows.size() > MAX_REPROCESS_PER_REQUEST) {
+            // the first left out and what follows: the next request's (one of the same instant redone is harmless)
+            nextSince = Views.time(rows.get(MAX_REPROCESS_PER_REQUEST).get(RECEIVED_AT));
+            rows = rows.subList(0, MAX_REPROCESS_PER_REQUEST);
+        }
+        List<Object[]> marks = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            List<Object> mark = new ArrayList<>(List.of(row.get("id")));
+            mark.addAll(statuses);
+            marks.add(mark.toArray());
+        }
+        int[] marked = jdbc.batchUpdate("UPDATE inbound_callbacks SET status = 'received', processed_at = NULL"
+                + " WHERE id = ? AND status IN (" + in + ")", marks);
+        List<Object> toQueue = new ArrayList<>(rows.size());
+        for (int i = 0; i < marked.length; i++) {
+            if (marked[i] != 0) {
+                toQueue.add(rows.get(i).get("id"));
+            }
+        }
+        exchange.setProperty(TO_QUEUE, toQueue);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("reprocessed", toQueue.size());
+        answer.put("nextSince", Views.instant(nextSince));
+        return answer;
     }
 
     private static ProblemException noCallback(String connectionId, String callbackId) {

@@ -218,6 +218,114 @@ class InboundHistoryTest extends HookpostTest {
                 .isEqualTo(1);
     }
 
+    /** A callback stored as a build that did not read it left it (nothing recorded from it), received that long ago. */
+    private String storedCallback(JsonNode connection, String status, java.time.Duration ago, String messageId,
+                                  String event) {
+        String callbackId = "cb_stored_" + messageId + "_" + System.nanoTime();
+        db.update("INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body, status,"
+                        + " received_at, processed_at) VALUES (?, ?, ?, ?, '{\"content-type\":\"application/json\"}', ?,"
+                        + " ?, ?, ?)", callbackId, connection.get("id").asText(), account, callbackId,
+                ("{\"messageId\":\"" + messageId + "\",\"event\":\"" + event + "\",\"recipient\":\"ana@example.com\"}")
+                        .getBytes(StandardCharsets.UTF_8), status,
+                java.sql.Timestamp.from(java.time.Instant.now().minus(ago)),
+                "received".equals(status) ? null : java.sql.Timestamp.from(java.time.Instant.now().minus(ago)));
+        return callbackId;
+    }
+
+    private String callbackStatus(String callbackId) {
+        return db.queryForObject("SELECT status FROM inbound_callbacks WHERE id = ?", String.class, callbackId);
+    }
+
+    @Test
+    void the_callbacks_of_a_window_that_recorded_nothing_are_normalised_again_in_bulk() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/statuses"), "eventTypes", List.of("message.*")));
+        JsonNode connection = connectEmailStatus();
+        String ignored = storedCallback(connection, "ignored", java.time.Duration.ofHours(2), "m-ignored", "open");
+        String failed = storedCallback(connection, "failed", java.time.Duration.ofHours(1), "m-failed", "open");
+        String processed = storedCallback(connection, "processed", java.time.Duration.ofHours(1), "m-processed", "open");
+        String older = storedCallback(connection, "ignored", java.time.Duration.ofDays(3), "m-older", "open");
+        String path = callbacksPath(connection) + "/reprocess";
+        String since = java.time.Instant.now().minus(java.time.Duration.ofDays(2)).toString();
+
+        Api.Response reprocess = operator.post(path, Map.of("since", since));
+        assertThat(reprocess.status()).as(reprocess.text()).isEqualTo(202);
+        assertThat(reprocess.json().get("reprocessed").asInt()).isEqualTo(2);
+        assertThat(reprocess.json().get("nextSince").isNull()).isTrue();
+        List<String> opened = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+            opened.add(event.get("type").asText() + " " + event.at("/data/messageId").asText());
+        }
+        assertThat(opened).containsExactlyInAnyOrder("message.opened m-ignored", "message.opened m-failed");
+        eventually(() -> "processed".equals(callbackStatus(ignored)) && "processed".equals(callbackStatus(failed)),
+                "both processed");
+        assertThat(receiver.drain(java.time.Duration.ofSeconds(1)))
+                .as("nothing of the processed one, nor of the one before the window").isEmpty();
+        assertThat(callbackStatus(older)).isEqualTo("ignored");
+
+        // a status named: those only, here the processed ones (which the first two are now too: redone, nothing sent)
+        Api.Response again = operator.post(path, Map.of("since", since, "status", "processed"));
+        assertThat(again.status()).as(again.text()).isEqualTo(202);
+        assertThat(again.json().get("reprocessed").asInt()).isEqualTo(3);
+        JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(event.at("/data/messageId").asText()).isEqualTo("m-processed");
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'processed'",
+                connection.get("id").asText()) == 3, "the three processed again");
+        assertThat(receiver.drain(java.time.Duration.ofSeconds(1))).as("nothing sent twice").isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE account_id = ? AND type = 'message.opened'", account))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void a_bulk_reprocess_goes_on_from_next_since_past_a_thousand_callbacks() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String connectionId = connection.get("id").asText();
+        java.time.Instant first = java.time.Instant.now().minus(java.time.Duration.ofHours(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 1_001; i++) {
+            // an event no mapping reads: ignored again, nothing sent
+            rows.add(new Object[] {"cb_many_" + i + "_" + System.nanoTime(), connectionId, account, "many-" + i
+                    + "-" + System.nanoTime(), "{\"messageId\":\"m-many\",\"event\":\"hover\"}"
+                    .getBytes(StandardCharsets.UTF_8), java.sql.Timestamp.from(first.plusMillis(i))});
+        }
+        db.batchUpdate("INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body, status,"
+                + " received_at, processed_at) VALUES (?, ?, ?, ?, '{}', ?, 'ignored', ?, CURRENT_TIMESTAMP)", rows);
+        String path = callbacksPath(connection) + "/reprocess";
+
+        JsonNode page = operator.post(path, Map.of("since", first.minusSeconds(1).toString())).json();
+        assertThat(page.get("reprocessed").asInt()).isEqualTo(1_000);
+        assertThat(java.time.Instant.parse(page.get("nextSince").asText())).isEqualTo(first.plusMillis(1_000));
+        JsonNode rest = operator.post(path, Map.of("since", page.get("nextSince").asText())).json();
+        assertThat(rest.get("reprocessed").asInt()).as("the one left").isEqualTo(1);
+        assertThat(rest.get("nextSince").isNull()).isTrue();
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'ignored'"
+                + " AND processed_at IS NOT NULL", connectionId) == 1_001, "all 1,001 normalised again, ignored");
+    }
+
+    @Test
+    void a_bulk_reprocess_of_bad_input_another_account_or_a_portal_session_changes_nothing() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String failed = storedCallback(connection, "failed", java.time.Duration.ofHours(1), "m-kept", "open");
+        String path = callbacksPath(connection) + "/reprocess";
+        String since = java.time.Instant.now().minus(java.time.Duration.ofDays(1)).toString();
+        assertProblem(operator.post(path, Map.of()), 400, "'since' is required");
+        assertProblem(operator.post(path, Map.of("since", "yesterday")), 400, "since");
+        assertProblem(operator.post(path, Map.of("since", since, "until", "2020-01-01T00:00:00Z")), 400,
+                "'until' must be after 'since'");
+        assertProblem(operator.post(path, Map.of("since", since, "status", "lost")), 400, "'status' must be one of");
+        assertProblem(operator.post(path, Map.of("since", since, "status", List.of("failed"))), 400, "status");
+        assertProblem(operator.post(path, Map.of("since", since, "limit", 5)), 400, "limit");
+        String other = "acct-other-" + System.nanoTime();
+        assertThat(operator.post("/api/v1/accounts", Map.of("name", "Other", "id", other)).status()).isEqualTo(201);
+        assertProblem(operator.post("/api/v1/accounts/" + other + "/providers/" + connection.get("id").asText()
+                + "/callbacks/reprocess", Map.of("since", since)), 404, "No provider connection");
+        Api portal = operator.withKey(operator.post("/api/v1/accounts/" + account + "/portal-access", Map.of())
+                .json().get("token").asText());
+        assertProblem(portal.post(path, Map.of("since", since)), 403, "portal session");
+        assertThat(callbackStatus(failed)).as("refused reprocessing changes nothing").isEqualTo("failed");
+    }
+
     @Test
     void callbacks_of_another_account_or_an_unknown_one_answer_404_and_bad_parameters_400() throws Exception {
         JsonNode connection = connectEmailStatus();
