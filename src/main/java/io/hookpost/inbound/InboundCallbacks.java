@@ -55,7 +55,13 @@ public class InboundCallbacks {
         Provider provider = provider(exchange);
         Connection connection = connection(exchange, provider);
         InboundRequest request = request(exchange);
-        Verdict verdict = verifiers.verify(provider, request, connection.credentials(), Instant.now());
+        Instant now = Instant.now();
+        Verdict verdict = verifiers.verify(provider, request, connection.credentials(), now);
+        if (!verdict.verified() && connection.previous() != null) {
+            // within a grace period after the credentials changed: the provider may still sign with the old ones
+            Verdict previous = verifiers.verify(provider, request, connection.previous(), now);
+            verdict = previous.verified() ? previous : verdict;
+        }
         metrics.inboundCallback(provider.apiName(), verdict.verified() ? "verified" : "rejected");
         if (!verdict.verified()) {
             throw ProblemException.unauthorized("The callback is not verified: " + verdict.reason() + ".");
@@ -87,13 +93,19 @@ public class InboundCallbacks {
             throw new ProblemException(405, "Method Not Allowed", "Callbacks of " + provider.apiName() + " are POSTs.");
         }
         MetaHandshake.Answer answer = verifiers.metaHandshake(request(exchange), connection.credentials());
+        if (!answer.accepted() && connection.previous() != null) {
+            MetaHandshake.Answer previous = verifiers.metaHandshake(request(exchange), connection.previous());
+            answer = previous.accepted() ? previous : answer;
+        }
         if (!answer.accepted()) {
             throw new ProblemException(403, "Forbidden", "The subscription handshake was refused: " + answer.refusal() + ".");
         }
         return answer.challenge();
     }
 
-    private record Connection(String id, String accountId, Map<String, String> credentials) {
+    /** A connection with its credentials and, within a grace period after they changed, the previous ones. */
+    private record Connection(String id, String accountId, Map<String, String> credentials,
+                              Map<String, String> previous) {
     }
 
     private static Provider provider(Exchange exchange) {
@@ -102,15 +114,21 @@ public class InboundCallbacks {
 
     private Connection connection(Exchange exchange, Provider provider) throws Exception {
         String id = exchange.getIn().getHeader("connectionId", String.class);
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT account_id, credentials FROM provider_connections"
-                + " WHERE id = ? AND provider = ? AND deleted_at IS NULL", id, provider.apiName());
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT account_id, credentials, CASE WHEN"
+                + " previous_valid_until > ? THEN previous_credentials END AS previous_credentials"
+                + " FROM provider_connections WHERE id = ? AND provider = ? AND deleted_at IS NULL",
+                OffsetDateTime.now(ZoneOffset.UTC), id, provider.apiName());
         if (rows.isEmpty()) {
             metrics.inboundCallback(provider.apiName(), "unknown_connection");
             throw ProblemException.notFound("No " + provider.apiName() + " connection '" + id + "'.");
         }
-        Map<String, String> credentials = json.readValue(secrets.reveal((String) rows.get(0).get("credentials")),
-                new TypeReference<Map<String, String>>() { });
-        return new Connection(id, (String) rows.get(0).get("account_id"), credentials);
+        Map<String, Object> row = rows.get(0);
+        return new Connection(id, (String) row.get("account_id"), credentials(row.get("credentials")),
+                row.get("previous_credentials") == null ? null : credentials(row.get("previous_credentials")));
+    }
+
+    private Map<String, String> credentials(Object stored) throws Exception {
+        return json.readValue(secrets.reveal((String) stored), new TypeReference<Map<String, String>>() { });
     }
 
     private static InboundRequest request(Exchange exchange) {

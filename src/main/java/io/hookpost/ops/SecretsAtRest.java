@@ -200,22 +200,28 @@ public class SecretsAtRest {
                     }
                 });
         List<Object[]> connections = new ArrayList<>();
-        jdbc.query("SELECT id, account_id, credentials FROM provider_connections WHERE " + notCurrent("credentials"),
-                row -> {
+        jdbc.query("SELECT id, account_id, credentials, previous_credentials FROM provider_connections WHERE "
+                + notCurrent("credentials") + " OR " + notCurrent("previous_credentials"), row -> {
                     String credentials = row.getString("credentials");
-                    String now = inCurrentForm(credentials, "Provider connection " + row.getString("id")
-                            + " of account " + row.getString("account_id") + ", its credentials",
-                            "its callbacks cannot be verified until it is connected again (DELETE it, then POST a new one)");
-                    if (!Objects.equals(credentials, now)) {
-                        connections.add(new Object[] {now, row.getString("id"), credentials});
+                    String previous = row.getString("previous_credentials");
+                    String connection = "Provider connection " + row.getString("id") + " of account "
+                            + row.getString("account_id");
+                    String remedy = "its callbacks cannot be verified until its credentials are set again (PATCH"
+                            + " /api/v1/accounts/" + row.getString("account_id") + "/providers/" + row.getString("id")
+                            + ")";
+                    String now = inCurrentForm(credentials, connection + ", its credentials", remedy);
+                    String previousNow = inCurrentForm(previous, connection + ", its previous credentials", remedy);
+                    if (!Objects.equals(credentials, now) || !Objects.equals(previous, previousNow)) {
+                        connections.add(new Object[] {now, previousNow, row.getString("id"), credentials, previous});
                     }
                 });
         int endpointsWritten = write(jdbc, "UPDATE endpoints SET secret = ?, previous_secret = ?, older_secrets = ?,"
                 + " headers = ?, oauth = ? WHERE id = ? AND secret IS NOT DISTINCT FROM ?"
                 + " AND previous_secret IS NOT DISTINCT FROM ? AND older_secrets IS NOT DISTINCT FROM ?"
                 + " AND headers IS NOT DISTINCT FROM ? AND oauth IS NOT DISTINCT FROM ?", endpoints);
-        int connectionsWritten = write(jdbc, "UPDATE provider_connections SET credentials = ? WHERE id = ?"
-                + " AND credentials = ?", connections);
+        int connectionsWritten = write(jdbc, "UPDATE provider_connections SET credentials = ?,"
+                + " previous_credentials = ? WHERE id = ? AND credentials = ?"
+                + " AND previous_credentials IS NOT DISTINCT FROM ?", connections);
         if (currentId != null) {
             LOG.info("Endpoint secrets, headers and OAuth clients and provider credentials are stored sealed with"
                     + " encryption key {}",

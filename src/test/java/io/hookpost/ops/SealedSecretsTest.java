@@ -119,6 +119,17 @@ class SealedSecretsTest {
                 .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", "not-" + providerSecret, status))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(status)).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).as("one signed with another").isEqualTo(401);
+        Api.Response changed = api.patch("/api/v1/accounts/acme/providers/" + connection.json().get("id").asText(),
+                Map.of("credentials", Map.of(), "gracePeriodSeconds", 3600));
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+        String providerSecret2 = changed.json().get("secret").asText();
+        for (String secret : List.of(providerSecret, providerSecret2)) {
+            assertThat(http.send(HttpRequest.newBuilder(inbound).header("Content-Type", "application/json")
+                    .header("X-Webhook-Signature", "sha256=" + Hmac.hex("HmacSHA256", secret, status))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(status)).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).as("a callback signed with the new or, in the grace period, the replaced secret")
+                    .isEqualTo(200);
+        }
         hookpost.stop();
 
         List<String> stored = new ArrayList<>();
@@ -131,17 +142,19 @@ class SealedSecretsTest {
                     stored.add(rows.getString(4));
                 }
             }
-            try (ResultSet rows = query.executeQuery("SELECT credentials FROM provider_connections")) {
+            try (ResultSet rows = query.executeQuery("SELECT credentials, previous_credentials"
+                    + " FROM provider_connections")) {
                 while (rows.next()) {
                     stored.add(rows.getString(1));
+                    stored.add(rows.getString(2));
                 }
             }
         }
         assertThat(stored).as("two current secrets, one replaced, one endpoint's headers, one OAuth client, one"
-                + " connection's credentials").filteredOn(s -> s != null).hasSize(6).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
+                + " connection's credentials and those they replaced").filteredOn(s -> s != null).hasSize(7).allSatisfy(value -> assertThat(value).startsWith("hpenc:v1:" + keyId + ":"));
         assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain("receiver-token");
         assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain(clientSecret);
-        for (String secret : List.of(first, second, hexSecret, providerSecret)) {
+        for (String secret : List.of(first, second, hexSecret, providerSecret, providerSecret2)) {
             assertThat(String.join(" ", stored.stream().map(String::valueOf).toList())).doesNotContain(secret)
                     .doesNotContain(secret.substring(secret.indexOf('_') + 1, secret.indexOf('_') + 17));
         }

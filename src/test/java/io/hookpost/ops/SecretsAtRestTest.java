@@ -35,6 +35,7 @@ class SecretsAtRestTest {
     private static final String OLDER = "whsec_" + Base64.getEncoder().encodeToString(bytes(32));
     private static final String PREVIOUS = "whsec_" + Base64.getEncoder().encodeToString(bytes(24));
     private static final String CREDENTIALS = "{\"secret\":\"provider-secret-0123456789abcdef\"}";
+    private static final String PREVIOUS_CREDENTIALS = "{\"secret\":\"previous-provider-secret-0123456789\"}";
     private static final String HEADERS = "{\"Authorization\":\"Bearer receiver-token-0123456789\"}";
     private static final String OAUTH = "{\"tokenUrl\":\"https://auth.example.com/token\",\"clientId\":\"hookpost\","
             + "\"clientSecret\":\"oauth-client-secret-0123456789\"}";
@@ -132,18 +133,21 @@ class SecretsAtRestTest {
         db.update("UPDATE provider_connections SET credentials = ? WHERE id = 'prv_1'", changedCredentials);
 
         SecretsAtRest underB = secrets(KEY_B, KEY_A);
-        assertThat(underB.storeInCurrentForm(dataSource)).as("the endpoint's other values sealed again under B")
-                .isEqualTo(new SecretsAtRest.Restored(1, 0));
+        assertThat(underB.storeInCurrentForm(dataSource))
+                .as("the endpoint's other values and the connection's previous credentials sealed again under B")
+                .isEqualTo(new SecretsAtRest.Restored(1, 1));
         Map<String, Object> row = endpoint();
         assertThat(underB.reveal((String) row.get("secret"))).isEqualTo(LONGEST);
         assertThat((String) row.get("secret")).startsWith("hpenc:v1:" + keyId(KEY_B) + ":");
         assertThat(row.get("headers")).as("left as stored").isEqualTo(changedHeaders);
         assertThat(credentials()).isEqualTo(changedCredentials);
+        assertThat(previousCredentials()).startsWith("hpenc:v1:" + keyId(KEY_B) + ":");
         assertThat(output.getAll())
                 .contains("Endpoint ep_1 of account acme, its custom headers: A secret in the database sealed with"
                         + " encryption key " + keyId(KEY_A) + " does not open with it")
                 .contains("set them again (PATCH the endpoint's headers)")
                 .contains("Provider connection prv_1 of account acme, its credentials: A secret")
+                .contains("until its credentials are set again (PATCH /api/v1/accounts/acme/providers/prv_1)")
                 .doesNotContain(KEY_A).doesNotContain(KEY_B).doesNotContain("receiver-token");
         assertThat(underB.storeInCurrentForm(dataSource)).as("the next start writes nothing")
                 .isEqualTo(new SecretsAtRest.Restored(0, 0));
@@ -175,8 +179,9 @@ class SecretsAtRestTest {
                 LONGEST, PREVIOUS, now.plusHours(2), older, HEADERS, OAUTH, now, now);
         db.update("INSERT INTO endpoints (id, account_id, url, signature_scheme, active, created_at, updated_at,"
                 + " deleted_at) VALUES ('ep_2', 'acme', 'https://example.com/b', 'none', TRUE, ?, ?, ?)", now, now, now);
-        db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, created_at)"
-                + " VALUES ('prv_1', 'acme', 'email-status', ?, ?)", CREDENTIALS, now);
+        db.update("INSERT INTO provider_connections (id, account_id, provider, credentials, previous_credentials,"
+                + " previous_valid_until, created_at) VALUES ('prv_1', 'acme', 'email-status', ?, ?, ?, ?)",
+                CREDENTIALS, PREVIOUS_CREDENTIALS, now.plusHours(1), now);
     }
 
     /** The scenario on a database Hookpost's migrations (with those of {@code vendor}) are run on first. */
@@ -212,6 +217,7 @@ class SecretsAtRestTest {
         assertThat(row.get("headers")).isEqualTo(HEADERS);
         assertThat(row.get("oauth")).isEqualTo(OAUTH);
         assertThat(credentials()).isEqualTo(CREDENTIALS);
+        assertThat(previousCredentials()).isEqualTo(PREVIOUS_CREDENTIALS);
     }
 
     private void assertStored(String form, SecretsAtRest secrets) {
@@ -228,6 +234,8 @@ class SecretsAtRestTest {
         assertThat(secrets.reveal((String) row.get("oauth"))).isEqualTo(OAUTH);
         assertThat(credentials()).startsWith(form).doesNotContain("provider-secret");
         assertThat(secrets.reveal(credentials())).isEqualTo(CREDENTIALS);
+        assertThat(previousCredentials()).startsWith(form).doesNotContain("previous-provider-secret");
+        assertThat(secrets.reveal(previousCredentials())).isEqualTo(PREVIOUS_CREDENTIALS);
         assertThat(db.queryForObject("SELECT secret FROM endpoints WHERE id = 'ep_2'", String.class))
                 .as("an endpoint without a secret keeps none").isNull();
     }
@@ -239,5 +247,10 @@ class SecretsAtRestTest {
 
     private String credentials() {
         return db.queryForObject("SELECT credentials FROM provider_connections WHERE id = 'prv_1'", String.class);
+    }
+
+    private String previousCredentials() {
+        return db.queryForObject("SELECT previous_credentials FROM provider_connections WHERE id = 'prv_1'",
+                String.class);
     }
 }
