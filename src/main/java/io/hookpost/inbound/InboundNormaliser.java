@@ -3,11 +3,11 @@ package io.hookpost.inbound;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -415,20 +415,33 @@ public class InboundNormaliser {
         }
     }
 
+    /**
+     * The latest time a provider's timestamp is taken for (the last second of year 9999, as an ISO-8601 date-time with
+     * a four-digit year can say it); one later, or before 1970, is no time a callback reports: left out, as one
+     * missing is (no occurredAt, and the republished event is timed when it is published).
+     */
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    private static final BigDecimal LATEST_SECONDS = BigDecimal.valueOf(LATEST.getEpochSecond());
+
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 
-    /** Epoch seconds, as a number (SendGrid, Mailgun with fractions) or a string (Meta). */
+    /** Epoch seconds, as a number (SendGrid, Mailgun with fractions) or a string (Meta); null past {@link #LATEST}. */
     private static Instant epochSeconds(JsonNode value) {
         if (value == null || value.isMissingNode() || value.isNull()) {
             return null;
         }
         try {
             BigDecimal seconds = new BigDecimal(value.asText());
+            // compared before it is scaled: 1e999999999 would not fit a long (an ArithmeticException, redelivered for
+            // ever) and 1e300 would wrap round to 1970
+            if (seconds.signum() < 0 || seconds.compareTo(LATEST_SECONDS) > 0) {
+                return null;
+            }
             return Instant.ofEpochMilli(seconds.movePointRight(3).longValue());
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             return null;
         }
     }
@@ -438,8 +451,10 @@ public class InboundNormaliser {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
+            Instant at = OffsetDateTime.parse(value).toInstant();
+            return at.isBefore(Instant.EPOCH) || at.isAfter(LATEST) ? null : at;
+        } catch (DateTimeException e) {
+            // not a date-time, or beyond what an Instant holds (+999999999-12-31T23:59:59-18:00)
             return null;
         }
     }

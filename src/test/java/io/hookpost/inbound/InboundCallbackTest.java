@@ -345,6 +345,45 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void timestamps_no_callback_means_are_left_out_and_the_rest_of_the_batch_is_recorded() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
+        KeyPair keys = p256();
+        JsonNode connection = connectSendGrid(keys);
+        // beyond a long once scaled (redelivered for ever before), wrapping round to 1970, before 1970
+        byte[] body = ("[{\"email\":\"ok@example.com\",\"timestamp\":1795300000,\"event\":\"delivered\","
+                + "\"sg_message_id\":\"ts-ok.f1\"},"
+                + "{\"email\":\"p@example.com\",\"timestamp\":\"1e999999999\",\"event\":\"open\","
+                + "\"sg_message_id\":\"ts-huge.f1\"},"
+                + "{\"email\":\"p@example.com\",\"timestamp\":1e300,\"event\":\"open\",\"sg_message_id\":\"ts-big.f1\"},"
+                + "{\"email\":\"p@example.com\",\"timestamp\":-9.9e18,\"event\":\"open\","
+                + "\"sg_message_id\":\"ts-negative.f1\"}]").getBytes(StandardCharsets.UTF_8);
+        assertThat(callback(connection.get("inboundPath").asText(), body, sendgridSigned(keys, body, Instant.now()))
+                .statusCode()).isEqualTo(200);
+        Map<String, JsonNode> byMessage = new TreeMap<>();
+        for (int i = 0; i < 4; i++) {
+            JsonNode event = JSON.readTree(receiver.next(WAIT).body());
+            byMessage.put(event.at("/data/messageId").asText(), event);
+        }
+        assertThat(byMessage).containsOnlyKeys("ts-ok", "ts-huge", "ts-big", "ts-negative");
+        assertThat(byMessage.get("ts-ok").at("/data/occurredAt").asText()).isEqualTo("2026-11-21T22:26:40Z");
+        for (String unread : List.of("ts-huge", "ts-big", "ts-negative")) {
+            assertThat(byMessage.get(unread).at("/data/occurredAt").isNull()).as(unread).isTrue();
+            assertThat(Instant.parse(byMessage.get(unread).get("timestamp").asText()))
+                    .as("timed when published").isAfter(Instant.now().minusSeconds(60));
+        }
+        eventually(() -> "processed".equals(db.queryForObject("SELECT status FROM inbound_callbacks"
+                + " WHERE connection_id = ?", String.class, connection.get("id").asText())), "the callback processed");
+
+        // Hookpost's own scheme: a date-time past what an instant holds
+        JsonNode own = connect("email-status", Map.of());
+        emailStatus(own, "{\"messageId\":\"ts-far\",\"event\":\"delivery\",\"recipient\":\"ana@example.com\","
+                + "\"timestamp\":\"+999999999-12-31T23:59:59-18:00\"}");
+        JsonNode far = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(far.at("/data/messageId").asText()).isEqualTo("ts-far");
+        assertThat(far.at("/data/occurredAt").isNull()).isTrue();
+    }
+
+    @Test
     void one_send_to_several_recipients_keeps_a_status_per_recipient_so_a_bounce_is_not_lost() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/email"), "eventTypes", List.of("message.*")));
         KeyPair keys = p256();
