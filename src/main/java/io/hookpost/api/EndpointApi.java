@@ -406,11 +406,12 @@ public class EndpointApi {
 
     /** A request's date-time field, or 400. */
     static OffsetDateTime timestamp(String field, String value) {
-        try {
-            return OffsetDateTime.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ProblemException.badRequest("'" + field + "' must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z.");
+        java.time.Instant at = io.hookpost.IsoTimes.parse(value);
+        if (at == null) {
+            throw ProblemException.badRequest("'" + field + "' must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z"
+                    + " (years 1 to 9999).");
         }
+        return at.atOffset(ZoneOffset.UTC);
     }
 
     public List<Map<String, Object>> list(@Header("acct") String account) {

@@ -3,7 +3,6 @@ package io.hookpost.inbound;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +23,7 @@ import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import io.hookpost.Ids;
+import io.hookpost.IsoTimes;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -450,13 +450,8 @@ public class InboundNormaliser {
         if (value == null) {
             return null;
         }
-        try {
-            Instant at = OffsetDateTime.parse(value).toInstant();
-            return at.isBefore(Instant.EPOCH) || at.isAfter(LATEST) ? null : at;
-        } catch (DateTimeException e) {
-            // not a date-time, or beyond what an Instant holds (+999999999-12-31T23:59:59-18:00)
-            return null;
-        }
+        Instant at = IsoTimes.parse(value);
+        return at == null || at.isBefore(Instant.EPOCH) || at.isAfter(LATEST) ? null : at;
     }
 
     private static String isoOrNull(Instant at) {

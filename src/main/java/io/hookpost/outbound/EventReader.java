@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +23,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.IsoTimes;
 import io.hookpost.api.Accounts;
 import io.hookpost.api.ApiAccess;
 import io.hookpost.api.ProblemException;
@@ -365,13 +365,14 @@ public class EventReader {
             // to the microsecond the database keeps, so the event shows the same instant wherever it is read
             occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         } else {
-            try {
-                // to the microsecond too: the database rounded finer ones, so the event showed another instant (a
-                // second later for .9999999) than the one it was sent with
-                occurredAt = OffsetDateTime.parse(givenTimestamp.asText()).toInstant().truncatedTo(ChronoUnit.MICROS);
-            } catch (DateTimeParseException e) {
-                throw invalid.apply("'timestamp' must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z.");
+            Instant given = givenTimestamp.isTextual() ? IsoTimes.parse(givenTimestamp.asText()) : null;
+            if (given == null) {
+                throw invalid.apply("'timestamp' must be an ISO-8601 date-time such as 2026-01-31T12:00:00Z (years 1"
+                        + " to 9999).");
             }
+            // to the microsecond too: the database rounded finer ones, so the event showed another instant (a second
+            // later for .9999999) than the one it was sent with
+            occurredAt = given.truncatedTo(ChronoUnit.MICROS);
         }
         JsonNode data = node.get("data");
         if (data == null) {

@@ -147,7 +147,16 @@ class ApiKeyManagementTest extends HookpostTest {
         assertProblem(operator.post(keysPath(), Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
         assertProblem(operator.post(keysPath(), Map.of("expiresAt", "next week")), 400, "expiresAt");
         assertProblem(operator.post("/api/v1/api-keys", Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
+        // years Java reads but no RFC 3339 date-time has (one past what an instant holds answered 500)
+        for (String far : List.of("+999999999-12-31T23:59:59-18:00", "+999999999-12-31T23:59:59Z",
+                "+10000-01-01T00:00:00Z")) {
+            assertProblem(operator.post(keysPath(), Map.of("expiresAt", far)), 400, "years 1 to 9999");
+            assertProblem(operator.post("/api/v1/api-keys", Map.of("expiresAt", far)), 400, "years 1 to 9999");
+        }
         assertThat(count("SELECT COUNT(*) FROM api_keys")).isEqualTo(keys);
+        Api.Response last = operator.post(keysPath(), Map.of("expiresAt", "9999-12-31T23:59:59Z"));
+        assertThat(last.status()).as(last.text()).isEqualTo(201);
+        assertThat(last.json().get("expiresAt").asText()).isEqualTo("9999-12-31T23:59:59Z");
     }
 
     @Test

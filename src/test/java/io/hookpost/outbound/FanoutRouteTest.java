@@ -151,6 +151,23 @@ class FanoutRouteTest extends HookpostTest {
     }
 
     @Test
+    void an_event_timestamp_past_year_9999_is_refused_at_once_not_accepted_and_parked() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/far"), "eventTypes", List.of("far.*")));
+        String events = "/api/v1/accounts/" + account + "/events";
+        // +999999999-…-18:00 was written +1000000000-…Z, answered 202, and parked invalid by the fan-out: lost
+        for (String far : List.of("+999999999-12-31T23:59:59-18:00", "+999999999-12-31T23:59:59Z",
+                "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z")) {
+            assertProblem(operator.post(events, Map.of("type", "far.away", "timestamp", far, "data", Map.of())), 400,
+                    "years 1 to 9999");
+        }
+        Api.Response last = operator.post(events, Map.of("type", "far.last", "timestamp", "9999-12-31T23:59:59.999999Z",
+                "data", Map.of()));
+        assertThat(last.status()).as(last.text()).isEqualTo(202);
+        assertThat(receiver.next(WAIT).bodyText()).contains("\"timestamp\":\"9999-12-31T23:59:59.999999Z\"");
+        assertThat(receiver.drain(Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
     void json_put_straight_on_the_events_queue_is_delivered_like_an_api_event() throws Exception {
         createEndpoint(Map.of("url", receiver.url("/from-queue"), "eventTypes", List.of("finding.created")));
         producer.sendBody("jms:queue:hookpost.events", ("{\"account\":\"" + account + "\",\"id\":\"f-1\","
