@@ -28,6 +28,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("problemResponder")
 public class ProblemResponder implements Processor {
+    /** The WWW-Authenticate challenge a 401 of this exchange names, when not the API's Bearer (an exchange property). */
+    public static final String CHALLENGE = "hookpost.challenge";
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
     /** Seconds: a broker or database connection is tried again within a few (Spring's listeners every 5 s). */
     static final String RETRY_AFTER = "5";
@@ -56,9 +58,11 @@ public class ProblemResponder implements Processor {
         if (problem.status() == 503) {
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER);
         }
-        if (problem.status() == 401 && path != null && path.startsWith("/api/")) {
-            // RFC 9110: a 401 names the scheme it wants (inbound callbacks answer to their providers' own schemes)
-            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        String challenge = exchange.getProperty(CHALLENGE, String.class);
+        if (problem.status() == 401 && (challenge != null || path != null && path.startsWith("/api/"))) {
+            // RFC 9110: a 401 names the scheme it wants (inbound callbacks answer to their providers' own schemes:
+            // basic auth's is named, signatures have none)
+            exchange.getMessage().setHeader("WWW-Authenticate", challenge != null ? challenge : "Bearer");
         }
         exchange.getMessage().setBody(json.writeValueAsBytes(doc));
     }

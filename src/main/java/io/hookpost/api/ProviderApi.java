@@ -161,6 +161,12 @@ public class ProviderApi {
             throw ProblemException.badRequest("'credentials.publicKey' must be SendGrid's verification key as its settings"
                     + " show it: the base64 of an EC P-256 public key.");
         }
+        if (provider == Provider.SENDGRID_INBOUND_PARSE && credentials.containsKey("publicKey")
+                && credentials.containsKey("username")) {
+            // with a key, only signed posts are taken: basic auth given beside it would never be asked for
+            throw ProblemException.badRequest("sendgrid-inbound-parse takes 'credentials.publicKey' (signed webhooks)"
+                    + " or 'credentials.username' and 'credentials.password' (basic auth), not both.");
+        }
         if (credentials.containsKey("username") != credentials.containsKey("password")) {
             throw ProblemException.badRequest("'credentials.username' and 'credentials.password' go together.");
         }

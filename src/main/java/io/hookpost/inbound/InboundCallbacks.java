@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.Ids;
 import io.hookpost.api.ProblemException;
+import io.hookpost.api.ProblemResponder;
 import io.hookpost.ops.HookpostMetrics;
 import io.hookpost.ops.SecretsAtRest;
 import jakarta.servlet.http.HttpServletRequest;
@@ -55,6 +56,11 @@ public class InboundCallbacks {
         Provider provider = provider(exchange);
         Connection connection = connection(exchange, provider);
         InboundRequest request = request(exchange);
+        if (provider == Provider.POSTMARK || provider == Provider.SENDGRID_INBOUND_PARSE
+                && !connection.credentials().containsKey("publicKey")) {
+            // a sender that waits to be asked for basic auth credentials is asked (RFC 9110's 401)
+            exchange.setProperty(ProblemResponder.CHALLENGE, "Basic realm=\"Hookpost inbound\", charset=\"UTF-8\"");
+        }
         Instant now = Instant.now();
         Verdict verdict = verifiers.verify(provider, request, connection.credentials(), now);
         if (!verdict.verified() && connection.previous() != null) {

@@ -214,6 +214,52 @@ class InboundCallbackTest extends HookpostTest {
         assertThat(status("email-status", "m-2")).isNull();
     }
 
+    private HttpResponse<String> head(String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void a_head_request_is_no_callback_even_with_valid_credentials_and_nothing_is_stored() throws Exception {
+        JsonNode postmark = connect("postmark", Map.of("username", "pm-user", "password", "pm-password-1"));
+        JsonNode own = connect("email-status", Map.of());
+        String basic = "Basic " + Base64.getEncoder().encodeToString("pm-user:pm-password-1"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(head(postmark.get("inboundPath").asText(), Map.of("Authorization", basic)).statusCode())
+                .isEqualTo(405);
+        assertThat(head(own.get("inboundPath").asText(), Map.of("X-Webhook-Signature", "sha256="
+                + Hmac.hex("HmacSHA256", own.get("secret").asText(), new byte[0]))).statusCode()).isEqualTo(405);
+        assertThat(callbacks(postmark.get("id").asText()) + callbacks(own.get("id").asText()))
+                .as("stored as empty callbacks before").isZero();
+
+        JsonNode meta = connect("meta", Map.of("appSecret", "meta-app-secret", "verifyToken", "verify-me"));
+        assertThat(head(meta.get("inboundPath").asText() + "?hub.mode=subscribe&hub.verify_token=verify-me"
+                + "&hub.challenge=7", Map.of()).statusCode()).as("Meta's handshake, as a GET").isEqualTo(200);
+        assertThat(callbacks(meta.get("id").asText())).isZero();
+    }
+
+    @Test
+    void a_basic_auth_provider_refused_is_asked_for_basic_auth_and_a_signed_one_is_not() throws Exception {
+        JsonNode postmark = connect("postmark", Map.of("username", "pm-user", "password", "pm-password-1"));
+        HttpResponse<String> unasked = callback(postmark.get("inboundPath").asText(),
+                "{}".getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+        assertThat(unasked.statusCode()).isEqualTo(401);
+        assertThat(unasked.headers().firstValue("WWW-Authenticate")).hasValue(
+                "Basic realm=\"Hookpost inbound\", charset=\"UTF-8\"");
+        JsonNode own = connect("email-status", Map.of());
+        HttpResponse<String> unsigned = callback(own.get("inboundPath").asText(), "{}".getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json"));
+        assertThat(unsigned.statusCode()).isEqualTo(401);
+        assertThat(unsigned.headers().firstValue("WWW-Authenticate")).as("a signature is no scheme to ask for").isEmpty();
+
+        String key = Base64.getEncoder().encodeToString(p256().getPublic().getEncoded());
+        assertProblem(operator.post("/api/v1/accounts/" + account + "/providers", Map.of("provider",
+                "sendgrid-inbound-parse", "credentials", Map.of("publicKey", key, "username", "u", "password", "p"))),
+                400, "not both");
+    }
+
     @Test
     void a_callback_larger_than_the_limit_gets_a_413_problem_and_is_not_kept() throws Exception {
         JsonNode connection = connect("email-status", Map.of());
