@@ -14,8 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.ContentDisposition;
@@ -44,9 +47,26 @@ public class InboundNormaliser {
     public static final int MAX_RECIPIENT = 500;
     private static final Logger LOG = LoggerFactory.getLogger(InboundNormaliser.class);
     private final ObjectMapper json;
+    /**
+     * A callback's JSON body, read strictly: a body with something after its JSON, or a name given twice, is not
+     * read in part (the first object of two recorded, the second dropped, and the callback marked processed) but
+     * marked failed, its bytes kept; the management API refuses both too.
+     */
+    private final ObjectReader strictBody;
 
     public InboundNormaliser(ObjectMapper json) {
         this.json = json;
+        this.strictBody = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** The body's JSON, strictly read; an empty body is none (failed, not ignored). */
+    private JsonNode read(byte[] body) throws IOException {
+        JsonNode node = strictBody.readTree(body);
+        if (node == null || node.isMissingNode()) {
+            throw new IOException("the body is empty");
+        }
+        return node;
     }
 
     /** The changes one callback reports; body: the loaded callback row. */
@@ -57,14 +77,14 @@ public class InboundNormaliser {
         String contentType = headers.path("content-type").asText("");
         Changes changes = new Changes(callback, provider);
         switch (provider) {
-            case SENDGRID -> sendgrid(json.readTree(body), changes);
+            case SENDGRID -> sendgrid(read(body), changes);
             case SENDGRID_INBOUND_PARSE -> sendgridParse(body, contentType, changes);
             case TWILIO -> twilio(body, contentType, changes);
-            case META -> meta(json.readTree(body), changes);
+            case META -> meta(read(body), changes);
             case MAILGUN -> mailgun(body, contentType, changes);
-            case POSTMARK -> postmark(json.readTree(body), changes);
-            case EMAIL_STATUS -> emailStatus(json.readTree(body), changes);
-            case INBOUND_EMAIL -> inboundEmail(json.readTree(body), changes);
+            case POSTMARK -> postmark(read(body), changes);
+            case EMAIL_STATUS -> emailStatus(read(body), changes);
+            case INBOUND_EMAIL -> inboundEmail(read(body), changes);
         }
         return changes.list;
     }
@@ -192,8 +212,8 @@ public class InboundNormaliser {
 
     /** A JSON object's fields as texts, as the form's would be: a nested value is kept as its JSON. */
     private Map<String, String> jsonFields(byte[] body) throws IOException {
-        JsonNode root = json.readTree(body);
-        if (root == null || !root.isObject()) {
+        JsonNode root = read(body);
+        if (!root.isObject()) {
             throw new IOException("the JSON body is not an object");
         }
         Map<String, String> fields = new LinkedHashMap<>();
@@ -241,7 +261,7 @@ public class InboundNormaliser {
                     form.get("recipient"), null, form.get("event"), form.get("reason"));
             return;
         }
-        JsonNode event = json.readTree(body).path("event-data");
+        JsonNode event = read(body).path("event-data");
         changes.status(event.path("message").path("headers").path("message-id").asText(null),
                 mailgunStatus(event.path("event").asText(), event.path("severity").asText(null)),
                 text(event, "recipient"), epochSeconds(event.path("timestamp")), event.path("event").asText(),

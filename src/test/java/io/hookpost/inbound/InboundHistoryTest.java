@@ -145,6 +145,24 @@ class InboundHistoryTest extends HookpostTest {
     }
 
     @Test
+    void a_body_with_more_after_its_json_a_name_given_twice_or_nothing_is_failed_not_read_in_part() throws Exception {
+        JsonNode connection = connectEmailStatus();
+        String secret = connection.get("secret").asText();
+        for (String body : List.of("{\"messageId\":\"trail-1\",\"event\":\"delivery\"}"
+                        + " {\"messageId\":\"trail-2\",\"event\":\"bounce\"}",
+                "{\"messageId\":\"twice-1\",\"event\":\"delivery\",\"event\":\"bounce\"}", "")) {
+            assertThat(post(connection, body.getBytes(StandardCharsets.UTF_8), "application/json", secret)).as(body)
+                    .isEqualTo(200);
+        }
+        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'failed'",
+                connection.get("id").asText()) == 3, "the three callbacks failed");
+        for (String messageId : List.of("trail-1", "trail-2", "twice-1")) {
+            assertThat(rows(statuses(operator, account, Map.of("messageId", messageId)).json())).as(messageId)
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void a_status_whose_message_id_or_recipient_holds_a_nul_character_is_left_out_and_the_rest_recorded()
             throws Exception {
         // PostgreSQL's text refuses U+0000: stored, it failed the callback on every redelivery
