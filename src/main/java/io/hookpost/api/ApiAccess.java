@@ -19,8 +19,8 @@ import org.springframework.web.util.UriUtils;
 @Component("apiAccess")
 public class ApiAccess implements Processor {
     /** The path parameters of the API's routes ({acct}, {endpointId} … in api.camel.yaml). */
-    private static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId",
-            "typeName", "keyId", "callbackId");
+    static final List<String> PATH_IDS = List.of("acct", "endpointId", "eventId", "deliveryId", "connectionId",
+            "typeName", "keyId", "callbackId", "broadcastId");
     /**
      * What the account portal's page does (the routes' ids in api.camel.yaml; the REST DSL runs each in its route), all
      * a portal session may do: a leaked link must not mint keys, publish events or read provider credentials.

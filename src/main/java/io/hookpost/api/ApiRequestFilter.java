@@ -24,8 +24,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * In front of Camel, for every {@code /api/} request: only the query parameters the API's operations take, once each;
- * JSON bodies only, uncompressed and in UTF-8, and no body larger than the largest event plus room for its envelope.
+ * In front of Camel, for every {@code /api/} request: only the query parameters the API's operations take, once each,
+ * and no header standing in for one; the API key and Idempotency-Key headers once each; JSON bodies only, uncompressed and in UTF-8, and no body larger than the largest event plus room for its envelope.
  * These checks must happen here: Camel's HTTP binding turns query parameters and a form-encoded body into message
  * headers before any route step runs, reads the whole body into memory first, and answers a body it cannot decode
  * with a 500.
@@ -44,6 +44,15 @@ public class ApiRequestFilter extends OncePerRequestFilter {
     static final Set<String> QUERY_PARAMETERS = ignoringCase("channel", "cursor", "endpointId", "expunge",
             "includeArchived", "interval", "limit", "messageId", "provider", "recipient", "since", "status", "type",
             "until");
+    /**
+     * Request headers named as a query or path parameter: Camel's message headers hold the request's headers, its
+     * query parameters and its path's ids under one name, so a header {@code limit: 1} paged as {@code ?limit=1}
+     * did and {@code acct: x} answered 404 on routes without an account. The API reads no such header: hidden.
+     */
+    private static final Set<String> PARAMETER_NAMES = ignoringCase(java.util.stream.Stream.concat(
+            QUERY_PARAMETERS.stream(), ApiAccess.PATH_IDS.stream()).toArray(String[]::new));
+    /** Headers the API reads whose repeats a server joins into one value ("a,b"): a key is one value. */
+    private static final List<String> SINGLE_HEADERS = List.of("Authorization", "Idempotency-Key");
     private final int maxBody;
 
     public ApiRequestFilter(HookpostProperties properties) {
@@ -63,6 +72,15 @@ public class ApiRequestFilter extends OncePerRequestFilter {
             FilterProblems.write(request, response, 400, "Bad Request", badQuery);
             return;
         }
+        for (String name : SINGLE_HEADERS) {
+            java.util.Enumeration<String> values = request.getHeaders(name);
+            if (values != null && values.hasMoreElements() && values.nextElement() != null && values.hasMoreElements()) {
+                FilterProblems.write(request, response, 400, "Bad Request", "The header '" + name
+                        + "' is given more than once; send it once.");
+                return;
+            }
+        }
+        request = ParameterHeadersHidden.of(request, PARAMETER_NAMES);
         String contentType = request.getContentType();
         long declared = request.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
