@@ -60,8 +60,9 @@ public class AccountApi {
      * {@code POST …/accounts/{acct}/api-keys}: an account-admin key, which sees only this account. The key is
      * in the answer once; only its SHA-256 is stored.
      */
-    public Map<String, Object> createApiKey(@Header("acct") String account, @Body byte[] body) throws IOException {
-        return issue(account, body);
+    public Map<String, Object> createApiKey(@Header("acct") String account, @Body byte[] body, Exchange exchange)
+            throws IOException {
+        return issue(account, body, exchange);
     }
 
     /** {@code GET …/accounts/{acct}/api-keys}: the account's live keys and portal sessions, newest first. */
@@ -78,7 +79,7 @@ public class AccountApi {
     /** {@code POST /api/v1/api-keys}: another operator key (to replace the one generated at first start, say). */
     public Map<String, Object> createOperatorKey(@Body byte[] body, Exchange exchange) throws IOException {
         ApiAccess.requireOperator(exchange);
-        return issue(null, body);
+        return issue(null, body, exchange);
     }
 
     /** {@code GET /api/v1/api-keys}: the live operator keys (not the admin-token setting's, which is not stored). */
@@ -94,7 +95,7 @@ public class AccountApi {
         keys.revokeOperatorKey(keyId, adminTokenSet);
     }
 
-    private Map<String, Object> issue(String account, byte[] body) throws IOException {
+    private Map<String, Object> issue(String account, byte[] body, Exchange exchange) throws IOException {
         CreateApiKey request = body == null || body.length == 0 ? new CreateApiKey(null, null)
                 : bodies.read(body, CreateApiKey.class);
         if (request.description() != null && request.description().length() > 200) {
@@ -107,6 +108,7 @@ public class AccountApi {
             throw ProblemException.badRequest("'expiresAt' must be in the future (or left out: the key does not"
                     + " expire).");
         }
+        expiresAt = ApiKeys.noLaterThanCaller(expiresAt, exchange);
         ApiKeys.Issued issued = keys.issueKey(account, request.description(), expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", issued.id());

@@ -39,6 +39,20 @@ public class ApiKeys {
         return issueKey(accountId, description, null).key();
     }
 
+    /**
+     * When a key (or portal session) the caller issues expires: when it asked ({@code asked}, null for never), but no
+     * later than the caller's own key does, so a key given for a day cannot mint one that outlives it.
+     */
+    static OffsetDateTime noLaterThanCaller(OffsetDateTime asked, org.apache.camel.Exchange exchange) {
+        Principal caller = exchange.getProperty(Principal.PROPERTY, Principal.class);
+        OffsetDateTime callerEnds = caller == null ? null : caller.expiresAt();
+        if (callerEnds == null) {
+            return asked;
+        }
+        callerEnds = callerEnds.withOffsetSameInstant(java.time.ZoneOffset.UTC);
+        return asked == null || asked.isAfter(callerEnds) ? callerEnds : asked;
+    }
+
     /** A key that may do all its account's admin may (an operator key: every account), until {@code expiresAt}. */
     public Issued issueKey(String accountId, String description, OffsetDateTime expiresAt) {
         return insert(accountId == null ? "hpo_" : "hpk_", accountId, description, Principal.Scope.FULL, expiresAt);

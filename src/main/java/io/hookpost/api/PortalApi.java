@@ -52,7 +52,7 @@ public class PortalApi {
             ttl = Duration.ofSeconds(request.expiry());
         }
         boolean readOnly = Boolean.TRUE.equals(request.readOnly());
-        OffsetDateTime expiresAt = Views.now().plus(ttl);
+        OffsetDateTime expiresAt = ApiKeys.noLaterThanCaller(Views.now().plus(ttl), exchange);
         ApiKeys.Issued issued = keys.issuePortalKey(account,
                 readOnly ? Principal.Scope.PORTAL_READ_ONLY : Principal.Scope.PORTAL, expiresAt);
         Map<String, Object> view = new LinkedHashMap<>();

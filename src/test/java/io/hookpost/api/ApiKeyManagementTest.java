@@ -160,6 +160,30 @@ class ApiKeyManagementTest extends HookpostTest {
     }
 
     @Test
+    void a_key_that_expires_issues_keys_and_portal_links_that_expire_no_later_than_it_does() {
+        String ends = java.time.Instant.now().plus(java.time.Duration.ofHours(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Api expiring = operator.withKey(operator.post(keysPath(), Map.of("description", "for an hour",
+                "expiresAt", ends)).json().get("key").asText());
+        Api.Response forever = expiring.post(keysPath(), Map.of("description", "asked for no expiry"));
+        assertThat(forever.status()).as(forever.text()).isEqualTo(201);
+        assertThat(forever.json().get("expiresAt").asText()).isEqualTo(ends);
+        String later = java.time.Instant.parse(ends).plus(java.time.Duration.ofDays(1)).toString();
+        assertThat(expiring.post(keysPath(), Map.of("expiresAt", later)).json().get("expiresAt").asText())
+                .isEqualTo(ends);
+        String sooner = java.time.Instant.parse(ends).minus(java.time.Duration.ofMinutes(30)).toString();
+        assertThat(expiring.post(keysPath(), Map.of("expiresAt", sooner)).json().get("expiresAt").asText())
+                .as("sooner, as asked").isEqualTo(sooner);
+        Api.Response portal = expiring.post("/api/v1/accounts/" + account + "/portal-access", Map.of("expiry", 7 * 24 * 3600));
+        assertThat(portal.status()).as(portal.text()).isEqualTo(201);
+        assertThat(portal.json().get("expiresAt").asText()).isEqualTo(ends);
+        assertThat(count("SELECT COUNT(*) FROM api_keys WHERE account_id = ? AND expires_at > ?", account,
+                java.time.OffsetDateTime.parse(ends))).as("none stored to outlive it").isZero();
+        assertThat(operator.post(keysPath(), Map.of()).json().get("expiresAt").isNull())
+                .as("a key that does not expire issues ones that need not").isTrue();
+    }
+
+    @Test
     void operators_issue_list_and_revoke_operator_keys_and_accounts_may_not() {
         Api accountAdmin = operator.withKey(issue(operator, keysPath(), "admin").get("key").asText());
         JsonNode deploy = issue(operator, "/api/v1/api-keys", "deploy pipeline");
