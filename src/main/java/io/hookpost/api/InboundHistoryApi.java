@@ -250,8 +250,9 @@ public class InboundHistoryApi {
         }
         // the index message_statuses_by_message (V27) finds the message's rows in the account
         StringBuilder sql = new StringBuilder("SELECT provider, provider_message_id, recipient_key, recipient, status,"
-                + " updated_at FROM message_statuses WHERE account_id = ? AND provider_message_id = ?");
-        List<Object> args = new ArrayList<>(List.of(account, messageId));
+                + " updated_at FROM message_statuses WHERE account_id = ? AND provider_message_id IN (?, ?)");
+        // Mailgun's send API answers <id>, its statuses are kept as id: asked either way, both are looked for
+        List<Object> args = new ArrayList<>(List.of(account, messageId, InboundNormaliser.unbracketed(messageId)));
         if (provider != null) {
             sql.append(" AND provider = ?");
             args.add(provider);

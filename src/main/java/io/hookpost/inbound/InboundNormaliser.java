@@ -257,15 +257,24 @@ public class InboundNormaliser {
         if (!contentType.toLowerCase(Locale.ROOT).contains("json")) {
             // legacy form-encoded webhooks: event, recipient, Message-Id
             Map<String, String> form = form(body);
-            changes.status(form.get("Message-Id"), mailgunStatus(form.get("event"), form.get("severity")),
+            changes.status(unbracketed(form.get("Message-Id")), mailgunStatus(form.get("event"), form.get("severity")),
                     form.get("recipient"), null, form.get("event"), form.get("reason"));
             return;
         }
         JsonNode event = read(body).path("event-data");
-        changes.status(event.path("message").path("headers").path("message-id").asText(null),
+        changes.status(unbracketed(event.path("message").path("headers").path("message-id").asText(null)),
                 mailgunStatus(event.path("event").asText(), event.path("severity").asText(null)),
                 text(event, "recipient"), epochSeconds(event.path("timestamp")), event.path("event").asText(),
                 event.path("delivery-status").path("description").asText(text(event, "reason")));
+    }
+
+    /**
+     * A Message-Id as Mailgun's JSON webhooks write it, without the angle brackets its legacy ones (and its send API's
+     * answer) put round it: one message tracked through both kinds had two statuses.
+     */
+    public static String unbracketed(String messageId) {
+        return messageId != null && messageId.length() > 2 && messageId.startsWith("<") && messageId.endsWith(">")
+                ? messageId.substring(1, messageId.length() - 1) : messageId;
     }
 
     private static MessageStatus mailgunStatus(String event, String severity) {

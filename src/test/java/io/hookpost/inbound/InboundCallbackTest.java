@@ -261,6 +261,38 @@ class InboundCallbackTest extends HookpostTest {
     }
 
     @Test
+    void a_mailgun_message_reported_by_its_legacy_and_its_json_webhooks_is_one_message() throws Exception {
+        createEndpoint(Map.of("url", receiver.url("/mailgun"), "eventTypes", List.of("message.*")));
+        String key = "mailgun-signing-key-0123";
+        JsonNode connection = connect("mailgun", Map.of("signingKey", key));
+        String timestamp = String.valueOf(Instant.now().getEpochSecond());
+        String legacy = "event=delivered&recipient=ana%40example.com&Message-Id=%3Cmg-1%40mail.example.com%3E"
+                + "&timestamp=" + timestamp + "&token=token-legacy-1&signature="
+                + Hmac.hex("HmacSHA256", key, (timestamp + "token-legacy-1").getBytes(StandardCharsets.UTF_8));
+        assertThat(callback(connection.get("inboundPath").asText(), legacy.getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/x-www-form-urlencoded")).statusCode()).isEqualTo(200);
+        JsonNode delivered = JSON.readTree(receiver.next(WAIT).body());
+        assertThat(delivered.at("/data/messageId").asText()).as("without its angle brackets")
+                .isEqualTo("mg-1@mail.example.com");
+
+        String json = "{\"signature\":{\"timestamp\":\"" + timestamp + "\",\"token\":\"token-json-1\",\"signature\":\""
+                + Hmac.hex("HmacSHA256", key, (timestamp + "token-json-1").getBytes(StandardCharsets.UTF_8)) + "\"},\"event-data\":{\"event\":\"opened\","
+                + "\"recipient\":\"ana@example.com\",\"timestamp\":" + timestamp + ",\"message\":{\"headers\":"
+                + "{\"message-id\":\"mg-1@mail.example.com\"}}}}";
+        assertThat(callback(connection.get("inboundPath").asText(), json.getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json")).statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(receiver.next(WAIT).body()).at("/data/messageId").asText())
+                .isEqualTo("mg-1@mail.example.com");
+        eventually(() -> "opened".equals(status("mailgun", "mg-1@mail.example.com")), "one message, opened");
+        assertThat(count("SELECT COUNT(*) FROM message_statuses WHERE account_id = ?", account)).isEqualTo(1);
+        for (String asked : List.of("mg-1%40mail.example.com", "%3Cmg-1%40mail.example.com%3E")) {
+            JsonNode rows = operator.get("/api/v1/accounts/" + account + "/message-statuses?messageId=" + asked).json();
+            assertThat(rows.get("data")).as(asked).hasSize(1);
+            assertThat(rows.get("data").get(0).get("status").asText()).isEqualTo("opened");
+        }
+    }
+
+    @Test
     void a_callback_larger_than_the_limit_gets_a_413_problem_and_is_not_kept() throws Exception {
         JsonNode connection = connect("email-status", Map.of());
         byte[] body = new byte[10 * 1024 * 1024 + 1]; // hookpost.inbound.max-body-bytes + 1
