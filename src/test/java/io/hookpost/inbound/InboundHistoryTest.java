@@ -295,33 +295,6 @@ class InboundHistoryTest extends HookpostTest {
     }
 
     @Test
-    void a_bulk_reprocess_goes_on_from_next_since_past_a_thousand_callbacks() throws Exception {
-        JsonNode connection = connectEmailStatus();
-        String connectionId = connection.get("id").asText();
-        java.time.Instant first = java.time.Instant.now().minus(java.time.Duration.ofHours(1))
-                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        List<Object[]> rows = new ArrayList<>();
-        for (int i = 0; i < 1_001; i++) {
-            // an event no mapping reads: ignored again, nothing sent
-            rows.add(new Object[] {"cb_many_" + i + "_" + System.nanoTime(), connectionId, account, "many-" + i
-                    + "-" + System.nanoTime(), "{\"messageId\":\"m-many\",\"event\":\"hover\"}"
-                    .getBytes(StandardCharsets.UTF_8), java.sql.Timestamp.from(first.plusMillis(i))});
-        }
-        db.batchUpdate("INSERT INTO inbound_callbacks (id, connection_id, account_id, dedupe_key, headers, body, status,"
-                + " received_at, processed_at) VALUES (?, ?, ?, ?, '{}', ?, 'ignored', ?, CURRENT_TIMESTAMP)", rows);
-        String path = callbacksPath(connection) + "/reprocess";
-
-        JsonNode page = operator.post(path, Map.of("since", first.minusSeconds(1).toString())).json();
-        assertThat(page.get("reprocessed").asInt()).isEqualTo(1_000);
-        assertThat(java.time.Instant.parse(page.get("nextSince").asText())).isEqualTo(first.plusMillis(1_000));
-        JsonNode rest = operator.post(path, Map.of("since", page.get("nextSince").asText())).json();
-        assertThat(rest.get("reprocessed").asInt()).as("the one left").isEqualTo(1);
-        assertThat(rest.get("nextSince").isNull()).isTrue();
-        eventually(() -> count("SELECT COUNT(*) FROM inbound_callbacks WHERE connection_id = ? AND status = 'ignored'"
-                + " AND processed_at IS NOT NULL", connectionId) == 1_001, "all 1,001 normalised again, ignored");
-    }
-
-    @Test
     void a_bulk_reprocess_of_bad_input_another_account_or_a_portal_session_changes_nothing() throws Exception {
         JsonNode connection = connectEmailStatus();
         String failed = storedCallback(connection, "failed", java.time.Duration.ofHours(1), "m-kept", "open");
