@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.hookpost.Ids;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -43,13 +45,13 @@ public class ApiKeys {
      * When a key (or portal session) the caller issues expires: when it asked ({@code asked}, null for never), but no
      * later than the caller's own key does, so a key given for a day cannot mint one that outlives it.
      */
-    static OffsetDateTime noLaterThanCaller(OffsetDateTime asked, org.apache.camel.Exchange exchange) {
+    static OffsetDateTime noLaterThanCaller(OffsetDateTime asked, Exchange exchange) {
         Principal caller = exchange.getProperty(Principal.PROPERTY, Principal.class);
         OffsetDateTime callerEnds = caller == null ? null : caller.expiresAt();
         if (callerEnds == null) {
             return asked;
         }
-        callerEnds = callerEnds.withOffsetSameInstant(java.time.ZoneOffset.UTC);
+        callerEnds = callerEnds.withOffsetSameInstant(ZoneOffset.UTC);
         return asked == null || asked.isAfter(callerEnds) ? callerEnds : asked;
     }
 

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.hookpost.BufferedBodyRequest;
 import io.hookpost.FilterProblems;
@@ -25,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * In front of Camel, for every {@code /api/} request: only the query parameters the API's operations take, once each,
- * and no header standing in for one; the API key and Idempotency-Key headers once each; JSON bodies only, uncompressed and in UTF-8, and no body larger than the largest event plus room for its envelope.
+ * and no header standing in for one; the API key and Idempotency-Key headers once each; JSON bodies only, uncompressed
+ * and in UTF-8, and no body larger than the largest event plus room for its envelope.
  * These checks must happen here: Camel's HTTP binding turns query parameters and a form-encoded body into message
  * headers before any route step runs, reads the whole body into memory first, and answers a body it cannot decode
  * with a 500.
@@ -49,8 +52,8 @@ public class ApiRequestFilter extends OncePerRequestFilter {
      * query parameters and its path's ids under one name, so a header {@code limit: 1} paged as {@code ?limit=1}
      * did and {@code acct: x} answered 404 on routes without an account. The API reads no such header: hidden.
      */
-    private static final Set<String> PARAMETER_NAMES = ignoringCase(java.util.stream.Stream.concat(
-            QUERY_PARAMETERS.stream(), ApiAccess.PATH_IDS.stream()).toArray(String[]::new));
+    private static final Set<String> PARAMETER_NAMES = ignoringCase(Stream.concat(QUERY_PARAMETERS.stream(),
+            ApiAccess.PATH_IDS.stream()).toArray(String[]::new));
     /** Headers the API reads whose repeats a server joins into one value ("a,b"): a key is one value. */
     private static final List<String> SINGLE_HEADERS = List.of("Authorization", "Idempotency-Key");
     private final int maxBody;
@@ -73,8 +76,10 @@ public class ApiRequestFilter extends OncePerRequestFilter {
             return;
         }
         for (String name : SINGLE_HEADERS) {
-            java.util.Enumeration<String> values = request.getHeaders(name);
-            if (values != null && values.hasMoreElements() && values.nextElement() != null && values.hasMoreElements()) {
+            Enumeration<String> values = request.getHeaders(name);
+            boolean twice = values != null && values.hasMoreElements() && values.nextElement() != null
+                    && values.hasMoreElements();
+            if (twice) {
                 FilterProblems.write(request, response, 400, "Bad Request", "The header '" + name
                         + "' is given more than once; send it once.");
                 return;

@@ -1,6 +1,7 @@
 package io.hookpost.api;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookpost.HookpostProperties;
 import io.hookpost.Ids;
+import io.hookpost.IsoTimes;
 import io.hookpost.ops.SecretsAtRest;
 import io.hookpost.outbound.Channels;
 import io.hookpost.outbound.Ed25519Keys;
@@ -406,7 +408,7 @@ public class EndpointApi {
 
     /** A request's date-time field, or 400. */
     static OffsetDateTime timestamp(String field, String value) {
-        java.time.Instant at = io.hookpost.IsoTimes.parse(value);
+        Instant at = IsoTimes.parse(value);
         if (at == null) {
             throw ProblemException.badRequest("'" + field + "' must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z"
                     + " (years 1 to 9999).");

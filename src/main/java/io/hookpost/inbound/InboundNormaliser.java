@@ -445,19 +445,18 @@ public class InboundNormaliser {
     }
 
     /**
-     * The latest time a provider's timestamp is taken for (the last second of year 9999, as an ISO-8601 date-time with
-     * a four-digit year can say it); one later, or before 1970, is no time a callback reports: left out, as one
-     * missing is (no occurredAt, and the republished event is timed when it is published).
+     * The latest time a provider's timestamp is taken for, in epoch seconds ({@link IsoTimes#LATEST}, year 9999); one
+     * later, or before 1970, is no time a callback reports: left out, as one missing is (no occurredAt, and the
+     * republished event is timed when it is published).
      */
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-    private static final BigDecimal LATEST_SECONDS = BigDecimal.valueOf(LATEST.getEpochSecond());
+    private static final BigDecimal LATEST_SECONDS = BigDecimal.valueOf(IsoTimes.LATEST.getEpochSecond());
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 
-    /** Epoch seconds, as a number (SendGrid, Mailgun with fractions) or a string (Meta); null past {@link #LATEST}. */
+    /** Epoch seconds, as a number (SendGrid, Mailgun with fractions) or a string (Meta); null past year 9999. */
     private static Instant epochSeconds(JsonNode value) {
         if (value == null || value.isMissingNode() || value.isNull()) {
             return null;
@@ -480,7 +479,7 @@ public class InboundNormaliser {
             return null;
         }
         Instant at = IsoTimes.parse(value);
-        return at == null || at.isBefore(Instant.EPOCH) || at.isAfter(LATEST) ? null : at;
+        return at == null || at.isBefore(Instant.EPOCH) ? null : at;
     }
 
     private static String isoOrNull(Instant at) {
