@@ -25,7 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * A {@code POST} of the API sent with an {@code Idempotency-Key} (as Svix and Stripe take it on every POST) is done
+ * A {@code POST} of the API sent with an {@code Idempotency-Key} (as Svix and Stripe take it on every POST), and the
+ * PATCH of a provider connection's credentials, is done
  * once: the same request sent again with the same key, by the same API key, within
  * {@code hookpost.security.idempotency-window}, gets the first one's answer again (with {@code Idempotent-Replayed:
  * true}) and changes nothing, so a client may resend a request whose answer it lost (a timeout, a dropped
@@ -52,6 +53,11 @@ public class IdempotentRequests {
     static final int MAX_KEY = 200;
     /** Routes whose Idempotency-Key means something else: publishing names the event by it. */
     private static final Set<String> OWN_MEANING = Set.of("ingest-event");
+    /**
+     * A PATCH keyed as a POST is: a provider connection's change may generate a secret shown once, which a client that
+     * lost the answer and sent the change again would lose (the second change replacing it).
+     */
+    private static final Set<String> KEYED_PATCHES = Set.of("update-provider");
     /**
      * A first request still unanswered after this long died with its instance (the longest API request, a
      * replay-missing of 10,000 deliveries, takes seconds): a repeat is then done again.
@@ -89,8 +95,10 @@ public class IdempotentRequests {
         Message in = exchange.getIn();
         String key = in.getHeader(HEADER, String.class);
         byte[] caller = exchange.getProperty(CALLER, byte[].class);
-        if (key == null || caller == null || !"POST".equals(in.getHeader(Exchange.HTTP_METHOD, String.class))
-                || OWN_MEANING.contains(exchange.getFromRouteId())) {
+        String method = in.getHeader(Exchange.HTTP_METHOD, String.class);
+        boolean keyed = "POST".equals(method) || "PATCH".equals(method)
+                && KEYED_PATCHES.contains(exchange.getFromRouteId());
+        if (key == null || caller == null || !keyed || OWN_MEANING.contains(exchange.getFromRouteId())) {
             return;
         }
         if (key.isBlank() || key.length() > MAX_KEY) {

@@ -30,6 +30,8 @@ import org.springframework.stereotype.Component;
 public class ProblemResponder implements Processor {
     /** The WWW-Authenticate challenge a 401 of this exchange names, when not the API's Bearer (an exchange property). */
     public static final String CHALLENGE = "hookpost.challenge";
+    /** The methods a 405 of this exchange names in its Allow header (RFC 9110 asks for one), as an exchange property. */
+    public static final String ALLOW = "hookpost.allow";
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponder.class);
     /** Seconds: a broker or database connection is tried again within a few (Spring's listeners every 5 s). */
     static final String RETRY_AFTER = "5";
@@ -57,6 +59,10 @@ public class ProblemResponder implements Processor {
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         if (problem.status() == 503) {
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER);
+        }
+        String allow = exchange.getProperty(ALLOW, String.class);
+        if (problem.status() == 405 && allow != null) {
+            exchange.getMessage().setHeader("Allow", allow);
         }
         String challenge = exchange.getProperty(CHALLENGE, String.class);
         if (problem.status() == 401 && (challenge != null || path != null && path.startsWith("/api/"))) {

@@ -57,8 +57,10 @@ public class InboundCallbacks {
         Connection connection = connection(exchange, provider);
         InboundRequest request = request(exchange);
         if (provider == Provider.POSTMARK || provider == Provider.SENDGRID_INBOUND_PARSE
-                && !connection.credentials().containsKey("publicKey")) {
-            // a sender that waits to be asked for basic auth credentials is asked (RFC 9110's 401)
+                && (!connection.credentials().containsKey("publicKey")
+                || connection.previous() != null && !connection.previous().containsKey("publicKey"))) {
+            // a sender that waits to be asked for basic auth credentials is asked (RFC 9110's 401), also while the
+            // basic auth a key replaced is still valid
             exchange.setProperty(ProblemResponder.CHALLENGE, "Basic realm=\"Hookpost inbound\", charset=\"UTF-8\"");
         }
         Instant now = Instant.now();
@@ -96,6 +98,7 @@ public class InboundCallbacks {
         Provider provider = provider(exchange);
         Connection connection = connection(exchange, provider);
         if (provider != Provider.META) {
+            exchange.setProperty(ProblemResponder.ALLOW, "POST");
             throw new ProblemException(405, "Method Not Allowed", "Callbacks of " + provider.apiName() + " are POSTs.");
         }
         MetaHandshake.Answer answer = verifiers.metaHandshake(request(exchange), connection.credentials());

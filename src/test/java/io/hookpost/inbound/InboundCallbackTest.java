@@ -233,6 +233,10 @@ class InboundCallbackTest extends HookpostTest {
                 + Hmac.hex("HmacSHA256", own.get("secret").asText(), new byte[0]))).statusCode()).isEqualTo(405);
         assertThat(callbacks(postmark.get("id").asText()) + callbacks(own.get("id").asText()))
                 .as("stored as empty callbacks before").isZero();
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + postmark.get("inboundPath").asText())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST");
 
         JsonNode meta = connect("meta", Map.of("appSecret", "meta-app-secret", "verifyToken", "verify-me"));
         assertThat(head(meta.get("inboundPath").asText() + "?hub.mode=subscribe&hub.verify_token=verify-me"

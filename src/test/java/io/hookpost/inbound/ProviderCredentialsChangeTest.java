@@ -159,6 +159,52 @@ class ProviderCredentialsChangeTest extends HookpostTest {
     }
 
     @Test
+    void long_basic_auth_credentials_replaced_by_a_key_still_verify_and_are_asked_for_during_the_grace_period()
+            throws Exception {
+        // each value as long as allowed, quotes that JSON escapes: the stored credentials over 4,000 characters
+        String user = "\"".repeat(1000);
+        String password = "\"".repeat(999) + "p";
+        JsonNode connection = connect("sendgrid-inbound-parse", Map.of("username", user, "password", password));
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        String key = java.util.Base64.getEncoder().encodeToString(generator.generateKeyPair().getPublic().getEncoded());
+        Api.Response changed = operator.patch(providers() + "/" + connection.get("id").asText(),
+                Map.of("credentials", Map.of("publicKey", key), "gracePeriodSeconds", 600));
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+
+        byte[] mail = ("--b\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nsupport@example.com\r\n--b--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + connection.get("inboundPath").asText()))
+                .header("Content-Type", "multipart/form-data; boundary=b")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mail));
+        HttpResponse<String> unasked = http.send(post.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unasked.statusCode()).isEqualTo(401);
+        assertThat(unasked.headers().firstValue("WWW-Authenticate")).as("the replaced basic auth is still valid")
+                .hasValueSatisfying(challenge -> assertThat(challenge).startsWith("Basic "));
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(http.send(post.header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).as("the replaced basic auth, in its grace period").isEqualTo(200);
+    }
+
+    @Test
+    void a_change_sent_again_with_its_idempotency_key_gets_the_first_answer_and_its_secret() {
+        JsonNode connection = connect("email-status", Map.of());
+        String path = providers() + "/" + connection.get("id").asText();
+        Map<String, String> key = Map.of("Idempotency-Key", "rotate-" + System.nanoTime());
+        Api.Response first = operator.send("PATCH", path, Map.of("credentials", Map.of()), key);
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        Api.Response again = operator.send("PATCH", path, Map.of("credentials", Map.of()), key);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(again.json().get("secret")).as("the secret the first answer showed, still the one")
+                .isEqualTo(first.json().get("secret"));
+        assertProblem(operator.send("PATCH", path, Map.of("credentials", Map.of(), "gracePeriodSeconds", 5), key), 422,
+                "Idempotency-Key");
+    }
+
+    @Test
     void bad_changes_another_accounts_connection_and_portal_sessions_change_nothing() throws Exception {
         JsonNode connection = connect("twilio", Map.of("authToken", "tw-token-0123456789"));
         JsonNode own = connect("email-status", Map.of("secret", OLD));
