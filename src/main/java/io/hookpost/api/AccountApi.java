@@ -101,6 +101,10 @@ public class AccountApi {
         if (request.description() != null && request.description().length() > 200) {
             throw ProblemException.badRequest("'description' may be at most 200 characters.");
         }
+        if (request.description() != null && request.description().chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.badRequest("'description' may not contain control characters (line breaks, tabs,"
+                    + " escapes).");
+        }
         OffsetDateTime expiresAt = request.expiresAt() == null ? null
                 : EndpointApi.timestamp("expiresAt", request.expiresAt()).withOffsetSameInstant(ZoneOffset.UTC)
                 .truncatedTo(ChronoUnit.MICROS);
@@ -203,6 +207,10 @@ public class AccountApi {
         if (name.length() > 200) {
             throw ProblemException.badRequest("'name' may be at most 200 characters; this one has " + name.length()
                     + ".");
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            // a label on one line: a newline or an escape sequence in it forged lines and colours in logs and lists
+            throw ProblemException.badRequest("'name' may not contain control characters (line breaks, tabs, escapes).");
         }
         return name;
     }

@@ -69,6 +69,11 @@ class AccountApiTest extends HookpostTest {
                 "'name' is required");
         assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", "x".repeat(201))), 400,
                 "'name' may be at most 200 characters; this one has 201.");
+        for (String forged : List.of("line1\nline2", "red \u001b[31m", "tab\there")) {
+            assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("name", forged)), 400,
+                    "control characters");
+            assertProblem(operator.post("/api/v1/accounts", Map.of("name", forged)), 400, "control characters");
+        }
         assertProblem(operator.patch("/api/v1/accounts/" + account, Map.of("id", "other")), 400, "id");
         assertThat(db.queryForObject("SELECT name FROM accounts WHERE id = ?", String.class, account))
                 .isEqualTo("Acme Corporation");

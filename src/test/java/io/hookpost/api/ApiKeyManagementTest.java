@@ -146,6 +146,7 @@ class ApiKeyManagementTest extends HookpostTest {
         int keys = count("SELECT COUNT(*) FROM api_keys");
         assertProblem(operator.post(keysPath(), Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
         assertProblem(operator.post(keysPath(), Map.of("expiresAt", "next week")), 400, "expiresAt");
+        assertProblem(operator.post(keysPath(), Map.of("description", "ci\r\nkey \u0007")), 400, "control characters");
         assertProblem(operator.post("/api/v1/api-keys", Map.of("expiresAt", "2020-01-01T00:00:00Z")), 400, "future");
         // years Java reads but no RFC 3339 date-time has (one past what an instant holds answered 500)
         for (String far : List.of("+999999999-12-31T23:59:59-18:00", "+999999999-12-31T23:59:59Z",
