@@ -26,10 +26,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * A {@code POST} of the API sent with an {@code Idempotency-Key} (as Svix and Stripe take it on every POST), and the
- * PATCH of a provider connection's credentials, is done
- * once: the same request sent again with the same key, by the same API key, within
- * {@code hookpost.security.idempotency-window}, gets the first one's answer again (with {@code Idempotent-Replayed:
- * true}) and changes nothing, so a client may resend a request whose answer it lost (a timeout, a dropped
+ * PATCH of a provider connection's credentials, is done once: the same request sent again with the same key, by the
+ * same API key, within {@code hookpost.security.idempotency-window}, gets the first one's answer again (with
+ * {@code Idempotent-Replayed: true}) and changes nothing, so a client may resend a request whose answer it lost (a timeout, a dropped
  * connection) without adding a second endpoint or rotating a secret twice. The same key with another path or body is
  * 422; while the first is still being answered, 409. Only a 2xx answer is kept: after a 4xx or 5xx, which changed
  * nothing, the key may be used again. Publishing an event keeps its own meaning of the key (it names the event).
